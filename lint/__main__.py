@@ -1,0 +1,5 @@
+import sys
+
+from dflint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,89 @@
+"""The lint engine: parse one file, run the selected rules over it, drop what is suppressed.
+
+A rule that raises does not take the run down: it becomes a `DF000 internal-error` finding that
+names the rule, and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dflint.diagnostic import Diagnostic
+from dflint.parser import parse
+from dflint.rule import Context, Rule, Severity
+from dflint.source import SourceFile, Span
+from dflint.syntax import Dockerfile
+
+if TYPE_CHECKING:
+    from dflint.registry import Registry
+
+INTERNAL_ERROR = ("DF000", "internal-error")
+
+
+@dataclass
+class Settings:
+    """What the engine needs to lint one file: resolved from config and CLI by the caller."""
+
+    rules: list[Rule]
+    severity: dict[str, Severity] = field(default_factory=dict)  # code -> override
+    ignore: frozenset[str] = frozenset()  # codes dropped for this file (per-file-ignores)
+    context_dir: Path | None = None
+    target: str | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    extra_targets: tuple[str, ...] = ()
+    disable_pragmas: bool = False
+
+
+@dataclass
+class Result:
+    dockerfile: Dockerfile
+    diagnostics: list[Diagnostic]
+
+    @property
+    def parses(self) -> bool:
+        """True when the file has no DF001 finding (what `fix` requires before writing)."""
+        return not any(e.code == "DF001" for e in self.dockerfile.errors)
+
+
+def lint(source: SourceFile, settings: Settings, registry: Registry | None = None) -> Result:
+    dockerfile = parse(source)
+    ctx = Context(
+        dockerfile,
+        context_dir=settings.context_dir,
+        target=settings.target,
+        build_args=dict(settings.build_args),
+        extra_targets=tuple(settings.extra_targets),
+    )
+    suppressions = None
+    if registry is not None:
+        from dflint.suppress import Suppressions
+
+        suppressions = Suppressions.from_dockerfile(dockerfile, registry, disable_pragmas=settings.disable_pragmas)
+    diagnostics: list[Diagnostic] = []
+    for rule in settings.rules:
+        names = {rule.name, *rule.aliases}
+        try:
+            for v in rule.check(ctx):
+                code = v.code or rule.code
+                if code in settings.ignore:
+                    continue
+                if suppressions is not None and suppressions.suppressed(code, names, v.span.start):
+                    continue
+                severity = settings.severity.get(code) or v.severity or rule.severity
+                name = rule.name if code == rule.code else code
+                diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
+        except Exception as exc:  # a bug in a rule must not take the run down
+            diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return Result(dockerfile, diagnostics)
+
+
+def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnostic:
+    """A DF000 finding for a bug in dflint or a plugin, with the innermost frame named."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    message = f"{what}: {type(exc).__name__}: {exc}{where}. This is a bug; please report it"
+    return Diagnostic(source.path, *INTERNAL_ERROR, Severity.ERROR, message, Span(0, 0), source)

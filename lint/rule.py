@@ -1,0 +1,144 @@
+"""What a rule is: `Rule`, the `Violation`s it yields, their `Severity`, and the `Context` it reads.
+
+Rules are pure: they read `ctx` (the parsed file, the stage graph, the shell layer, the build
+context directory if known) and `self.options`, and yield violations. No I/O, no config reading.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+
+from dflint.fix import Fix
+from dflint.source import SourceFile, Span
+from dflint.syntax import Dockerfile, Instruction
+
+if TYPE_CHECKING:
+    from dflint.graph import StageGraph
+    from dflint.shell import Script
+
+
+class Severity(enum.Enum):
+    """hadolint's severities, most severe first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    STYLE = "style"
+
+    @property
+    def rank(self) -> int:
+        """Larger is more severe: error 3, warning 2, info 1, style 0."""
+        return {"error": 3, "warning": 2, "info": 1, "style": 0}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+class Fixable(enum.Enum):
+    """Whether a rule's violations come with a fix."""
+
+    NEVER = "never"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A problem a rule found. `code` overrides the rule's code (ShellCheck's SCnnnn findings)."""
+
+    span: Span
+    message: str
+    fix: Fix | None = None
+    code: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(eq=False)
+class Context:
+    """Everything a rule may read about one Dockerfile."""
+
+    dockerfile: Dockerfile
+    context_dir: Path | None = None  # the build context, when known
+    target: str | None = None  # --target; default the last stage
+    build_args: dict[str, str] = field(default_factory=dict)
+    extra_targets: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> SourceFile:
+        return self.dockerfile.source
+
+    @property
+    def path(self) -> str:
+        return self.dockerfile.source.path
+
+    @cached_property
+    def graph(self) -> StageGraph:
+        from dflint.graph import StageGraph
+
+        return StageGraph.build(
+            self.dockerfile,
+            target=self.target,
+            build_args=self.build_args,
+            extra_targets=self.extra_targets,
+        )
+
+    @cached_property
+    def _scripts(self) -> dict[int, Any]:
+        return {}
+
+    def script(self, instruction: Instruction) -> Script | None:
+        """The RUN's shell script, parsed once (None for exec form or a non-POSIX shell)."""
+        key = id(instruction)
+        cache = self._scripts
+        if key not in cache:
+            from dflint.shell import script_of
+
+            cache[key] = script_of(instruction, self)
+        return cache[key]
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement `check`.
+
+    The class docstring is the rule's documentation, in sections: a summary line, then
+    ``## Why is this bad?``, ``## Example``, ``## Use instead``, and optionally ``## Fix safety``,
+    ``## Options``, ``## References`` (and ``## Differences from hadolint``).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    enabled_by_default: ClassVar[bool] = True
+    fixable: ClassVar[Fixable] = Fixable.NEVER
+    Options: ClassVar[type | None] = None
+
+    def __init__(self, options: Any = None) -> None:
+        if options is None and self.Options is not None:
+            options = self.Options()
+        self.options = options
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().split("\n", 1)[0].strip()
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.name}>"

@@ -1,0 +1,115 @@
+"""Source text and positions: the bytes of a Dockerfile as text, with exact offsets.
+
+A `SourceFile` keeps everything needed to give the bytes back unchanged: the text is decoded with
+`surrogateescape` (so invalid UTF-8 survives), the BOM is remembered rather than kept in the text
+(BuildKit strips it, and it must not shift columns on line 1), and line endings stay in the text as
+they were. Offsets are indices into `text` (code points); lines and columns are 1-based and count
+code points, as SARIF's `unicodeCodePoints`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open range ``[start, end)`` of offsets into `SourceFile.text`."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+class BinaryFileError(ValueError):
+    """The input is not text (it has NUL bytes)."""
+
+
+class SourceFile:
+    """A Dockerfile's text with a line index."""
+
+    __slots__ = ("path", "text", "bom", "_line_starts")
+
+    def __init__(self, text: str, path: str = "<string>", bom: bool = False) -> None:
+        if text.startswith(BOM):
+            text, bom = text[1:], True
+        self.path = path
+        self.text = text
+        self.bom = bom
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._line_starts = starts
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str = "<bytes>") -> SourceFile:
+        if b"\x00" in data:
+            raise BinaryFileError("binary file (contains NUL bytes)")
+        bom = data.startswith(b"\xef\xbb\xbf")
+        if bom:
+            data = data[3:]
+        return cls(data.decode("utf-8", "surrogateescape"), path, bom)
+
+    def to_bytes(self, text: str | None = None) -> bytes:
+        """The file's bytes, or those of `text` written the way this file was (same BOM)."""
+        body = (self.text if text is None else text).encode("utf-8", "surrogateescape")
+        return (b"\xef\xbb\xbf" + body) if self.bom else body
+
+    @property
+    def newline(self) -> str:
+        """The file's dominant line ending: ``"\\r\\n"`` or ``"\\n"``."""
+        crlf = self.text.count("\r\n")
+        return "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of 1-based `line`."""
+        return self._line_starts[line - 1]
+
+    def line_end(self, line: int, keep_newline: bool = False) -> int:
+        """Offset just past 1-based `line` (before its line ending unless `keep_newline`)."""
+        starts = self._line_starts
+        end = starts[line] if line < len(starts) else len(self.text)
+        if not keep_newline:
+            if end > starts[line - 1] and self.text[end - 1 : end] == "\n":
+                end -= 1
+                if end > starts[line - 1] and self.text[end - 1] == "\r":
+                    end -= 1
+        return end
+
+    def line_text(self, line: int) -> str:
+        return self.text[self.line_start(line) : self.line_end(line)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset; the column counts code points."""
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Inverse of `position`."""
+        return self._line_starts[line - 1] + column - 1
+
+    def slice(self, span: Span) -> str:
+        return self.text[span.start : span.end]
