@@ -87,3 +87,66 @@ def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnos
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     message = f"{what}: {type(exc).__name__}: {exc}{where}. This is a bug; please report it"
     return Diagnostic(source.path, *INTERNAL_ERROR, Severity.ERROR, message, Span(0, 0), source)
+
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one file gave: the new text, the fixes applied (code, title) and what is left."""
+
+    text: str
+    applied: list[tuple[str, str]]
+    result: Result  # the lint of `text`
+    problems: list[Diagnostic] = field(default_factory=list)  # DF000 from the fix loop
+
+    def changed(self, original: str) -> bool:
+        return self.text != original
+
+
+def fix(
+    source: SourceFile,
+    settings: Settings,
+    registry: Registry | None = None,
+    unsafe: bool = False,
+    fixable: set[str] | None = None,
+) -> FixOutcome:
+    """Apply fixes round by round (re-parse and re-lint after each) until none applies.
+
+    A file that does not parse (a DF001 finding) is never changed. A round whose output does not
+    parse is thrown away and reported as an internal error naming the rules of that round; so is
+    a loop that has not settled after `MAX_ROUNDS` rounds."""
+    from dflint.fix import Applicability, apply_fixes
+
+    floor = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    text = source.text
+    result = lint(source, settings, registry)
+    applied: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    if not result.parses:
+        return FixOutcome(text, applied, result, problems)
+    for _ in range(MAX_ROUNDS):
+        candidates = [
+            (d.code, d.fix)
+            for d in result.diagnostics
+            if d.fix is not None
+            and d.fix.applicability >= floor
+            and (fixable is None or d.code in fixable)
+        ]
+        new_text, round_fixes = apply_fixes(text, candidates)
+        if not round_fixes:
+            break
+        new_source = SourceFile(new_text, source.path, source.bom)
+        new_result = lint(new_source, settings, registry)
+        if not new_result.parses:
+            rules = ", ".join(sorted({code for code, _ in round_fixes}))
+            err = RuntimeError(f"the fixes of {rules} produced a file that does not parse; they were not applied")
+            problems.append(internal_error(source, "fix", err))
+            break
+        text, result = new_text, new_result
+        applied.extend((code, f.title) for code, f in round_fixes)
+    else:
+        err = RuntimeError(f"fixes did not converge after {MAX_ROUNDS} rounds")
+        problems.append(internal_error(source, "fix", err))
+    return FixOutcome(text, applied, result, problems)

@@ -69,3 +69,40 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
         pos = e.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _conflicts(edit: Edit, taken: list[Edit]) -> bool:
+    for other in taken:
+        if edit.start < other.end and other.start < edit.end:
+            return True
+        if edit.start == edit.end == other.start == other.end:  # two insertions at one point
+            return True
+        if edit.start == edit.end and other.start < edit.start < other.end:
+            return True
+    return False
+
+
+def apply_fixes(text: str, fixes: list[tuple[str, Fix]]) -> tuple[str, list[tuple[str, Fix]]]:
+    """One round of ruff's fix application over ``(code, fix)`` pairs already filtered by
+    applicability: sorted by (first edit, code); a fix that overlaps one already taken is skipped
+    whole (it is retried next round, on the new text); identical fixes (one fix shared by several
+    findings) are applied once. Returns the new text and the fixes applied."""
+    taken: list[Edit] = []
+    applied: list[tuple[str, Fix]] = []
+    seen: set[Fix] = set()
+    for code, fix in sorted(fixes, key=lambda cf: (cf[1].start, cf[0])):
+        if fix in seen:
+            continue
+        if any(_conflicts(e, taken) for e in fix.edits) or _self_overlapping(fix):
+            continue
+        seen.add(fix)
+        taken.extend(fix.edits)
+        applied.append((code, fix))
+    if not applied:
+        return text, []
+    return apply_edits(text, taken), applied
+
+
+def _self_overlapping(fix: Fix) -> bool:
+    edits = fix.edits
+    return any(a.end > b.start for a, b in zip(edits, edits[1:]))

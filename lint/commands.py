@@ -1,0 +1,378 @@
+"""One function per command, each returning an exit code; `run` maps exceptions to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from dflint.diagnostic import Diagnostic
+from dflint.errors import ExitCode, UserError
+from dflint.rule import Rule
+
+
+def run(args: argparse.Namespace) -> int:
+    from dflint.config import ConfigError
+    from dflint.registry import SelectionError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, ConfigError, SelectionError) as exc:
+        _error(str(exc))
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.CLEAN
+    except Exception as exc:  # a bug: say so in one line, with the innermost frame
+        import traceback
+
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            f"(at {Path(frame.filename).name}:{frame.lineno}); this is a bug, please report it"
+        )
+        return ExitCode.INTERNAL
+
+
+def _error(message: str) -> None:
+    print(f"dflint: error: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"dflint: warning: {message}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``dflint … | head``): no traceback at interpreter exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# -- settings per file ----------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """What stays the same for every file of one run: registry, configs, CLI overrides."""
+
+    args: argparse.Namespace
+    registry: object = None
+    configs: object = None
+    _rules: dict[object, list[Rule]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from dflint.config import Config, ConfigCache
+        from dflint.registry import Registry
+
+        self.registry = Registry.load()
+        for problem in self.registry.errors:
+            _warn(f"{problem}; its rules are skipped")
+        args = self.args
+        cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
+        self.registry.check_selectors(cli_selectors, "command line")
+        if args.isolated:
+            self._isolated = Config()
+        else:
+            self._isolated = None
+            self.configs = ConfigCache(args.config)
+
+    def config_for(self, path: str):
+        args = self.args
+        if self._isolated is not None:
+            base = self._isolated
+        else:
+            where = args.stdin_filename if path == "-" and args.stdin_filename else (path if path != "-" else ".")
+            base = self.configs.config_for(where if path != "-" or args.stdin_filename else os.path.join(os.getcwd(), "-"))
+        return base.with_cli(
+            select=args.select,
+            extend_select=args.extend_select or (),
+            ignore=args.ignore or (),
+            target=args.target,
+            build_args=args.build_arg or (),
+            context=args.context,
+            unsafe_fixes=getattr(args, "unsafe_fixes", None) or None,
+        )
+
+    def rules_for(self, config) -> list[Rule]:
+        key = (config.path, config.select, config.extend_select, config.ignore)
+        if key not in self._rules:
+            config.validate_selectors(self.registry)
+            classes = self.registry.select(config.select, config.extend_select, config.ignore)
+            rules = []
+            for cls in classes:
+                rules.append(_instantiate(cls, config.rule_options(cls.code), config))
+            self._rules[key] = rules
+        return self._rules[key]
+
+    def settings_for(self, path: str):
+        from dflint.engine import Settings
+
+        config = self.config_for(path)
+        rules = self.rules_for(config)
+        shown = self.args.stdin_filename if path == "-" and self.args.stdin_filename else path
+        ignore: set[str] = set()
+        for selector in config.ignores_for(shown):
+            ignore.update(self.registry.resolve_code(selector))
+        severity = {}
+        if config.severity:
+            for rule in rules:
+                level = config.severity_for(rule.code, self.registry)
+                if level is not None:
+                    severity[rule.code] = level
+        if config.context is not None:
+            context_dir = config.context
+        elif path == "-":
+            context_dir = Path(os.path.dirname(os.path.abspath(shown))) if self.args.stdin_filename else None
+        else:
+            context_dir = Path(os.path.dirname(os.path.abspath(path)))
+        settings = Settings(
+            rules=rules,
+            severity=severity,
+            ignore=frozenset(ignore),
+            context_dir=context_dir,
+            target=config.target,
+            build_args=dict(config.build_args),
+            extra_targets=tuple(config.extra_targets),
+            disable_pragmas=bool(self.args.no_pragmas),
+        )
+        return config, settings
+
+
+def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
+    from dflint.config import ConfigError
+
+    if not raw:
+        return cls()
+    if cls.Options is None:
+        raise ConfigError(f"{config.path}: [rules.{cls.code}]: {cls.code} ({cls.name}) takes no options")
+    import dataclasses
+
+    names = {f.name.replace("_", "-"): f.name for f in dataclasses.fields(cls.Options)}
+    kwargs = {}
+    for key, value in raw.items():
+        if key not in names:
+            hint = difflib.get_close_matches(key, list(names), n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(f"{config.path}: [rules.{cls.code}]: unknown option {key!r}{extra}")
+        kwargs[names[key]] = value
+    return cls(cls.Options(**kwargs))
+
+
+# -- check ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    diagnostics: list[Diagnostic]
+    failure_threshold: object = None
+
+
+def _inputs(args: argparse.Namespace, session: Session) -> tuple[list[str], list[str]]:
+    """Files to lint and the input errors found while looking for them."""
+    from dflint.files import discover
+
+    paths = args.paths or ["."]
+    exclude = tuple(args.exclude or ())
+    if session.configs is not None and session._isolated is None:
+        cfg = session.configs.config_for(os.path.abspath("."))
+        exclude += tuple(cfg.exclude or ()) + tuple(cfg.extend_exclude)
+    found = discover(paths, exclude, args.force_exclude)
+    problems = [f"{p}: no such file or directory" for p in found.missing]
+    problems += [f"{p}: no Dockerfiles found (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*)" for p in found.empty]
+    return found.files, problems
+
+
+def _read_source(path: str, args: argparse.Namespace):
+    from dflint.files import read
+    from dflint.source import BinaryFileError, SourceFile
+
+    shown = args.stdin_filename if path == "-" and args.stdin_filename else path
+    data = sys.stdin.buffer.read() if path == "-" else read(path)
+    try:
+        return SourceFile.from_bytes(data, shown), data
+    except BinaryFileError as exc:
+        raise UserError(f"{shown}: {exc}") from None
+
+
+def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, unsafe: bool = False) -> None:
+    from dflint.report import ReportOptions, report, want_color
+
+    fmt = args.format or os.environ.get("DFLINT_FORMAT") or "full"
+    if args.output_file:
+        out: TextIO = open(args.output_file, "w", encoding="utf-8", newline="\n")
+    else:
+        out = sys.stdout
+    try:
+        color = not args.no_color and not args.output_file and want_color(out)
+        options = ReportOptions(color=color, unsafe_fixes=unsafe, statistics=args.statistics, quiet=args.quiet)
+        report(diagnostics, out, options, format=fmt)
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], input_errors: int, args) -> int:
+    if any(d.code == "DF000" for d in diagnostics):
+        return ExitCode.INTERNAL
+    if input_errors:
+        return ExitCode.USAGE
+    if args.exit_zero:
+        return ExitCode.CLEAN
+    for d in diagnostics:
+        threshold = thresholds.get(d.path)
+        if threshold is None or d.severity.rank >= threshold.rank:
+            return ExitCode.FINDINGS
+    return ExitCode.CLEAN
+
+
+def check(args: argparse.Namespace) -> int:
+    from dflint.engine import lint
+
+    if args.format and args.format not in ("full", "concise", "json"):
+        raise UserError(f"unknown format {args.format!r}")
+    session = Session(args)
+    files, problems = _inputs(args, session)
+    diagnostics: list[Diagnostic] = []
+    thresholds: dict[str, object] = {}
+    for path in files:
+        try:
+            source, _ = _read_source(path, args)
+            config, settings = session.settings_for(path)
+        except UserError as exc:
+            problems.append(str(exc))
+            continue
+        if args.verbose:
+            print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
+        result = lint(source, settings, session.registry)
+        thresholds[source.path] = config.failure_threshold
+        diagnostics.extend(result.diagnostics)
+    for problem in problems:
+        _error(problem)
+    if not files and not problems:
+        _error("no Dockerfiles to lint")
+        return ExitCode.USAGE
+    _report(diagnostics, args)
+    return _exit_code(diagnostics, thresholds, len(problems), args)
+
+
+# -- fix ------------------------------------------------------------------------------------
+
+
+def fix(args: argparse.Namespace) -> int:
+    from dflint.engine import fix as fix_source
+    from dflint.files import write_atomic
+
+    session = Session(args)
+    files, problems = _inputs(args, session)
+    diagnostics: list[Diagnostic] = []
+    thresholds: dict[str, object] = {}
+    changed = 0
+    for path in files:
+        try:
+            source, data = _read_source(path, args)
+            config, settings = session.settings_for(path)
+        except UserError as exc:
+            problems.append(str(exc))
+            continue
+        fixable = {
+            r.code for r in settings.rules if session.registry.is_fixable(r.code, config.fixable, config.unfixable)
+        }
+        outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
+        thresholds[source.path] = config.failure_threshold
+        diagnostics.extend(outcome.problems)
+        diagnostics.extend(outcome.result.diagnostics)
+        if not outcome.changed(source.text):
+            if path == "-":
+                sys.stdout.write(source.text)
+            continue
+        changed += 1
+        new_bytes = source.to_bytes(outcome.text)
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    source.text.splitlines(keepends=True),
+                    outcome.text.splitlines(keepends=True),
+                    fromfile=f"a/{source.path}",
+                    tofile=f"b/{source.path}",
+                )
+            )
+        elif path == "-":
+            sys.stdout.write(outcome.text)
+        else:
+            try:
+                write_atomic(path, new_bytes, data)
+            except UserError as exc:
+                problems.append(str(exc))
+                continue
+        if args.show_fixes or args.verbose:
+            for code, title in outcome.applied:
+                print(f"{source.path}: fixed {code}: {title}", file=sys.stderr)
+    for problem in problems:
+        _error(problem)
+    if not files and not problems:
+        _error("no Dockerfiles to fix")
+        return ExitCode.USAGE
+    if args.diff:
+        code = _exit_code([d for d in diagnostics if d.code == "DF000"], thresholds, len(problems), args)
+        return code if code else (ExitCode.FINDINGS if changed else ExitCode.CLEAN)
+    if "-" in files:
+        _report_to(sys.stderr, diagnostics, args)
+    else:
+        _report(diagnostics, args, unsafe=True)
+    code = _exit_code(diagnostics, thresholds, len(problems), args)
+    if code == ExitCode.CLEAN and changed and args.exit_non_zero_on_fix:
+        return ExitCode.FINDINGS
+    return code
+
+
+def _report_to(stream: TextIO, diagnostics: list[Diagnostic], args: argparse.Namespace) -> None:
+    from dflint.report import ReportOptions, report
+
+    report(diagnostics, stream, ReportOptions(color=False, quiet=args.quiet), format=args.format or "concise")
+
+
+# -- rule documentation ---------------------------------------------------------------------
+
+
+def rule(args: argparse.Namespace) -> int:
+    from dflint.docs import render_rule
+    from dflint.registry import Registry
+
+    registry = Registry.load()
+    cls = registry.get(args.rule)
+    if cls is None:
+        hint = registry.suggest(args.rule)
+        raise UserError(f"unknown rule {args.rule!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    _write(render_rule(cls, args.format))
+    return ExitCode.CLEAN
+
+
+def rules(args: argparse.Namespace) -> int:
+    from dflint.docs import render_rules
+    from dflint.registry import Registry
+
+    _write(render_rules(Registry.load().rules, args.format))
+    return ExitCode.CLEAN
+
+
+def _write(text: str) -> None:
+    from dflint.report import clean, stream_encoding
+
+    sys.stdout.write(clean(text, stream_encoding(sys.stdout)) if sys.stdout.isatty() else text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+COMMANDS = {"check": check, "fix": fix, "rule": rule, "rules": rules}

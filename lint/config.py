@@ -1,0 +1,409 @@
+"""Configuration: `.dflint.toml` (top-level keys) or ``[tool.dflint]`` in pyproject.toml.
+
+The config nearest to a linted file wins, with no merging up the tree; CLI flags are applied on
+top with `Config.with_cli`. Keys use ruff's names where they exist (kebab-case in TOML). Relative
+paths in a config (``context``, ``cache-dir``, ``per-file-ignores`` globs) are relative to the
+directory of the config file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from dflint.rule import Severity
+
+if TYPE_CHECKING:
+    from dflint.registry import Registry
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used (mapped to exit code 2). The message names the file."""
+
+
+CONFIG_NAME = ".dflint.toml"
+PYPROJECT = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """One config file's settings (or the defaults). Do not mutate the dict fields."""
+
+    select: tuple[str, ...] | None = None  # None: the default rule set
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> selectors
+    fixable: tuple[str, ...] | None = None  # None: ALL
+    unfixable: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    severity: dict[str, Severity] = field(default_factory=dict)  # selector -> level
+    target: str | None = None
+    extra_targets: tuple[str, ...] = ()
+    build_args: dict[str, str] = field(default_factory=dict)
+    context: Path | None = None  # absolute once loaded
+    cache_dir: Path | None = None  # absolute once loaded
+    exclude: tuple[str, ...] | None = None  # None: the default excludes
+    extend_exclude: tuple[str, ...] = ()
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.CODE] options, raw
+    optimize: dict[str, Any] = field(default_factory=dict)  # [optimize], raw
+    failure_threshold: Severity = Severity.STYLE  # findings below it do not make exit 1
+    path: Path | None = None  # the file it came from
+    root: Path | None = None  # that file's directory
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def ignores_for(self, file: str | os.PathLike[str]) -> tuple[str, ...]:
+        """The per-file-ignores selectors whose glob matches `file`.
+
+        A glob matches the file's path relative to the config's directory (the current
+        directory without a config file), as a posix path, or the file's basename. ``**/x``
+        also matches ``x`` at the top."""
+        if not self.per_file_ignores:
+            return ()
+        abs_path = Path(os.path.abspath(file))
+        root = Path(os.path.abspath(self.root or Path.cwd()))
+        try:
+            rel = abs_path.relative_to(root).as_posix()
+        except ValueError:
+            rel = abs_path.as_posix()
+        base = abs_path.name
+        out: list[str] = []
+        for glob, selectors in self.per_file_ignores.items():
+            if _glob_matches(glob, rel, abs_path.as_posix(), base):
+                out.extend(selectors)
+        return tuple(out)
+
+    def severity_for(self, code: str, registry: Registry) -> Severity | None:
+        """The `severity` override for `code`: the most specific matching selector's level."""
+        best = registry.best(self.severity, code)
+        return self.severity[best[0]] if best else None
+
+    def rule_options(self, code: str) -> dict[str, Any]:
+        """The raw ``[rules.CODE]`` table (case-insensitive code), or {}."""
+        for key, value in self.rules.items():
+            if key.upper() == code.upper():
+                return value
+        return {}
+
+    def validate_selectors(self, registry: Registry) -> None:
+        """Raise ConfigError for the first unknown selector, naming the file and the key."""
+        origin = str(self.path) if self.path else "<config>"
+        keyed: list[tuple[str, Sequence[str]]] = [
+            ("select", self.select or ()),
+            ("extend-select", self.extend_select),
+            ("ignore", self.ignore),
+            ("fixable", self.fixable or ()),
+            ("unfixable", self.unfixable),
+            ("severity", list(self.severity)),
+            ("rules", list(self.rules)),
+        ]
+        keyed += [(f"per-file-ignores.{g!r}", sels) for g, sels in self.per_file_ignores.items()]
+        for key, selectors in keyed:
+            for sel in selectors:
+                if not registry.is_known_selector(sel):
+                    raise ConfigError(registry.unknown_message(sel, f"{origin}: {key}"))
+
+    # ---- CLI overrides --------------------------------------------------------------------
+
+    def with_cli(
+        self,
+        *,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        target: str | None = None,
+        build_args: Mapping[str, str] | Sequence[str] = (),
+        context: str | os.PathLike[str] | None = None,
+        unsafe_fixes: bool | None = None,
+    ) -> Config:
+        """A copy with command-line flags applied: ``--select`` replaces `select` (the config's
+        `extend-select` and `ignore` still apply), ``--extend-select`` and ``--ignore`` add,
+        ``--target``/``--context``/``--unsafe-fixes`` replace, ``--build-arg K=V`` is merged
+        over `build-args`. A relative ``--context`` is relative to the current directory."""
+        changes: dict[str, Any] = {}
+        if select is not None:
+            changes["select"] = tuple(select)
+        if extend_select:
+            changes["extend_select"] = self.extend_select + tuple(extend_select)
+        if ignore:
+            changes["ignore"] = self.ignore + tuple(ignore)
+        if target is not None:
+            changes["target"] = target
+        if build_args:
+            changes["build_args"] = {**self.build_args, **parse_build_args(build_args)}
+        if context is not None:
+            changes["context"] = Path(os.path.abspath(context))
+        if unsafe_fixes is not None:
+            changes["unsafe_fixes"] = unsafe_fixes
+        return dataclasses.replace(self, **changes) if changes else self
+
+
+def parse_build_args(args: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
+    """``["K=V", …]`` (or a mapping) as a dict; ``K`` alone takes the value from the environment,
+    as ``docker build --build-arg K`` does (skipped when unset)."""
+    if isinstance(args, Mapping):
+        return {str(k): str(v) for k, v in args.items()}
+    out: dict[str, str] = {}
+    for item in args:
+        key, eq, value = item.partition("=")
+        if not key:
+            raise ConfigError(f"--build-arg: expected KEY=VALUE, got {item!r}")
+        if eq:
+            out[key] = value
+        elif key in os.environ:
+            out[key] = os.environ[key]
+    return out
+
+
+def _glob_matches(glob: str, rel: str, absolute: str, base: str) -> bool:
+    glob = glob.replace("\\", "/")
+    if glob.startswith("./"):
+        glob = glob[2:]
+    candidates = [glob]
+    if glob.startswith("**/"):
+        candidates.append(glob[3:])
+    for g in candidates:
+        if PurePosixPath(g).is_absolute():
+            if fnmatch.fnmatchcase(absolute, g):
+                return True
+        elif fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(base, g):
+            return True
+    return False
+
+
+# ---- parsing a table into a Config --------------------------------------------------------
+
+
+def _str_list(origin: str, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: {key!r} must be a list of strings, got {_type(value)}")
+    return tuple(value)
+
+
+def _string(origin: str, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: {key!r} must be a string, got {_type(value)}")
+    return value
+
+
+def _boolean(origin: str, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{origin}: {key!r} must be a boolean, got {_type(value)}")
+    return value
+
+
+def _table(origin: str, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{origin}: {key!r} must be a table, got {_type(value)}")
+    return value
+
+
+def _severity(origin: str, key: str, value: Any) -> Severity:
+    try:
+        return Severity.parse(_string(origin, key, value))
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {key!r}: {exc}") from None
+
+
+def _type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _path(root: Path | None, value: str) -> Path:
+    p = Path(os.path.expanduser(value))
+    if not p.is_absolute() and root is not None:
+        p = root / p
+    return Path(os.path.abspath(p))
+
+
+def _per_file_ignores(origin: str, key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    table = _table(origin, key, value)
+    return {g: _str_list(origin, f"{key}.{g}", v) for g, v in table.items()}
+
+
+def _severity_table(origin: str, key: str, value: Any) -> dict[str, Severity]:
+    table = _table(origin, key, value)
+    return {sel: _severity(origin, f"{key}.{sel}", v) for sel, v in table.items()}
+
+
+def _build_args(origin: str, key: str, value: Any) -> dict[str, str]:
+    out = {}
+    for k, v in _table(origin, key, value).items():
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, (int, float)):
+            v = str(v)
+        elif not isinstance(v, str):
+            raise ConfigError(f"{origin}: '{key}.{k}' must be a string, got {_type(v)}")
+        out[k] = v
+    return out
+
+
+def _rules_table(origin: str, key: str, value: Any) -> dict[str, dict[str, Any]]:
+    table = _table(origin, key, value)
+    return {code: _table(origin, f"{key}.{code}", v) for code, v in table.items()}
+
+
+# TOML key -> (attribute, converter(origin, key, value, root))
+_Conv = Callable[[str, str, Any, "Path | None"], Any]
+_KEYS: dict[str, tuple[str, _Conv]] = {
+    "select": ("select", lambda o, k, v, r: _str_list(o, k, v)),
+    "extend-select": ("extend_select", lambda o, k, v, r: _str_list(o, k, v)),
+    "ignore": ("ignore", lambda o, k, v, r: _str_list(o, k, v)),
+    "per-file-ignores": ("per_file_ignores", lambda o, k, v, r: _per_file_ignores(o, k, v)),
+    "fixable": ("fixable", lambda o, k, v, r: _str_list(o, k, v)),
+    "unfixable": ("unfixable", lambda o, k, v, r: _str_list(o, k, v)),
+    "unsafe-fixes": ("unsafe_fixes", lambda o, k, v, r: _boolean(o, k, v)),
+    "severity": ("severity", lambda o, k, v, r: _severity_table(o, k, v)),
+    "target": ("target", lambda o, k, v, r: _string(o, k, v)),
+    "extra-targets": ("extra_targets", lambda o, k, v, r: _str_list(o, k, v)),
+    "build-args": ("build_args", lambda o, k, v, r: _build_args(o, k, v)),
+    "context": ("context", lambda o, k, v, r: _path(r, _string(o, k, v))),
+    "cache-dir": ("cache_dir", lambda o, k, v, r: _path(r, _string(o, k, v))),
+    "exclude": ("exclude", lambda o, k, v, r: _str_list(o, k, v)),
+    "extend-exclude": ("extend_exclude", lambda o, k, v, r: _str_list(o, k, v)),
+    "rules": ("rules", lambda o, k, v, r: _rules_table(o, k, v)),
+    "optimize": ("optimize", lambda o, k, v, r: _table(o, k, v)),
+    "failure-threshold": ("failure_threshold", lambda o, k, v, r: _severity(o, k, v)),
+}
+
+
+def config_from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
+    """Build a Config from the dflint table of a file (`path` names it in errors)."""
+    origin = str(path) if path else "<config>"
+    root = Path(os.path.abspath(path)).parent if path else None
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            hint = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.6)
+            suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(f"{origin}: unknown key {key!r}{suffix}")
+        attr, conv = _KEYS[key]
+        values[attr] = conv(origin, key, value, root)
+    return Config(**values, path=Path(os.path.abspath(path)) if path else None, root=root)
+
+
+# ---- files and discovery ------------------------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
+
+
+def _dflint_table(path: Path, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The dflint table of a parsed file: the whole file for .dflint.toml, ``[tool.dflint]``
+    for a pyproject.toml (None when it has none)."""
+    if path.name != PYPROJECT:
+        return dict(data)
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or "dflint" not in tool:
+        return None
+    table = tool["dflint"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'tool.dflint' must be a table, got {_type(table)}")
+    return table
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Load one config file: a pyproject.toml's ``[tool.dflint]`` table, else the top-level keys."""
+    path = Path(os.path.abspath(path))
+    table = _dflint_table(path, _read_toml(path))
+    if table is None:
+        raise ConfigError(f"{path}: no [tool.dflint] table")
+    return config_from_table(table, path)
+
+
+def _has_dflint_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+    if "dflint" not in text:  # cheap: most pyproject.toml files never mention us
+        return False
+    return _dflint_table(pyproject, _read_toml(pyproject)) is not None
+
+
+def _config_in(directory: Path) -> Path | None:
+    own = directory / CONFIG_NAME
+    if own.is_file():
+        return own
+    pyproject = directory / PYPROJECT
+    if pyproject.is_file() and _has_dflint_table(pyproject):
+        return pyproject
+    return None
+
+
+def _start_dir(start: str | os.PathLike[str]) -> Path:
+    p = Path(os.path.abspath(start))
+    return p if p.is_dir() else p.parent
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The config for a file (or directory): walking up from its directory, the first directory
+    holding `.dflint.toml` or a pyproject.toml with ``[tool.dflint]`` (.dflint.toml first)."""
+    directory = _start_dir(start)
+    for d in (directory, *directory.parents):
+        found = _config_in(d)
+        if found is not None:
+            return found
+    return None
+
+
+class ConfigCache:
+    """`find_config` + `load_config` memoized per directory and per file, for whole-tree runs.
+
+    With `explicit` (``--config FILE``), every file gets that config and nothing is discovered."""
+
+    def __init__(self, explicit: str | os.PathLike[str] | None = None) -> None:
+        self._explicit = load_config(explicit) if explicit is not None else None
+        self._dirs: dict[Path, Path | None] = {}
+        self._configs: dict[Path, Config] = {}
+        self._default = Config()
+
+    def find(self, start: str | os.PathLike[str]) -> Path | None:
+        directory = _start_dir(start)
+        walked: list[Path] = []
+        found: Path | None = None
+        for d in (directory, *directory.parents):
+            if d in self._dirs:
+                found = self._dirs[d]
+                break
+            walked.append(d)
+            found = _config_in(d)
+            if found is not None:
+                break
+        for d in walked:
+            self._dirs[d] = found
+        return found
+
+    def load(self, path: Path) -> Config:
+        if path not in self._configs:
+            self._configs[path] = load_config(path)
+        return self._configs[path]
+
+    def config_for(self, file: str | os.PathLike[str]) -> Config:
+        """The config that governs `file` (the defaults when none is found)."""
+        if self._explicit is not None:
+            return self._explicit
+        found = self.find(file)
+        return self.load(found) if found is not None else self._default

@@ -1,0 +1,155 @@
+"""Finding Dockerfiles on disk, reading them, and writing them back without losing anything."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from dflint.errors import UserError
+
+#: Directories never walked into (ruff's defaults, roughly).
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+)
+
+
+def is_dockerfile(name: str) -> bool:
+    """Dockerfile, Containerfile, *.Dockerfile, *.dockerfile, Dockerfile.*, Containerfile.*
+    (any case), never *.dockerignore."""
+    low = name.lower()
+    if low.endswith(".dockerignore"):
+        return False
+    return (
+        low in ("dockerfile", "containerfile")
+        or low.endswith(".dockerfile")
+        or low.startswith(("dockerfile.", "containerfile."))
+    )
+
+
+def excluded(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `path` (or any of its parent folders) matches one of the glob `patterns`.
+
+    A pattern without a slash matches a file or folder name anywhere (``build``, ``*.tmp``);
+    one with a slash matches the path from the start (``examples/*``), ``**`` included."""
+    posix = PurePosixPath(Path(path).as_posix())
+    parts = posix.parts
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if "/" not in pat:
+            if any(fnmatch.fnmatchcase(part, pat) for part in parts):
+                return True
+            continue
+        pat = pat.removeprefix("./")
+        for i in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            if fnmatch.fnmatchcase(prefix, pat) or (pat.startswith("**/") and fnmatch.fnmatchcase(prefix, pat[3:])):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: list[str]
+    missing: list[str]  # paths given that do not exist
+    empty: list[str]  # directories given that hold no Dockerfile
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = (), force_exclude: bool = False) -> Discovery:
+    """Files to lint, in a stable order, each once. Directories are walked (sorted, symlinked
+    folders not followed, excluded folders pruned); files named on the command line are always
+    linted unless `force_exclude` applies the excludes to them too."""
+    patterns = DEFAULT_EXCLUDE + tuple(exclude)
+    files: list[str] = []
+    seen: set[str] = set()
+    missing: list[str] = []
+    empty: list[str] = []
+
+    def add(p: str) -> None:
+        key = os.path.realpath(p)
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for given in paths:
+        if given == "-":
+            files.append("-")
+            continue
+        if os.path.isdir(given):
+            found = 0
+            for root, dirs, names in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), patterns))
+                for name in sorted(names):
+                    full = os.path.join(root, name)
+                    if is_dockerfile(name) and not excluded(full, tuple(exclude)):
+                        add(full)
+                        found += 1
+            if not found:
+                empty.append(given)
+        elif os.path.exists(given):
+            if force_exclude and excluded(given, patterns):
+                continue
+            add(given)
+        else:
+            missing.append(given)
+    return Discovery(files, missing, empty)
+
+
+def read(path: str) -> bytes:
+    """The file's bytes, or a UserError with a one-line reason."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise UserError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def write_atomic(path: str, data: bytes, expected: bytes) -> None:
+    """Replace the file's content with `data`: through a temporary file in the same folder and
+    `os.replace`, keeping the mode; a symlink is written through to its target. Refuses (UserError)
+    when the file no longer holds `expected` (it changed on disk since it was read)."""
+    target = os.path.realpath(path)
+    try:
+        with open(target, "rb") as fh:
+            current = fh.read()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read before writing: {exc.strerror or exc}") from None
+    if current != expected:
+        raise UserError(f"{path}: changed on disk while dflint was working; not overwritten")
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    folder = os.path.dirname(target) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".dflint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,365 @@
+"""Which rules exist (built-ins and plugins) and which of them a run selects.
+
+Selectors, after ruff: a full code (``DL3008``), a code prefix (``DL``, ``DL30``, ``DF1``), a rule
+name (``no-empty-continuation``), an alias (BuildKit's ``NoEmptyContinuation``), or ``ALL``. Codes,
+names and aliases match case-insensitively. ShellCheck selectors (``SC`` and ``SC`` + digits) are
+always valid: ShellCheck findings arrive at run time with codes ``SCnnnn``.
+
+Selection semantics:
+
+- ``select=None`` means the default set: every rule with ``enabled_by_default``. A ``select`` list
+  (even empty) replaces the default set; ``extend_select`` adds to whichever set is in force.
+- When a select-side selector and an ignore selector both match a rule, the more specific one
+  wins: an exact code, name or alias > a longer prefix > a shorter prefix > ``ALL``; on a tie the
+  rule is ignored. The default set counts as less specific than ``ALL``, so ``ignore = ["ALL"]``
+  turns the defaults off.
+- A rule that is not enabled by default is only turned on when a select-side selector names it
+  exactly (its code, name or alias): prefixes and ``ALL`` never turn it on (as ruff does for preview
+  rules with ``explicit-preview-rules``).
+- ShellCheck findings are on by default and follow the same specificity (``ALL`` covers them).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.metadata
+import inspect
+import pkgutil
+import re
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any, Iterable, Sequence
+
+from dflint.rule import Rule, Severity
+
+
+class SelectionError(ValueError):
+    """An unknown rule selector (mapped to exit code 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginError:
+    """A plugin that could not be loaded; reported, never raised."""
+
+    plugin_name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"plugin {self.plugin_name!r}: {self.message}"
+
+
+ENTRY_POINT_GROUP = "dflint.rules"
+
+EXACT = 1000  # specificity of a full code, name or alias; a prefix counts its length; ALL is 0
+_DEFAULT = -1  # the default set: less specific than ALL
+_CODE = re.compile(r"[A-Z]+[0-9]+\Z")
+_SHELLCHECK = re.compile(r"SC[0-9]*\Z", re.IGNORECASE)
+_SC_CODES = tuple(f"SC{n}" for n in range(1000, 10000))
+
+
+def is_shellcheck_selector(selector: str) -> bool:
+    """``SC`` or ``SC`` followed by digits (any case)."""
+    return bool(_SHELLCHECK.match(selector.strip()))
+
+
+# --------------------------------------------------------------------------------------------
+# Discovery
+
+
+def _rules_in_module(module: ModuleType) -> list[type[Rule]]:
+    """Rule subclasses with a code defined in `module` (not merely imported into it)."""
+    found = []
+    for _, obj in inspect.getmembers(module, inspect.isclass):
+        if (
+            issubclass(obj, Rule)
+            and obj is not Rule
+            and obj.__module__ == module.__name__
+            and getattr(obj, "code", None)
+        ):
+            found.append(obj)
+    return found
+
+
+def builtin_rules() -> list[type[Rule]]:
+    """Every rule defined in a module of the ``dflint.rules`` package, sorted by code.
+
+    A built-in module that fails to import is a bug in dflint: the exception propagates."""
+    package = importlib.import_module("dflint.rules")
+    rules: dict[type[Rule], None] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for cls in _rules_in_module(module):
+            rules[cls] = None
+    return sorted(rules, key=lambda r: r.code)
+
+
+def _validate_rule(obj: Any) -> str | None:
+    """Why `obj` cannot be a rule, or None when it can."""
+    if not (inspect.isclass(obj) and issubclass(obj, Rule)):
+        return f"{obj!r} is not a dflint Rule subclass"
+    code = getattr(obj, "code", None)
+    if not isinstance(code, str) or not _CODE.match(code):
+        return f"{obj.__qualname__} has no valid code (expected letters then digits, e.g. XY100)"
+    name = getattr(obj, "name", None)
+    if not isinstance(name, str) or not name.strip():
+        return f"{obj.__qualname__} ({code}) has no name"
+    if not isinstance(getattr(obj, "severity", None), Severity):
+        return f"{obj.__qualname__} ({code}) has no severity"
+    if obj.check is Rule.check:
+        return f"{obj.__qualname__} ({code}) does not implement check()"
+    return None
+
+
+def _rules_from_entry_point(value: Any) -> list[Any]:
+    if isinstance(value, ModuleType):
+        return list(_rules_in_module(value))
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+@cache
+def plugin_rules() -> tuple[list[type[Rule]], list[PluginError]]:
+    """Rules from entry points in group ``dflint.rules``, and the plugins that failed.
+
+    An entry point may name a Rule subclass, a module (its Rule subclasses are taken) or a
+    list/tuple of Rule subclasses. Nothing here raises: a plugin that fails to import or exposes
+    something invalid (no code, no name, a code/name/alias already taken) becomes a PluginError and
+    the rest are still loaded. Cached per process (``plugin_rules.cache_clear()`` to reload)."""
+    taken: dict[str, str] = {}  # lowercased code/name/alias -> who has it
+    for cls in builtin_rules():
+        for key in (cls.code, cls.name, *cls.aliases):
+            taken[key.lower()] = f"built-in {cls.code}"
+    rules: list[type[Rule]] = []
+    errors: list[PluginError] = []
+    seen: set[tuple[str, str]] = set()
+    try:
+        entry_points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    except Exception as exc:  # a broken dist-info must not take the run down
+        return [], [PluginError("<entry points>", _one_line(exc))]
+    for ep in entry_points:
+        if (ep.name, ep.value) in seen:  # the same distribution reachable twice on sys.path
+            continue
+        seen.add((ep.name, ep.value))
+        try:
+            loaded = ep.load()
+        except BaseException as exc:  # noqa: BLE001 - SystemExit in a plugin is still its failure
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            errors.append(PluginError(ep.name, f"failed to import {ep.value}: {_one_line(exc)}"))
+            continue
+        candidates = _rules_from_entry_point(loaded)
+        if not candidates:
+            errors.append(PluginError(ep.name, f"{ep.value} exposes no rules"))
+            continue
+        for obj in candidates:
+            problem = _validate_rule(obj)
+            if problem is None:
+                keys = [obj.code, obj.name, *obj.aliases]
+                clash = next((k for k in keys if k.lower() in taken), None)
+                if clash is not None:
+                    problem = f"{obj.__qualname__}: {clash!r} is already taken by {taken[clash.lower()]}"
+            if problem is not None:
+                errors.append(PluginError(ep.name, problem))
+                continue
+            for key in (obj.code, obj.name, *obj.aliases):
+                taken[key.lower()] = f"plugin {ep.name!r} ({obj.code})"
+            rules.append(obj)
+    return rules, errors
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Selection
+
+
+class Registry:
+    """All known rules, looked up by code, name or alias, and selected by selectors."""
+
+    _loaded: Registry | None = None
+
+    def __init__(self, rules: Iterable[type[Rule]], errors: Iterable[PluginError] = ()) -> None:
+        self.rules: list[type[Rule]] = sorted(rules, key=lambda r: r.code)
+        self.errors: list[PluginError] = list(errors)
+        self._by_code: dict[str, type[Rule]] = {}
+        self._by_key: dict[str, type[Rule]] = {}  # lowercased code, name and aliases
+        for cls in self.rules:
+            if cls.code.upper() in self._by_code:
+                other = self._by_code[cls.code.upper()]
+                raise RuntimeError(f"duplicate rule code {cls.code}: {other.__qualname__} and {cls.__qualname__}")
+            self._by_code[cls.code.upper()] = cls
+            for key in (cls.code, cls.name, *cls.aliases):
+                self._by_key.setdefault(key.lower(), cls)
+        self._prefixes = {c[:i] for c in self._by_code for i in range(1, len(c))}
+
+    @classmethod
+    def load(cls) -> Registry:
+        """Built-ins plus plugins, built once per process."""
+        if cls._loaded is None:
+            plugins, errors = plugin_rules()
+            cls._loaded = cls([*builtin_rules(), *plugins], errors)
+        return cls._loaded
+
+    @classmethod
+    def reset(cls) -> None:
+        """Forget the loaded registry and plugins (tests)."""
+        cls._loaded = None
+        plugin_rules.cache_clear()
+
+    # lookups ------------------------------------------------------------------------------
+
+    def get(self, key: str) -> type[Rule] | None:
+        """The rule with this code, name or alias (case-insensitive), or None."""
+        return self._by_key.get(key.strip().lower())
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def _specificity(self, selector: str, code: str) -> int | None:
+        """How specifically `selector` matches `code`, or None when it does not match it."""
+        sel = selector.strip()
+        up, code_up = sel.upper(), code.upper()
+        if up == "ALL":
+            return 0
+        if up == code_up:
+            return EXACT
+        rule = self._by_code.get(code_up)
+        if rule is not None and self._by_key.get(sel.lower()) is rule:
+            return EXACT
+        if code_up.startswith(up) and (up in self._prefixes or is_shellcheck_selector(up)):
+            return len(up)
+        return None
+
+    def specificity(self, selector: str, code: str) -> int | None:
+        """Public form of the match used everywhere: EXACT for a code/name/alias, the prefix
+        length for a prefix, 0 for ALL, None when `selector` does not cover `code`."""
+        return self._specificity(selector, code)
+
+    def covers(self, selector: str, code: str) -> bool:
+        """Whether `selector` covers `code` (registered or ShellCheck)."""
+        return self._specificity(selector, code) is not None
+
+    def best(self, selectors: Iterable[str], code: str) -> tuple[str, int] | None:
+        """The most specific of `selectors` covering `code` (the first on a tie), or None."""
+        best: tuple[str, int] | None = None
+        for sel in selectors:
+            spec = self._specificity(sel, code)
+            if spec is not None and (best is None or spec > best[1]):
+                best = (sel, spec)
+        return best
+
+    def is_known_selector(self, selector: str) -> bool:
+        sel = selector.strip()
+        up = sel.upper()
+        return (
+            up == "ALL"
+            or is_shellcheck_selector(sel)
+            or sel.lower() in self._by_key
+            or up in self._prefixes
+        )
+
+    def check_selectors(self, selectors: Iterable[str], origin: str | None = None) -> None:
+        """Raise SelectionError for the first unknown selector, with a did-you-mean."""
+        for sel in selectors:
+            if not isinstance(sel, str) or not self.is_known_selector(sel):
+                raise SelectionError(self.unknown_message(str(sel), origin))
+
+    def unknown_message(self, selector: str, origin: str | None = None) -> str:
+        head = f"{origin}: " if origin else ""
+        msg = f"{head}unknown rule selector {selector!r}"
+        hint = self.suggest(selector)
+        return f"{msg} (did you mean {hint!r}?)" if hint else msg
+
+    def suggest(self, text: str) -> str | None:
+        """The closest code, name or alias, spelled as the rule spells it."""
+        spelled: dict[str, str] = {}
+        for cls in self.rules:
+            for key in (cls.code, cls.name, *cls.aliases):
+                spelled.setdefault(key.lower(), key)
+        match = difflib.get_close_matches(text.strip().lower(), list(spelled), n=1, cutoff=0.6)
+        return spelled[match[0]] if match else None
+
+    def resolve_code(self, selector: str) -> list[str]:
+        """The registered codes `selector` covers, sorted (a ShellCheck code gives itself; a
+        ShellCheck prefix gives [] since those codes are not registered). Raises SelectionError
+        for an unknown selector."""
+        self.check_selectors([selector])
+        codes = [c for c in self._by_code if self._specificity(selector, c) is not None]
+        sel = selector.strip().upper()
+        if not codes and is_shellcheck_selector(sel) and len(sel) > 2:
+            codes = [sel]
+        return sorted(codes)
+
+    # selection ----------------------------------------------------------------------------
+
+    def _enabled(self, code: str, default: bool, on: Sequence[str], off: Sequence[str], exact_only: bool) -> bool:
+        """Whether `code` ends up on: the most specific of `on` (or the default set, below ALL)
+        against the most specific of `off`; a tie goes to `off`."""
+        on_spec = _DEFAULT if default else None
+        for sel in on:
+            spec = self._specificity(sel, code)
+            if spec is None or (exact_only and spec != EXACT):
+                continue
+            if on_spec is None or spec > on_spec:
+                on_spec = spec
+        if on_spec is None:
+            return False
+        return not any((spec := self._specificity(sel, code)) is not None and spec >= on_spec for sel in off)
+
+    def select(
+        self,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> list[type[Rule]]:
+        """The rules turned on by these selectors, sorted by code (see the module docstring).
+
+        Raises SelectionError for an unknown selector."""
+        self.check_selectors([*(select or ()), *extend_select, *ignore])
+        on = [*(select or ()), *extend_select]
+        out = []
+        for cls in self.rules:
+            in_default = select is None and cls.enabled_by_default
+            if self._enabled(cls.code, in_default, on, ignore, exact_only=not cls.enabled_by_default):
+                out.append(cls)
+        return out
+
+    def is_shellcheck_selected(
+        self,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        code: str | None = None,
+    ) -> bool:
+        """Whether ShellCheck finding `code` (``SC2086``) is kept; with code=None, whether any
+        ShellCheck code is, i.e. whether ShellCheck needs to run at all. Default: on."""
+        self.check_selectors([*(select or ()), *extend_select, *ignore])
+        on = [*(select or ()), *extend_select]
+        codes = (code.strip().upper(),) if code else _SC_CODES
+        return any(self._enabled(c, select is None, on, ignore, exact_only=False) for c in codes)
+
+    def is_fixable(self, code: str, fixable: Sequence[str] | None = None, unfixable: Sequence[str] = ()) -> bool:
+        """ruff's fixable/unfixable: fixable defaults to ALL; the more specific selector wins,
+        ties go to unfixable."""
+        return self._enabled(code, fixable is None, fixable or (), unfixable, exact_only=False)
+
+
+def is_shellcheck_selected(
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    code: str | None = None,
+) -> bool:
+    """`Registry.is_shellcheck_selected` on the loaded registry."""
+    return Registry.load().is_shellcheck_selected(select, extend_select, ignore, code)

@@ -1,0 +1,269 @@
+"""Output formats of `dflint check`.
+
+Every format is a module of this package with one function::
+
+    write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None
+
+registered by name in `FORMATS`. The modules are imported only when used, so ``--format json``
+never imports rich (only ``full``/``concise`` with ``color=True`` do). `report` is the one entry
+point a command needs: it sorts nothing itself but picks the format, or the ``--statistics``
+output when ``options.statistics`` is set.
+
+Shared here, so every format agrees: `SEVERITY_STYLES` (label and color of each severity, one
+table), `is_fixable`, `header` (the ``path:line:col: CODE [severity] message`` line), text
+cleaning for terminals (`clean`), and `painter` (plain or ANSI styling).
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, TextIO
+
+from dflint.fix import Applicability
+from dflint.rule import Severity
+
+if TYPE_CHECKING:
+    from dflint.diagnostic import Diagnostic
+
+__all__ = [
+    "FORMATS",
+    "ReportOptions",
+    "SEVERITY_STYLES",
+    "SeverityStyle",
+    "clean",
+    "header",
+    "is_fixable",
+    "painter",
+    "report",
+    "sorted_diagnostics",
+    "stream_encoding",
+    "want_color",
+    "writer",
+]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False  # ANSI styling (decided by the caller, see `want_color`)
+    show_fix_hints: bool = True  # "(fixable with `dflint fix`)" and the "[*] N fixable" summary
+    unsafe_fixes: bool = False  # unsafe fixes are enabled: `dflint fix` would apply them too
+    statistics: bool = False  # print per-code counts instead of the diagnostics
+    quiet: bool = False  # diagnostics only: no summary, no "All checks passed!"
+
+
+class SeverityStyle(NamedTuple):
+    label: str  # "[warning]"
+    plural: str  # "2 warnings"
+    style: str  # rich style used for the code, the label and the underline
+
+
+#: How every format shows a severity: label, plural and color. The one table.
+SEVERITY_STYLES: dict[Severity, SeverityStyle] = {
+    Severity.ERROR: SeverityStyle("error", "errors", "bold red"),
+    Severity.WARNING: SeverityStyle("warning", "warnings", "bold yellow"),
+    Severity.INFO: SeverityStyle("info", "info", "bold cyan"),
+    Severity.STYLE: SeverityStyle("style", "style", "bold magenta"),
+}
+
+#: Styles of the other parts of the text formats.
+STYLES = {
+    "path": "bold",
+    "gutter": "bold blue",
+    "help": "bold",
+    "fixable": "cyan",
+    "count": "bold",
+    "ok": "bold green",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Formats
+
+
+class _LazyFormat:
+    """A format's `write`, importing ``dflint.report.<module>`` on first call."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def load(self) -> Callable[[list[Diagnostic], TextIO, ReportOptions], None]:
+        return importlib.import_module(f"{__name__}.{self.module}").write
+
+    def __call__(self, diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None:
+        self.load()(diagnostics, out, options)
+
+    def __repr__(self) -> str:
+        return f"<format {__name__}.{self.module}.write>"
+
+
+#: Format name → its `write` function (imported lazily). "full" is the default.
+FORMATS: dict[str, _LazyFormat] = {
+    "full": _LazyFormat("full"),
+    "concise": _LazyFormat("concise"),
+    "json": _LazyFormat("json"),
+}
+
+DEFAULT_FORMAT = "full"
+
+
+def writer(name: str) -> Callable[[list[Diagnostic], TextIO, ReportOptions], None]:
+    """The `write` function of format `name` (imports its module); ValueError if unknown."""
+    try:
+        return FORMATS[name].load()
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"unknown output format {name!r} (expected one of: {known})") from None
+
+
+def report(
+    diagnostics: Iterable[Diagnostic],
+    out: TextIO,
+    options: ReportOptions | None = None,
+    format: str = DEFAULT_FORMAT,
+) -> None:
+    """Write `diagnostics` to `out` in `format`, or their statistics if ``options.statistics``
+    (JSON statistics for the json format, text otherwise)."""
+    options = options or ReportOptions()
+    diagnostics = list(diagnostics)
+    if options.statistics:
+        from dflint.report import statistics
+
+        if format == "json":
+            statistics.write_json(diagnostics, out, options)
+        else:
+            statistics.write(diagnostics, out, options)
+        return
+    writer(format)(diagnostics, out, options)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """By path, then position (start, end), then code."""
+    return sorted(diagnostics, key=lambda d: d.sort_key())
+
+
+def is_fixable(diagnostic: Diagnostic, unsafe_fixes: bool = False) -> bool:
+    """Whether `dflint fix` (with the given unsafe-fixes setting) would apply its fix."""
+    fix = diagnostic.fix
+    if fix is None:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe_fixes and fix.applicability is Applicability.UNSAFE
+
+
+def want_color(stream: TextIO) -> bool:
+    """Whether to color output to `stream`: ``NO_COLOR`` (non-empty) says no, else
+    ``FORCE_COLOR`` (non-empty) says yes, else ``TERM=dumb`` says no, else only on a tty."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, closed stream
+        return False
+
+
+def stream_encoding(out: TextIO) -> str:
+    """The encoding text written to `out` ends up in (UTF-8 when it does not say)."""
+    encoding = getattr(out, "encoding", None)
+    if not isinstance(encoding, str) or not encoding:
+        return "utf-8"
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return "utf-8"
+
+
+# Characters never written as they are: C0 controls but tab (a bare CR or an ESC would move the
+# cursor or start an escape sequence), DEL, C1 controls, bidi overrides/isolates (they reorder
+# what is shown), and lone surrogates (undecodable bytes kept by surrogateescape).
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UTF = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+
+
+def _visible(match: re.Match[str]) -> str:
+    c = match.group()
+    o = ord(c)
+    if o < 0x20:
+        return chr(0x2400 + o)  # control pictures: ␀ … ␟ (␍ for a bare CR)
+    if o == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def clean(text: str, encoding: str = "utf-8") -> str:
+    """`text` made safe to print to a stream in `encoding`, one character for one character:
+    control characters become visible, undecodable bytes become U+FFFD, and what `encoding`
+    cannot encode becomes ``?`` (``errors="replace"`` semantics, never UnicodeEncodeError)."""
+    text = _UNSAFE.sub(_visible, text)
+    if encoding in _UTF or text.isascii():
+        return text
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for c in text:
+        try:
+            c.encode(encoding)
+            out.append(c)
+        except UnicodeEncodeError:
+            out.append("?")
+    return "".join(out)
+
+
+Paint = Callable[[str, "str | None"], str]
+
+
+def _plain(text: str, style: str | None = None) -> str:
+    return text
+
+
+def painter(color: bool) -> Paint:
+    """A function ``paint(text, style) -> str``: identity when `color` is False (rich is not
+    imported), else `text` wrapped in the ANSI codes of the rich `style` (16-color palette)."""
+    if not color:
+        return _plain
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    cache: dict[str, str] = {}
+
+    def paint(text: str, style: str | None = None) -> str:
+        if not style or not text:
+            return text
+        codes = cache.get(style)
+        if codes is None:
+            # render an empty marker to learn the style's opening sequence once
+            rendered = Style.parse(style).render("\x00", color_system=ColorSystem.STANDARD)
+            codes = cache[style] = rendered.split("\x00", 1)[0]
+        return f"{codes}{text}\x1b[0m" if codes else text
+
+    return paint
+
+
+def header(diagnostic: Diagnostic, paint: Paint = _plain, encoding: str = "utf-8") -> str:
+    """``path:line:col: CODE [severity] message`` (no newline), the first line of every text
+    format."""
+    line, col = diagnostic.start
+    sev = SEVERITY_STYLES[diagnostic.severity]
+    path = clean(diagnostic.path, encoding)
+    message = clean(diagnostic.message, encoding)
+    return (
+        f"{paint(path, STYLES['path'])}:{line}:{col}: "
+        f"{paint(diagnostic.code, sev.style)} {paint('[' + sev.label + ']', sev.style)} {message}"
+    )

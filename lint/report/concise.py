@@ -1,0 +1,19 @@
+"""``--format concise``: one line per diagnostic, ``path:line:col: CODE [severity] message``,
+sorted by path then position. The line's shape is part of dflint's interface (editors and CI
+problem matchers parse it); nothing else is written, not even a summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from dflint.report import ReportOptions, header, painter, sorted_diagnostics, stream_encoding
+
+if TYPE_CHECKING:
+    from dflint.diagnostic import Diagnostic
+
+
+def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None:
+    paint = painter(options.color)
+    encoding = stream_encoding(out)
+    for d in sorted_diagnostics(diagnostics):
+        out.write(header(d, paint, encoding) + "\n")

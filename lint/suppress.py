@@ -1,0 +1,265 @@
+"""Suppression pragmas: which findings the comments of a Dockerfile switch off.
+
+Forms (own-line comments; the tool word is case-insensitive; codes, prefixes, names, aliases and
+``ALL`` are accepted, separated by commas and/or spaces; a ``#`` after the list starts a remark):
+
+- ``# dflint: ignore=DF101,DL3008`` — the next instruction (comments and blank lines may sit
+  between the pragma and it).
+- ``# dflint: global ignore=…`` — the whole file, wherever it is.
+- ``# dflint: ignore-stage=…`` — above a FROM, the whole stage (every instruction until the next
+  FROM); elsewhere, from the next instruction to the end of its stage.
+- ``# hadolint ignore=…`` and ``# hadolint global ignore=…`` — as dflint's (after hadolint's
+  Pragma.hs, which only takes the very next line; here comments may sit between).
+- ``# check=skip=Name1,Name2`` (BuildKit check names) — the next instruction; above a FROM, the
+  whole stage. ``skip=all`` matches every rule that has a BuildKit check name as an alias.
+- The ``# check=skip=…;error=true`` parser directive at the top of the file — file-wide.
+
+A finding is mapped to the instruction whose span contains its start offset; a finding outside any
+instruction is covered only by the file-wide forms. Entries naming something unknown are kept and
+listed by `unknown()`; entries that suppressed nothing are listed by `unused()`. Entries of the
+``# check=`` parser directive are in neither list: that directive also serves ``docker build``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from dflint.source import Span
+from dflint.syntax import Comment, Dockerfile, Instruction
+
+if TYPE_CHECKING:
+    from dflint.registry import Registry
+
+_PRAGMA = re.compile(
+    r"\s*(?:(?P<dflint>dflint\s*:)|(?P<hadolint>hadolint)\s)\s*"
+    r"(?:(?P<global>global)\s+)?(?P<kind>ignore-stage|ignore)\s*=(?P<list>.*)\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+_DFLINT_LIKE = re.compile(r"\s*dflint\s*:", re.IGNORECASE)
+_CHECK = re.compile(r"\s*check\s*=(?P<value>.*)\Z", re.IGNORECASE | re.DOTALL)
+_TOKEN = re.compile(r"[^\s,#]+")
+# A BuildKit check name: CamelCase, e.g. JSONArgsRecommended, StageNameCasing.
+_BUILDKIT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+FILE, NEXT, STAGE = "file", "next", "stage"
+
+
+@dataclass(eq=False)
+class PragmaEntry:
+    """One name in one pragma."""
+
+    text: str  # as written: "DL3008", "no-empty-continuation", "all"
+    span: Span  # of `text` in the file
+    scope: str  # FILE, NEXT or STAGE
+    tool: str  # "dflint", "hadolint", "check" (comment) or "check-directive"
+    known: bool
+    used: bool = False
+
+    def matches(self, code: str, names: set[str], registry: Registry) -> bool:
+        if self.tool.startswith("check") and self.text.lower() == "all":
+            return any(_BUILDKIT_NAME.match(n) for n in names)
+        if self.text.lower() in {n.lower() for n in names}:
+            return True
+        return registry.covers(self.text, code)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The ``# check=`` parser directive, as BuildKit reads it."""
+
+    skip: tuple[str, ...] = ()
+    skip_all: bool = False
+    error: bool = False
+
+
+@dataclass(eq=False)
+class Suppressions:
+    registry: Registry
+    instructions: tuple[Instruction, ...]
+    file_entries: list[PragmaEntry] = field(default_factory=list)
+    by_instruction: dict[int, list[PragmaEntry]] = field(default_factory=dict)  # index -> entries
+    entries: list[PragmaEntry] = field(default_factory=list)  # all, in file order
+    check_options: CheckOptions = CheckOptions()
+    problems: list[tuple[str, Span]] = field(default_factory=list)  # malformed pragmas
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def check_error(self) -> bool:
+        """``error=true`` in the ``# check=`` directive: BuildKit fails the build on findings."""
+        return self.check_options.error
+
+    @classmethod
+    def from_dockerfile(
+        cls, dockerfile: Dockerfile, registry: Registry, disable_pragmas: bool = False
+    ) -> Suppressions:
+        instructions = tuple(n for n in dockerfile.nodes if isinstance(n, Instruction))
+        self = cls(registry, instructions)
+        self._starts = [i.span.start for i in instructions]
+        text = dockerfile.source.text
+
+        directive = dockerfile.directive("check")
+        if directive is not None:
+            options, entries = self._parse_check(directive.value, directive.value_span.start, "check-directive")
+            self.check_options = options
+            if not disable_pragmas:
+                self._add(entries, None)
+        if disable_pragmas:
+            return self
+
+        pending: list[PragmaEntry] = []
+        index = 0
+        for node in dockerfile.nodes:
+            if isinstance(node, Instruction):
+                for entry in pending:
+                    self._attach(entry, index)
+                pending = []
+                index += 1
+            elif isinstance(node, Comment):
+                line = text[node.span.start : node.span.end]
+                hash_at = line.find("#")
+                if hash_at < 0:
+                    continue
+                found = self._parse_comment(line[hash_at + 1 :], node.span.start + hash_at + 1)
+                for entry in found:
+                    if entry.scope == FILE:
+                        self._add([entry], None)
+                    else:
+                        pending.append(entry)
+        for entry in pending:  # a pragma after the last instruction covers nothing
+            self.entries.append(entry)
+        return self
+
+    # ---- parsing ------------------------------------------------------------------------
+
+    def _tokens(self, text: str, base: int, scope: str, tool: str) -> list[PragmaEntry]:
+        text = text.split("#", 1)[0]
+        out = []
+        for m in _TOKEN.finditer(text):
+            name = m.group()
+            known = self.registry.is_known_selector(name) or (tool.startswith("check") and name.lower() == "all")
+            out.append(PragmaEntry(name, Span(base + m.start(), base + m.end()), scope, tool, known))
+        return out
+
+    def _parse_comment(self, body: str, base: int) -> list[PragmaEntry]:
+        """Entries of a comment's text (after the ``#``), at file offset `base`."""
+        m = _PRAGMA.match(body)
+        if m is not None:
+            tool = "dflint" if m.group("dflint") else "hadolint"
+            stage = m.group("kind").lower() == "ignore-stage"
+            if (tool == "hadolint" and stage) or (m.group("global") and stage):
+                self.problems.append((f"unknown pragma form {body.strip()!r}", Span(base, base + len(body.rstrip()))))
+                return []
+            scope = FILE if m.group("global") else STAGE if stage else NEXT
+            entries = self._tokens(m.group("list"), base + m.start("list"), scope, tool)
+            if not entries:
+                self.problems.append(("pragma names no rule", Span(base, base + len(body.rstrip()))))
+            return entries
+        m = _CHECK.match(body)
+        if m is not None:
+            _, entries = self._parse_check(m.group("value"), base + m.start("value"), "check")
+            return entries
+        if _DFLINT_LIKE.match(body):
+            self.problems.append((f"unknown pragma form {body.strip()!r}", Span(base, base + len(body.rstrip()))))
+        return []
+
+    def _parse_check(self, value: str, base: int, tool: str) -> tuple[CheckOptions, list[PragmaEntry]]:
+        """BuildKit's ParseLintOptions: ``skip=a,b|all`` and ``error=bool``, ``;``-separated."""
+        skip: list[str] = []
+        skip_all = error = False
+        entries: list[PragmaEntry] = []
+        scope = FILE if tool == "check-directive" else NEXT
+        pos = 0
+        for part in value.split(";"):
+            part_base = base + pos
+            pos += len(part) + 1
+            key, eq, val = part.partition("=")
+            if not part.strip():
+                continue
+            span = Span(part_base, part_base + len(part))
+            if not eq:
+                self.problems.append((f"invalid check option {part.strip()!r}", span))
+                continue
+            val_base = part_base + len(key) + 1
+            key = key.strip().lower()
+            if key == "skip":
+                found = self._tokens(val, val_base, scope, tool)
+                if len(found) == 1 and found[0].text.lower() == "all":
+                    skip_all = True
+                skip += [e.text for e in found]
+                entries += found
+            elif key == "error":
+                if val.strip() in _TRUE:
+                    error = True
+                elif val.strip() not in _FALSE:
+                    self.problems.append((f"invalid check option {part.strip()!r} (expected true or false)", span))
+            else:
+                self.problems.append((f"invalid check option {key!r}", span))
+        return CheckOptions(tuple(skip), skip_all, error), entries
+
+    # ---- placing ------------------------------------------------------------------------
+
+    def _add(self, entries: Iterable[PragmaEntry], index: int | None) -> None:
+        for entry in entries:
+            self.entries.append(entry)
+            if index is None:
+                self.file_entries.append(entry)
+            else:
+                self.by_instruction.setdefault(index, []).append(entry)
+
+    def _stage_end(self, index: int) -> int:
+        """Index just past the stage of instruction `index` (the next FROM or the end)."""
+        for j in range(index + 1, len(self.instructions)):
+            if self.instructions[j].name == "FROM":
+                return j
+        return len(self.instructions)
+
+    def _attach(self, entry: PragmaEntry, index: int) -> None:
+        """Place a pending entry now that its instruction (number `index`) is known."""
+        self.entries.append(entry)
+        if entry.tool == "check" and self.instructions[index].name == "FROM":
+            entry.scope = STAGE
+        last = self._stage_end(index) if entry.scope == STAGE else index + 1
+        for i in range(index, last):
+            self.by_instruction.setdefault(i, []).append(entry)
+
+    # ---- queries ------------------------------------------------------------------------
+
+    def instruction_at(self, offset: int) -> int | None:
+        """Index of the top-level instruction whose span contains `offset`, or None."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and offset < self.instructions[i].span.end:
+            return i
+        return None
+
+    def suppressed(self, code: str, rule_names: set[str] | Iterable[str], offset: int) -> bool:
+        """Whether a finding of rule `code` (whose name and aliases are `rule_names`) starting at
+        `offset` is suppressed; every entry that covers it is marked used."""
+        names = set(rule_names)
+        hit = False
+        index = self.instruction_at(offset)
+        candidates = self.file_entries + (self.by_instruction.get(index, []) if index is not None else [])
+        for entry in candidates:
+            if entry.matches(code, names, self.registry):
+                entry.used = True
+                hit = True
+        return hit
+
+    def unused(self) -> list[tuple[str, Span]]:
+        """Known pragma entries that suppressed nothing (ask after every finding went through
+        `suppressed`)."""
+        found = [e for e in self.entries if e.known and not e.used and e.tool != "check-directive"]
+        return [(e.text, e.span) for e in sorted(found, key=lambda e: e.span)]
+
+    def unknown(self) -> list[tuple[str, Span]]:
+        """Pragma entries naming no known code, prefix, name or alias."""
+        found = [e for e in self.entries if not e.known and e.tool != "check-directive"]
+        return [(e.text, e.span) for e in sorted(found, key=lambda e: e.span)]
+
+    def malformed(self) -> list[tuple[str, Span]]:
+        """Comments that look like a dflint pragma but are not one, and bad ``check`` options."""
+        return list(self.problems)
