@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -137,6 +136,8 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> None:
         raise UserError(f"{path}: cannot read before writing: {exc.strerror or exc}") from None
     if current != expected:
         raise UserError(f"{path}: changed on disk while dflint was working; not overwritten")
+    import tempfile
+
     mode = stat.S_IMODE(os.stat(target).st_mode)
     folder = os.path.dirname(target) or "."
     fd, tmp = tempfile.mkstemp(prefix=".dflint-", suffix=".tmp", dir=folder)

@@ -1,0 +1,1637 @@
+"""The shell layer: RUN bodies as parsed commands and arguments, each with an exact file span.
+
+Shell code is parsed with tree-sitter-bash, lazily (``tree_sitter`` is imported on the first parse,
+never when this module is imported) and once per instruction (`dflint.rule.Context.script` caches
+`script_of`). Every position in the parse maps back to an offset in the Dockerfile through the
+``to_file`` function given to `parse_script`, so a finding can point at the exact argument.
+
+A `Script` holds one or more `Piece`s: the RUN line (shell form, line continuations already
+joined) and the heredoc bodies that a shell runs (``RUN <<EOF``, ``RUN bash <<EOF``,
+``RUN cat <<EOF | sh``). Its helpers (`Script.commands`, `find`, `pipelines`, `and_chains`…) cover
+all pieces. Rules decide on these parsed commands, never on regular expressions over RUN text:
+``echo "apt-get install foo"`` installs nothing, and neither does a comment.
+
+Quick reference::
+
+    script = ctx.script(instruction)            # None: exec form or a non-POSIX SHELL
+    for cmd in script.find("apt-get", "install"):   # also sudo-wrapped, /usr/bin/apt-get
+        if not cmd.has_flag("-y", "--yes", "--assume-yes"): ...
+        for pkg in cmd.positional[1:]: pkg.value, pkg.span, pkg.static
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, Tuple, TypeVar
+
+from dflint.source import Span
+
+if TYPE_CHECKING:
+    from dflint.syntax import Dockerfile, Heredoc, Instruction
+
+__all__ = [
+    "Arg",
+    "Assignment",
+    "Command",
+    "DEFAULT_SHELL",
+    "POSIX_SHELLS",
+    "VALUE_FLAGS",
+    "WRAPPERS",
+    "Piece",
+    "Pipeline",
+    "Redirect",
+    "Script",
+    "ShellError",
+    "WINDOWS_SHELL",
+    "basename",
+    "is_posix_shell",
+    "is_windows_image",
+    "parse_script",
+    "script_of",
+    "shell_options",
+    "stage_shell",
+]
+
+DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
+WINDOWS_SHELL: tuple[str, ...] = ("cmd", "/S", "/C")
+
+#: Basenames of POSIX-compatible shells (tree-sitter-bash parses their scripts well enough).
+POSIX_SHELLS = frozenset(
+    "sh bash ash dash zsh ksh ksh93 mksh pdksh oksh lksh yash posh hush".split()
+)
+
+# ---------------------------------------------------------------------------------------------
+# tree-sitter, loaded on first use
+
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+# ---------------------------------------------------------------------------------------------
+# value types
+
+
+class Arg:
+    """One shell word. `value` has quotes and backslash escapes removed where the word is static;
+    expansions (``$X``, ``$(…)``, ``$((…))``, ``{a,b}``) stay as written and make `static` False.
+    Globs (``*.deb``) and ``~`` are kept as written and count as static. `span` is the word's
+    exact file span (computed on first use). Read-only."""
+
+    __slots__ = ("value", "raw", "static", "_start", "_end", "_piece", "_span")
+
+    def __init__(
+        self,
+        value: str,
+        raw: str,
+        span: Span | None = None,
+        static: bool = True,
+        _start: int = -1,
+        _end: int = -1,
+        _piece: Piece | None = None,
+    ) -> None:
+        self.value = value
+        self.raw = raw
+        self.static = static
+        self._start = _start  # index range in its piece's text
+        self._end = _end
+        self._piece = _piece
+        self._span = span
+
+    @property
+    def span(self) -> Span:
+        if self._span is None:
+            assert self._piece is not None
+            self._span = self._piece.span(self._start, self._end)
+        return self._span
+
+    def _key(self) -> tuple[str, str, Span, bool]:
+        return (self.value, self.raw, self.span, self.static)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Arg) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Arg(value={self.value!r}, raw={self.raw!r}, span={self.span!r}, static={self.static})"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """``NAME=value`` (a command prefix, an ``env`` argument, or a statement of its own)."""
+
+    name: str
+    value: str  # unquoted as `Arg.value`
+    raw: str
+    span: Span
+    static: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A redirection. For one of the instruction's heredocs (``RUN bash <<EOF``), `op` is ``<<``
+    (or ``<<-``) and `heredoc` is the Dockerfile heredoc; `target` is then its delimiter word."""
+
+    op: str  # ">", ">>", "<", "&>", ">&", "<<", "<<-", "<<<", …
+    fd: int | None
+    target: Arg | None
+    span: Span
+    heredoc: Heredoc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShellError:
+    """Something tree-sitter could not parse (an ERROR node) or expected and did not find."""
+
+    message: str
+    span: Span
+
+
+@dataclass(eq=False)
+class Piece:
+    """One parsed piece of shell code: the RUN line, or a heredoc body run by a shell."""
+
+    kind: str  # "line" or "heredoc"
+    text: str  # the code as written (the RUN arguments, or the heredoc body)
+    to_file: Callable[[int], int]
+    shell: tuple[str, ...]  # the shell that runs it (stage SHELL, or e.g. ("bash",) for bash <<EOF)
+    heredoc: Heredoc | None = None
+
+    def __repr__(self) -> str:
+        return f"<Piece {self.kind} {self.text[:40]!r}>"
+
+    def span(self, start: int, end: int) -> Span:
+        """File span of ``text[start:end]``."""
+        first = self.to_file(start)
+        if end <= start:
+            return Span(first, first)
+        return Span(first, self.to_file(end - 1) + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# flags and wrappers
+
+#: Options that take a value (as the next word or glued: ``-o X``, ``-oX``, ``--opt X``), per
+#: tool basename. Used by `Command.positional` / `subcommand` / `flags` when not told otherwise.
+VALUE_FLAGS: dict[str, frozenset[str]] = {
+    k: frozenset(v.split())
+    for k, v in {
+        "apt-get": "-o -c -t --option --config-file --target-release --default-release",
+        "apk": "-X -p -t --repository --root --cache-dir --keys-dir --repositories-file "
+        "--virtual --arch",
+        "pip": "-r -c -e -i -f -t --requirement --constraint --editable --index-url "
+        "--extra-index-url --find-links --target --prefix --root --cache-dir --src --platform "
+        "--python-version --implementation --abi --progress-bar --trusted-host --log --proxy "
+        "--retries --timeout --exists-action --cert --client-cert --no-binary --only-binary "
+        "--upgrade-strategy --global-option --install-option --config-settings -C",
+        "dnf": "-c -x --config --installroot --releasever --enablerepo --disablerepo --exclude "
+        "--repo --repoid --setopt",
+        "zypper": "-r --repo -t --type --root",
+        "curl": "-o -H -d -X -u -A -e -b -c -T -F -m -w -x -E -r -z -K --output --header --data "
+        "--data-raw --data-binary --request --user --user-agent --referer --cookie --cookie-jar "
+        "--upload-file --form --max-time --retry --retry-delay --connect-timeout --write-out "
+        "--proxy --cacert --cert --key --range --config --url --output-dir --proto "
+        "--proto-redir",
+        "wget": "-O -o -a -P -U -t -T -e --output-document --output-file --append-output "
+        "--directory-prefix --user-agent --header --tries --timeout --execute",
+        "go": "-o -C -p -ldflags -gcflags -asmflags -tags -mod -modfile -pkgdir -buildmode "
+        "-compiler -gccgoflags -installsuffix -overlay -pgo -exec -run -bench -timeout",
+        "gem": "-v -i -s -n --version --install-dir --source --bindir --platform",
+        "npm": "-w --workspace --prefix --registry --cache --omit --include --tag",
+        "git": "-C -c -b --branch --depth --origin -o --config --reference --separate-git-dir "
+        "--template --filter",
+        "tar": "-f -C -T -X --file --directory --files-from --exclude-from --exclude "
+        "--strip-components --transform --owner --group --mode",
+        "useradd": "-b -c -d -e -f -g -G -k -K -p -s -u -R -P --base-dir --comment --home-dir "
+        "--expiredate --inactive --gid --groups --skel --key --password --shell --uid --root",
+        "adduser": "-h -g -s -G -u -k --home --gecos --shell --ingroup --uid --gid --group "
+        "--home-dir",
+        "groupadd": "-g -K -p -R --gid --key --password --root",
+        "make": "-C -f -I -o -W --directory --file --include-dir --old-file --what-if",
+    }.items()
+}
+for _alias, _tool in {
+    "apt": "apt-get",
+    "apt-cache": "apt-get",
+    "aptitude": "apt-get",
+    "pip3": "pip",
+    "yum": "dnf",
+    "microdnf": "dnf",
+    "tdnf": "dnf",
+    "gmake": "make",
+}.items():
+    VALUE_FLAGS[_alias] = VALUE_FLAGS[_tool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Wrapper:
+    value_flags: frozenset[str] = frozenset()
+    skip: int = 0  # positional words before the command (timeout DURATION, gosu USER)
+    assignments: bool = False  # env NAME=value …
+    no_run: frozenset[str] = frozenset()  # flags that mean nothing is run (command -v)
+
+
+def _w(flags: str = "", skip: int = 0, assignments: bool = False, no_run: str = "") -> _Wrapper:
+    return _Wrapper(frozenset(flags.split()), skip, assignments, frozenset(no_run.split()))
+
+
+#: Commands that run another command given as their arguments.
+WRAPPERS: dict[str, _Wrapper] = {
+    "sudo": _w(
+        "-u -g -h -p -C -D -r -t -T -U --user --group --host --prompt --close-from --chdir "
+        "--role --type --command-timeout --other-user",
+        no_run="-l -v -k -K -V --list --validate --version",
+    ),
+    "doas": _w("-u -C"),
+    "env": _w("-u -C -S --unset --chdir --split-string", assignments=True),
+    "command": _w("", no_run="-v -V"),
+    "builtin": _w(),
+    "exec": _w("-a"),
+    "nohup": _w(),
+    "time": _w("-f -o --format --output"),
+    "nice": _w("-n --adjustment"),
+    "ionice": _w("-c -n -p --class --classdata --pid"),
+    "timeout": _w("-s -k --signal --kill-after", skip=1),
+    "xargs": _w(
+        "-a -d -E -I -L -n -P -s --arg-file --delimiter --max-lines --max-args --max-procs "
+        "--max-chars --process-slot-var"
+    ),
+    "gosu": _w(skip=1),
+    "su-exec": _w(skip=1),
+    "eatmydata": _w(),
+    "fakeroot": _w("-l -s -i --lib --faked"),
+    "stdbuf": _w("-i -o -e --input --output --error"),
+    "chronic": _w(),
+    "unbuffer": _w(),
+}
+
+
+def basename(name: str) -> str:
+    """The last path component: ``/usr/bin/apt-get`` → ``apt-get`` (``\\`` counts as a separator)."""
+    return name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
+def _tool_key(name: str) -> str:
+    base = basename(name)
+    if base in VALUE_FLAGS:
+        return base
+    stripped = base.rstrip("0123456789.")  # pip3.11, python3.12
+    return stripped if stripped in VALUE_FLAGS else base
+
+
+def _scan_options(
+    words: Sequence[str], takes_value: Iterable[str] = ()
+) -> Iterator[tuple[int, str | None, str | None]]:
+    """Walk ``words`` as GNU-style options: yields ``(index, flag, value)`` per flag (value is the
+    option's value when it takes one) and ``(index, None, None)`` per positional word."""
+    tv = takes_value if isinstance(takes_value, (set, frozenset)) else frozenset(takes_value)
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if w == "--":
+            for j in range(i + 1, n):
+                yield j, None, None
+            return
+        if w.startswith("--") and len(w) > 2:
+            name, eq, val = w.partition("=")
+            if eq:
+                yield i, name, val
+            elif name in tv and i + 1 < n:
+                yield i, name, words[i + 1]
+                i += 1
+            else:
+                yield i, name, None
+        elif w.startswith("-") and len(w) > 1:
+            if w in tv:  # -o X, -ldflags X
+                yield i, w, (words[i + 1] if i + 1 < n else None)
+                i += 1
+            elif "=" in w and w.partition("=")[0] in tv:  # -ldflags=…
+                name, _, val = w.partition("=")
+                yield i, name, val
+            elif len(w) > 2 and not w[1].isalpha():  # -1, -10: a number, not a cluster
+                yield i, w, None
+            else:
+                # a cluster of short flags: -qy; -oValue when -o takes a value
+                for k in range(1, len(w)):
+                    flag = "-" + w[k]
+                    if flag in tv:
+                        rest = w[k + 1 :]
+                        if rest:
+                            yield i, flag, rest
+                        else:
+                            yield i, flag, (words[i + 1] if i + 1 < n else None)
+                            i += 1
+                        break
+                    yield i, flag, None
+        else:
+            yield i, None, None
+        i += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+_T = TypeVar("_T")
+
+
+class _Options(Tuple[_T, ...]):
+    """A tuple computed with the default value-taking flags, callable to compute it with others:
+    ``cmd.positional`` / ``cmd.positional({"-o"})``."""
+
+    _fn: Callable[[Iterable[str] | None], tuple[_T, ...]]
+
+    def __new__(
+        cls, items: Iterable[_T], fn: Callable[[Iterable[str] | None], tuple[_T, ...]]
+    ) -> _Options[_T]:
+        obj = super().__new__(cls, items)
+        obj._fn = fn
+        return obj
+
+    def __call__(self, takes_value: Iterable[str] | None = None) -> tuple[_T, ...]:
+        return self._fn(takes_value)
+
+_UNSET: Any = object()
+_PYTHON = re.compile(r"python[0-9.]*\Z")
+
+
+@dataclass(eq=False, slots=True)
+class Command:
+    """A simple command: ``[NAME=value…] name arg… [redirects]``.
+
+    `name` is the command word unquoted (``/usr/bin/apt-get``, ``sudo``…): wrappers are not
+    unwrapped here; `unwrapped()` gives the command a ``sudo``/``env``/``xargs``… runs."""
+
+    name: str
+    name_arg: Arg
+    args: tuple[Arg, ...]
+    _piece: Piece  # the piece it is in (for `span`)
+    assignments: tuple[Assignment, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    text: str = ""  # the command as written in its piece
+    piece: int = 0  # index into Script.pieces
+    index: int = 0  # order in Script.commands (document order)
+    substitution: bool = False  # inside $(…), `…` or <(…)
+    background: bool = False  # followed by `&`
+    wrapper: Command | None = None  # the sudo/env/… this command was unwrapped from
+    _inner: Any = field(default=_UNSET, repr=False)
+    _start: int = field(default=0, repr=False)  # piece text index range
+    _end: int = field(default=0, repr=False)
+    _span: Span | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"<Command {self.text!r} @{self.span.start}>"
+
+    @property
+    def span(self) -> Span:
+        """File span of the whole command, prefix assignments and redirects included (for an
+        unwrapped command: from its name on)."""
+        if self._span is None:
+            self._span = self._piece.span(self._start, self._end)
+        return self._span
+
+    # -- names ---------------------------------------------------------------------------------
+    @property
+    def basename(self) -> str:
+        """`name` without its directory: ``/usr/bin/pip`` → ``pip``."""
+        return basename(self.name)
+
+    @property
+    def words(self) -> tuple[Arg, ...]:
+        """The command word followed by the arguments."""
+        return (self.name_arg, *self.args)
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """Values of `words`."""
+        return tuple(a.value for a in self.words)
+
+    def _tv(self, takes_value: Iterable[str] | None) -> Iterable[str]:
+        if takes_value is not None:
+            return takes_value
+        return VALUE_FLAGS.get(_tool_key(self.name), ())
+
+    # -- flags ---------------------------------------------------------------------------------
+    def flag_items(
+        self, takes_value: Iterable[str] | None = None
+    ) -> list[tuple[str, str | None, Arg]]:
+        """Every flag as ``(flag, value, arg)``: ``-qy`` gives ``("-q", None, arg)`` and
+        ``("-y", None, arg)``; ``--opt=v`` gives ``("--opt", "v", arg)``; ``-o X`` gives
+        ``("-o", "X", arg)`` when ``-o`` takes a value (see `VALUE_FLAGS`)."""
+        args = self.args
+        return [
+            (flag, val, args[i])
+            for i, flag, val in _scan_options([a.value for a in args], self._tv(takes_value))
+            if flag is not None
+        ]
+
+    @property
+    def flags(self) -> _Options[str]:
+        """The flags, split and normalised: ``-qy --opt=v`` → ``("-q", "-y", "--opt")``. A tuple
+        that can also be called with the flags that take a value: ``cmd.flags({"-o"})``."""
+        return _Options(self._flags_with(None), self._flags_with)
+
+    def _flags_with(self, takes_value: Iterable[str] | None) -> tuple[str, ...]:
+        return tuple(f for f, _, _ in self.flag_items(takes_value))
+
+    def has_flag(self, *names: str, takes_value: Iterable[str] | None = None) -> bool:
+        """True when any of `names` is given: ``has_flag("-y", "--yes", "--assume-yes")``."""
+        return self.flag_arg(*names, takes_value=takes_value) is not None
+
+    def flag_arg(self, *names: str, takes_value: Iterable[str] | None = None) -> Arg | None:
+        """The first argument that holds one of the flags `names` (for a finding's span)."""
+        wanted = set(names)
+        for flag, _, arg in self.flag_items(takes_value):
+            if flag in wanted:
+                return arg
+        # a long option with one dash (``find -name``, ``go build -ldflags``) is split into
+        # letters by the scan: look for the whole word
+        words = {n for n in wanted if len(n) > 2 and n[0] == "-" and n[1] != "-"}
+        if words:
+            for arg in self.args:
+                if arg.value == "--":
+                    break
+                if arg.value in words or arg.value.partition("=")[0] in words:
+                    return arg
+        return None
+
+    def option_values(self, *names: str, takes_value: Iterable[str] | None = None) -> list[str]:
+        """Values given to the options `names` (``-o X``, ``-oX``, ``--out=X``, ``--out X``), in
+        order. The options are added to the value-taking set for the scan."""
+        tv = set(self._tv(takes_value)) | set(names)
+        wanted = set(names)
+        return [v for f, v, _ in self.flag_items(tv) if f in wanted and v is not None]
+
+    def option(self, *names: str, takes_value: Iterable[str] | None = None) -> str | None:
+        """The last value of the options `names`, or None."""
+        values = self.option_values(*names, takes_value=takes_value)
+        return values[-1] if values else None
+
+    @property
+    def positional(self) -> _Options[Arg]:
+        """Arguments that are not flags nor flag values; everything after ``--`` counts. Flags
+        that take a value default to `VALUE_FLAGS` for this tool (``apt-get -o X``). A tuple that
+        can also be called with other value-taking flags: ``cmd.positional({"-o"})``,
+        ``cmd.positional(())`` (none)."""
+        return _Options(self._positional_with(None), self._positional_with)
+
+    def _positional_with(self, takes_value: Iterable[str] | None) -> tuple[Arg, ...]:
+        args = self.args
+        return tuple(
+            args[i]
+            for i, flag, _ in _scan_options([a.value for a in args], self._tv(takes_value))
+            if flag is None
+        )
+
+    @property
+    def subcommand(self) -> str | None:
+        """The first positional argument: ``install`` in ``apt-get -y install x``."""
+        pos = self._positional_with(None)
+        return pos[0].value if pos else None
+
+    def is_(self, name: str | Iterable[str], subcommand: str | Iterable[str] | None = None) -> bool:
+        """Whether this command is `name` (by basename), with `subcommand` if given."""
+        names = {name} if isinstance(name, str) else set(name)
+        if self.basename not in names:
+            return False
+        if subcommand is None:
+            return True
+        subs = {subcommand} if isinstance(subcommand, str) else set(subcommand)
+        return self.subcommand in subs
+
+    # -- wrappers ------------------------------------------------------------------------------
+    def inner(self) -> Command | None:
+        """The command this wrapper runs directly (``sudo env A=1 x`` → ``env A=1 x``), or None
+        when this is not a wrapper or runs nothing (``command -v x``, bare ``sudo``)."""
+        if self._inner is _UNSET:
+            self._inner = self._unwrap_once()
+        return self._inner  # type: ignore[return-value]
+
+    def unwrapped(self) -> Command:
+        """The command a wrapper runs (``sudo -E apt-get install x`` → ``apt-get install x``,
+        recursively: ``sudo env A=1 nice pip …`` → ``pip …``), or self when this is not a wrapper
+        or runs nothing (``command -v x``, bare ``sudo``)."""
+        cmd = self
+        for _ in range(32):
+            nxt = cmd.inner()
+            if nxt is None:
+                break
+            cmd = nxt
+        return cmd
+
+    def _unwrap_once(self) -> Command | None:
+        if not self.name_arg.static:
+            return None
+        spec = WRAPPERS.get(self.basename)
+        if spec is None:
+            return self._unwrap_python() if _PYTHON.match(self.basename) else None
+        args = self.args
+        values = [a.value for a in args]
+        skip = spec.skip
+        envs: list[Assignment] = []
+        for i, flag, _ in _scan_options(values, spec.value_flags):
+            if flag is not None:
+                if flag in spec.no_run:
+                    return None
+                continue
+            arg = args[i]
+            if spec.assignments and _is_assignment_word(arg):
+                envs.append(_assignment_of_arg(arg))
+                continue
+            if skip:
+                skip -= 1
+                continue
+            return self._wrapped(arg, args[i + 1 :], envs)
+        return None
+
+    def _unwrap_python(self) -> Command | None:
+        """``python3 -m pip install x`` runs ``pip install x``."""
+        args = self.args
+        i = 0
+        while i < len(args):
+            w = args[i].value
+            if w == "-m":
+                return self._wrapped(args[i + 1], args[i + 2 :], []) if i + 1 < len(args) else None
+            if w in ("-W", "-X"):
+                i += 2
+                continue
+            if w.startswith("-") and w != "-" and "c" not in w[1:] and "m" not in w[1:]:
+                i += 1
+                continue
+            return None  # -c CODE, a script, or a glued -mpip
+        return None
+
+    def _wrapped(self, arg: Arg, rest: tuple[Arg, ...], envs: list[Assignment]) -> Command:
+        return Command(
+            name=arg.value,
+            name_arg=arg,
+            args=rest,
+            _piece=self._piece,
+            assignments=(*self.assignments, *envs),
+            redirects=self.redirects,
+            text=(
+                self.text[arg._start - self._start :]
+                if self._start <= arg._start <= self._end
+                else " ".join(a.raw for a in (arg, *rest))
+            ),
+            piece=self.piece,
+            index=self.index,
+            substitution=self.substitution,
+            background=self.background,
+            wrapper=self,
+            _start=arg._start if arg._start >= 0 else self._start,
+            _end=self._end,
+        )
+
+    @property
+    def outermost(self) -> Command:
+        """The command as written (the outermost wrapper), itself when not unwrapped."""
+        cmd = self
+        while cmd.wrapper is not None:
+            cmd = cmd.wrapper
+        return cmd
+
+
+def _is_assignment_word(arg: Arg) -> bool:
+    name, eq, _ = arg.value.partition("=")
+    return bool(eq) and name.replace("_", "a").isalnum() and not name[0].isdigit()
+
+
+def _assignment_of_arg(arg: Arg) -> Assignment:
+    name, _, value = arg.value.partition("=")
+    return Assignment(name, value, arg.raw, arg.span, arg.static)
+
+
+@dataclass(eq=False, slots=True)
+class Pipeline:
+    """Commands joined by ``|`` (or ``|&``). Iterating gives `commands`, one per stage (a
+    compound stage such as ``{ a; b; }`` contributes all its commands)."""
+
+    commands: tuple[Command, ...]
+    span: Span
+    piece: int
+    negated: bool = False
+    pipefail: bool = False  # ``set -o pipefail`` (or the SHELL) in effect where it runs
+    stages: tuple[tuple[Command, ...], ...] = ()
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self.commands)
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+    def __getitem__(self, i: int) -> Command:
+        return self.commands[i]
+
+    def __repr__(self) -> str:
+        return f"<Pipeline {' | '.join(c.name for c in self.commands)}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# `set` options
+
+
+_SET_LETTERS = {
+    "a": "allexport",
+    "b": "notify",
+    "C": "noclobber",
+    "e": "errexit",
+    "f": "noglob",
+    "h": "hashall",
+    "m": "monitor",
+    "n": "noexec",
+    "u": "nounset",
+    "v": "verbose",
+    "x": "xtrace",
+}
+
+
+def _set_events(words: Sequence[str]) -> list[tuple[str, bool]]:
+    """``(option, on)`` pairs that ``set WORDS`` (or a shell's own flags) turns on or off:
+    ``-euxo pipefail`` → errexit, nounset, xtrace, pipefail on; ``+o pipefail`` → off."""
+    out: list[tuple[str, bool]] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if w in ("-", "--") or len(w) < 2 or w[0] not in "-+" or w.startswith("--"):
+            if w.startswith("--") and len(w) > 2:  # bash --login, --norc…
+                i += 1
+                continue
+            break
+        on = w[0] == "-"
+        for letter in w[1:]:
+            if letter == "o":
+                i += 1
+                if i < n:
+                    out.append((words[i], on))
+            elif letter in _SET_LETTERS:
+                out.append((_SET_LETTERS[letter], on))
+        i += 1
+    return out
+
+
+def shell_options(shell: Sequence[str]) -> frozenset[str]:
+    """Options a shell command line turns on: ``("/bin/bash", "-o", "pipefail", "-c")`` →
+    ``{"pipefail"}``; ``("/bin/sh", "-ec")`` → ``{"errexit"}``."""
+    words = list(shell[1:])
+    if shell and basename(shell[0]).lower() in ("busybox", "env"):
+        if words and not words[0].startswith("-"):  # busybox sh …, env bash …
+            words.pop(0)
+    state: dict[str, bool] = {}
+    for opt, on in _set_events(words):
+        state[opt] = on
+    return frozenset(k for k, v in state.items() if v)
+
+
+# ---------------------------------------------------------------------------------------------
+# the script
+
+
+@dataclass(eq=False)
+class Script:
+    """Parsed shell code: one or more pieces (RUN line, heredoc bodies) and what they run.
+
+    - `commands`: every simple command, in document order (the line, then each heredoc body),
+      including those in lists, pipelines, subshells, ``$(…)``, ``if``/``for``/``while``/``case``
+      bodies and functions; ``export``/``local``/``unset`` are commands too. Wrappers are not
+      unwrapped here (see `find` and `Command.unwrapped`).
+    - `pipelines`: commands joined by ``|``, each knowing whether ``pipefail`` is on.
+    - `and_chains`: each maximal run of operands joined by ``&&`` in a list (``a && b || c`` →
+      ``(a, b)``, ``(c,)``), holding every command inside those operands (also in subshells and
+      substitutions; a nested list also has chains of its own); a command in no list is a
+      chain of one. Ordered by first command.
+    - `errors`: what tree-sitter could not parse; the rest of the script is still there.
+    """
+
+    pieces: tuple[Piece, ...]
+    commands: tuple[Command, ...]
+    pipelines: tuple[Pipeline, ...]
+    and_chains: tuple[tuple[Command, ...], ...]
+    errors: tuple[ShellError, ...]
+    assignments: tuple[Assignment, ...] = ()  # bare ``NAME=value`` statements
+    _events: dict[int, list[tuple[int, str, bool]]] = field(default_factory=dict, repr=False)
+    _chains_of: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        kinds = "+".join(p.kind for p in self.pieces)
+        return f"<Script {kinds}: {len(self.commands)} commands, {len(self.errors)} errors>"
+
+    @property
+    def shell(self) -> tuple[str, ...]:
+        """The shell of the first piece (the stage's SHELL for a RUN line)."""
+        return self.pieces[0].shell if self.pieces else DEFAULT_SHELL
+
+    @property
+    def text(self) -> str:
+        """The code of the first piece."""
+        return self.pieces[0].text if self.pieces else ""
+
+    def find(
+        self, name: str | Iterable[str], subcommand: str | Iterable[str] | None = None
+    ) -> list[Command]:
+        """Commands that call `name` (by basename: ``/usr/bin/apt-get`` counts), also when run
+        through a wrapper (``sudo``, ``env A=1``, ``xargs``…), in which case the unwrapped command
+        is returned (its `wrapper` is the one written). A wrapper itself is found by its name."""
+        names = {name} if isinstance(name, str) else set(name)
+        out = []
+        for cmd in self.commands:
+            cur: Command | None = cmd
+            while cur is not None:
+                if cur.is_(names, subcommand):
+                    out.append(cur)
+                    break
+                cur = cur.inner()
+        return out
+
+    def calls(self, name: str | Iterable[str], subcommand: str | Iterable[str] | None = None) -> bool:
+        """Whether any command calls `name` (see `find`)."""
+        return bool(self.find(name, subcommand))
+
+    def chain_of(self, command: Command) -> tuple[Command, ...]:
+        """The outermost ``&&`` chain holding `command` (a 1-tuple when it stands alone)."""
+        idx = self._chains_of.get(command.outermost.index)
+        return self.and_chains[idx[0]] if idx else (command,)
+
+    def same_chain(self, a: Command, b: Command) -> bool:
+        """Whether `a` and `b` are in one ``&&`` chain (``a && b``, ``a && (x; b)``)."""
+        ca = set(self._chains_of.get(a.outermost.index, ()))
+        return any(i in ca for i in self._chains_of.get(b.outermost.index, ()))
+
+    @staticmethod
+    def before(a: Command, b: Command) -> bool:
+        """Whether `a` is written before `b` (line before heredoc bodies, then by position)."""
+        a, b = a.outermost, b.outermost
+        return (a.piece, a._start, a.index) < (b.piece, b._start, b.index)
+
+    def option_at(self, option: str, at: Command | Pipeline | None = None) -> bool:
+        """Whether shell option `option` (``pipefail``, ``errexit``…) is on where `at` runs, from
+        the piece's shell flags and the ``set`` commands before it; `at` None: at the end of the
+        first piece."""
+        if isinstance(at, Pipeline):
+            piece, pos = at.piece, at.commands[0].outermost.index if at.commands else 1 << 60
+        elif isinstance(at, Command):
+            piece, pos = at.piece, at.outermost.index
+        else:
+            piece, pos = 0, 1 << 60
+        if not self.pieces:
+            return False
+        state = option in shell_options(self.pieces[piece].shell)
+        for index, opt, on in self._events.get(piece, ()):
+            if index >= pos:
+                break
+            if opt == option:
+                state = on
+        return state
+
+    @property
+    def pipefail(self) -> bool:
+        """True when every pipeline runs with ``pipefail`` (``set -o pipefail`` before it, or the
+        shell's own ``-o pipefail``); without pipelines, whether pipefail is turned on at all."""
+        if self.pipelines:
+            return all(p.pipefail for p in self.pipelines)
+        return any(self._pipefail_anywhere())
+
+    def _pipefail_anywhere(self) -> Iterator[bool]:
+        for i, piece in enumerate(self.pieces):
+            yield "pipefail" in shell_options(piece.shell)
+            yield any(opt == "pipefail" and on for _, opt, on in self._events.get(i, ()))
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self.commands)
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_DYNAMIC = frozenset(
+    {
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "arithmetic_expansion",
+        "brace_expression",
+    }
+)
+_COMMANDS = frozenset({"command", "declaration_command", "unset_command"})
+_LEAVES = frozenset(
+    "word number raw_string string_content variable_name special_variable_name file_descriptor "
+    "heredoc_start heredoc_end comment ansi_c_string test_operator regex extglob_pattern "
+    "simple_expansion".split()
+)
+_BG_PARENTS = frozenset(
+    "program compound_statement subshell do_group if_statement elif_clause else_clause "
+    "case_item list".split()
+)
+_STATEMENT_PARENTS = frozenset(
+    {"program", "variable_assignments", "compound_statement", "subshell", "do_group", "list"}
+)
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_DQ_ESCAPES = frozenset('$`"\\')
+_ANSI = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
+         "e": "\x1b", "E": "\x1b", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+class _Source:
+    """Piece text with byte ↔ str index conversion (a table only when the text is not ASCII)."""
+
+    __slots__ = ("text", "data", "_table")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        if text.isascii():
+            self.data = text.encode("ascii")
+            self._table: list[int] | None = None
+        else:
+            self.data = text.encode("utf-8", "surrogateescape")
+            table = []
+            for ci, ch in enumerate(text):
+                o = ord(ch)
+                size = 1 if o < 0x80 or 0xDC80 <= o <= 0xDCFF else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+                table.extend([ci] * size)
+            table.append(len(text))
+            self._table = table
+
+    def idx(self, byte: int) -> int:
+        return byte if self._table is None else self._table[byte]
+
+    def slice(self, start_byte: int, end_byte: int) -> str:
+        if self._table is None:
+            return self.text[start_byte:end_byte]
+        return self.text[self._table[start_byte] : self._table[end_byte]]
+
+
+def _unescape_word(s: str) -> str:
+    if "\\" not in s:
+        return s
+    out, i, n = [], 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = s[i + 1]
+            if nxt != "\n":
+                out.append(nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unescape_dq(s: str) -> str:
+    if "\\" not in s:
+        return s
+    out, i, n = [], 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\" and i + 1 < n and (s[i + 1] in _DQ_ESCAPES or s[i + 1] == "\n"):
+            if s[i + 1] != "\n":
+                out.append(s[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unescape_ansi(s: str) -> str:
+    out, i, n = [], 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = s[i + 1]
+            if nxt in _ANSI:
+                out.append(_ANSI[nxt])
+                i += 2
+                continue
+            if nxt == "x":
+                j = i + 2
+                while j < n and j < i + 4 and s[j] in "0123456789abcdefABCDEF":
+                    j += 1
+                if j > i + 2:
+                    out.append(chr(int(s[i + 2 : j], 16)))
+                    i = j
+                    continue
+            if nxt in "01234567":
+                j = i + 1
+                while j < n and j < i + 4 and s[j] in "01234567":
+                    j += 1
+                out.append(chr(int(s[i + 1 : j], 8)))
+                i = j
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _may_nest(text: str) -> bool:
+    return "$(" in text or "`" in text or "<(" in text or ">(" in text
+
+
+class _Builder:
+    """Walks one piece's tree and collects commands, pipelines, chains, `set` events, errors."""
+
+    def __init__(
+        self, piece: Piece, piece_index: int, heredoc_at: dict[int, Heredoc], code: str
+    ) -> None:
+        self.piece = piece
+        self.pi = piece_index
+        self.src = _Source(code)
+        self.heredoc_at = heredoc_at  # str index of a masked heredoc's `<` → the heredoc
+        self.commands: list[Command] = []
+        self.by_node: dict[int, Command] = {}
+        self.pipeline_nodes: list[tuple[Any, bool]] = []
+        self.list_roots: list[Any] = []
+        self.errors: list[ShellError] = []
+        self.assignments: list[Assignment] = []
+        self.pending: dict[int, list[Any]] = {}  # command node id → redirects it owns
+        self.background: set[int] = set()  # command node ids followed by `&`
+
+    # -- positions -----------------------------------------------------------------------------
+    def span(self, node: Any) -> Span:
+        src = self.src
+        return self.piece.span(src.idx(node.start_byte), src.idx(node.end_byte))
+
+    def raw(self, node: Any) -> str:
+        return self.src.slice(node.start_byte, node.end_byte)
+
+    # -- words ---------------------------------------------------------------------------------
+    def value(self, node: Any) -> tuple[str, bool]:
+        """(unquoted value, static) of a word-like node."""
+        t = node.type
+        if t in ("word", "number"):
+            return _unescape_word(self.raw(node)), True
+        if t == "raw_string":
+            r = self.raw(node)
+            return r[1:-1] if len(r) >= 2 else r, True
+        if t == "ansi_c_string":
+            r = self.raw(node)
+            return _unescape_ansi(r[2:-1]), True
+        if t == "translated_string":
+            for c in node.named_children:
+                if c.type == "string":
+                    return self.value(c)
+            return self.raw(node), False
+        if t == "string":
+            return self._join(node, node.start_byte + 1, node.end_byte - 1, _unescape_dq)
+        if t == "concatenation":
+            return self._join(node, node.start_byte, node.end_byte, _unescape_word)
+        if t in _DYNAMIC:
+            return self.raw(node), False
+        if t == "command_name":
+            for c in node.named_children:
+                return self.value(c)
+        return self.raw(node), False
+
+    def _join(
+        self, node: Any, start: int, end: int, unescape: Callable[[str], str]
+    ) -> tuple[str, bool]:
+        parts: list[str] = []
+        static = True
+        pos = start
+        for c in node.children:
+            if not c.is_named:
+                continue
+            if c.start_byte > pos:
+                parts.append(unescape(self.src.slice(pos, min(c.start_byte, end))))
+            if c.type == "string_content":
+                parts.append(unescape(self.raw(c)))
+            else:
+                v, s = self.value(c)
+                parts.append(v)
+                static = static and s
+            pos = max(pos, c.end_byte)
+        if end > pos:
+            parts.append(unescape(self.src.slice(pos, end)))
+        return "".join(parts), static
+
+    def arg(self, node: Any) -> Arg:
+        value, static = self.value(node)
+        src = self.src
+        return Arg(
+            value, self.raw(node), None, static, src.idx(node.start_byte), src.idx(node.end_byte),
+            self.piece,
+        )
+
+    def assignment(self, node: Any) -> Assignment:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = self.raw(name_node) if name_node is not None else self.raw(node).partition("=")[0]
+        if value_node is not None:
+            value, static = self.value(value_node)
+        else:
+            value, static = "", True
+        return Assignment(name, value, self.raw(node), self.span(node), static)
+
+    def redirect(self, node: Any) -> tuple[Redirect, list[Arg]]:
+        """A redirect and the extra words tree-sitter glued onto it (``echo >x foo``: ``foo`` is
+        an argument of echo)."""
+        fd: int | None = None
+        op = ""
+        target: Arg | None = None
+        extra: list[Arg] = []
+        heredoc = None
+        t = node.type
+        for c in node.children:
+            ct = c.type
+            if ct == "file_descriptor":
+                try:
+                    fd = int(self.raw(c))
+                except ValueError:
+                    fd = None
+            elif not c.is_named:
+                if not op:
+                    op = self.raw(c)
+                    if t == "file_redirect" and op == "<":
+                        heredoc = self.heredoc_at.get(self.src.idx(c.start_byte))
+            elif ct in ("heredoc_start", "heredoc_body", "heredoc_end", "heredoc_content"):
+                if ct == "heredoc_start" and target is None:
+                    target = self.arg(c)
+            elif ct in _REDIRECTS:
+                continue
+            elif target is None and (t != "heredoc_redirect"):
+                target = self.arg(c)
+            elif t == "file_redirect":
+                extra.append(self.arg(c))
+        if heredoc is not None:
+            op = "<<-" if heredoc.chomp else "<<"
+        elif t == "heredoc_redirect" and not op:
+            op = "<<"
+        return Redirect(op, fd, target, self.span(node), heredoc), extra
+
+    # -- commands ------------------------------------------------------------------------------
+    def command(self, node: Any, sub: bool, outer_redirects: list[Any]) -> Command | None:
+        name: Arg | None = None
+        args: list[Arg] = []
+        assigns: list[Assignment] = []
+        redirs: list[Redirect] = []
+        glued = False
+        for c in node.children:
+            t = c.type
+            if t == "command_name":
+                name = self.arg(c)
+            elif t == "variable_assignment" and name is None:
+                assigns.append(self.assignment(c))
+            elif t in _REDIRECTS:
+                r, extra = self.redirect(c)
+                redirs.append(r)
+                if extra:
+                    args.extend(extra)
+                    glued = True
+            elif c.is_named and name is not None and t != "comment":
+                args.append(self.arg(c))
+        if name is None:
+            return None
+        for rn in outer_redirects:
+            r, extra = self.redirect(rn)
+            redirs.append(r)
+            if extra:
+                args.extend(extra)
+                glued = True
+        if glued:
+            args.sort(key=lambda a: a._start)
+        return self._make(node, name, args, assigns, redirs, sub, outer_redirects)
+
+    def declaration(self, node: Any, sub: bool, outer_redirects: list[Any]) -> Command | None:
+        """``export A=1 B`` / ``local x`` / ``unset y`` as commands named by their keyword."""
+        children = node.children
+        if not children:
+            return None
+        kw = children[0]
+        name = self.arg(kw)
+        args: list[Arg] = []
+        for c in children[1:]:
+            if c.type == "variable_assignment":
+                a = self.assignment(c)
+                src = self.src
+                at, to = src.idx(c.start_byte), src.idx(c.end_byte)
+                value = f"{a.name}={a.value}"
+                args.append(Arg(value, a.raw, a.span, a.static, at, to, self.piece))
+            elif c.is_named and c.type != "comment":
+                args.append(self.arg(c))
+        redirs = [self.redirect(rn)[0] for rn in outer_redirects]
+        return self._make(node, name, args, [], redirs, sub, outer_redirects)
+
+    def _make(
+        self,
+        node: Any,
+        name: Arg,
+        args: list[Arg],
+        assigns: list[Assignment],
+        redirs: list[Redirect],
+        sub: bool,
+        outer_redirects: list[Any],
+    ) -> Command:
+        src = self.src
+        end_byte = node.end_byte
+        for rn in outer_redirects:  # redirects of a redirected_statement extend the command
+            end_byte = max(end_byte, rn.end_byte)
+        start, end = src.idx(node.start_byte), src.idx(end_byte)
+        cmd = Command(
+            name=name.value,
+            name_arg=name,
+            args=tuple(args),
+            _piece=self.piece,
+            assignments=tuple(assigns),
+            redirects=tuple(redirs),
+            text=self.piece.text[start:end],
+            piece=self.pi,
+            substitution=sub,
+            background=node.id in self.background,
+            _start=start,
+            _end=end,
+        )
+        self.commands.append(cmd)
+        self.by_node[node.id] = cmd
+        return cmd
+
+    # -- the walk ------------------------------------------------------------------------------
+    def walk(self, root: Any) -> None:
+        # an explicit stack (a 1,000-command `&&` chain nests 1,000 deep); parent types travel
+        # on the stack because tree-sitter's Node.parent walks down from the root each time
+        pending = self.pending
+        background = self.background
+        stack: list[tuple[Any, bool, str]] = [(root, False, "")]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, sub, ptype = pop()
+            t = node.type
+            if node.is_missing:
+                self.errors.append(ShellError(f"missing {t!r}", self.span(node)))
+                continue
+            if t == "ERROR":
+                self.errors.append(ShellError("syntax error", self.span(node)))
+            elif t in _COMMANDS:
+                build = self.command if t == "command" else self.declaration
+                cmd = build(node, sub, pending.pop(node.id, []))
+                # descend only for what may hold commands: $(…), `…`, <(…), >(…)
+                if cmd is not None and not node.has_error and not _may_nest(cmd.text):
+                    continue
+            elif t == "redirected_statement":
+                body = node.child_by_field_name("body")
+                rs = [c for c in node.children if c.type in _REDIRECTS]
+                if body is not None:
+                    # tree-sitter-bash hangs `a && b > x` / `a | b > x` on the whole list or
+                    # pipeline; the shell binds the redirect to the last simple command
+                    target = _last_command(body)
+                    if target is not None:
+                        pending.setdefault(target.id, []).extend(rs)
+                children = node.children
+                for i in range(len(children) - 1, -1, -1):
+                    push((children[i], sub, ptype))  # transparent for list roots
+                continue
+            elif t == "pipeline":
+                self.pipeline_nodes.append((node, sub))
+            elif t == "list":
+                if ptype != "list":
+                    self.list_roots.append(node)
+            elif t == "variable_assignment" and ptype in _STATEMENT_PARENTS:
+                self.assignments.append(self.assignment(node))
+            if node.child_count:
+                inner = sub or t in _SUBSTITUTIONS
+                children = node.children
+                if t in _BG_PARENTS:
+                    prev = None
+                    for c in children:
+                        if c.type == "&" and prev is not None:
+                            last = _last_command(prev)
+                            if last is not None:
+                                background.add(last.id)
+                        prev = c
+                check = node.has_error
+                for i in range(len(children) - 1, -1, -1):
+                    c = children[i]
+                    if c.is_named and c.type not in _LEAVES:
+                        push((c, inner, t))
+                    elif check and c.is_missing:
+                        self.errors.append(ShellError(f"missing {c.type!r}", self.span(c)))
+
+    # -- after the walk ------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Order the commands and resolve pipelines and ``&&`` runs to commands of this piece."""
+        cmds = self.commands
+        cmds.sort(key=lambda c: c._start)  # pre-order already; sort is cheap and makes sure
+        self.starts = [c._start for c in cmds]
+        src = self.src
+        # pipelines: (node, sub, stages)
+        self.pipes: list[tuple[Any, bool, list[list[Command]]]] = []
+        for node, sub in self.pipeline_nodes:
+            stages = []
+            for el in node.named_children:
+                if el.type == "comment":
+                    continue
+                stages.append(
+                    [c for c in self._within(src.idx(el.start_byte), src.idx(el.end_byte))
+                     if c.substitution == sub]
+                )
+            self.pipes.append((node, sub, stages))
+        # && runs of each list root
+        self.runs: list[list[Command]] = []
+        for root in self.list_roots:
+            seq: list[Any] = []
+            stack = [root]
+            while stack:
+                n = stack.pop()
+                if n.type == "redirected_statement":
+                    body = n.child_by_field_name("body")
+                    if body is not None and body.type == "list":
+                        stack.append(body)
+                        continue
+                if n.type == "list":
+                    stack.extend(reversed(n.children))
+                elif n.type != "comment":
+                    seq.append(n)
+            run: list[Command] = []
+            for item in seq:
+                if not item.is_named and item.type in ("&&", "||", ";", "&", "\n"):
+                    if item.type != "&&":
+                        if run:
+                            self.runs.append(run)
+                        run = []
+                    continue
+                run.extend(self._within(src.idx(item.start_byte), src.idx(item.end_byte)))
+            if run:
+                self.runs.append(run)
+
+    def _within(self, start: int, end: int) -> list[Command]:
+        import bisect
+
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        cmds = self.commands
+        while i < len(cmds) and cmds[i]._start < end:
+            out.append(cmds[i])
+            i += 1
+        return out
+
+
+def _last_command(node: Any) -> Any:
+    """The simple command a redirect after `node` binds to, or None (a subshell, a group…)."""
+    for _ in range(10000):
+        t = node.type
+        if t in ("command", "declaration_command", "unset_command"):
+            return node
+        if t == "redirected_statement":
+            body = node.child_by_field_name("body")
+            if body is None:
+                return None
+            node = body
+        elif t in ("list", "pipeline"):
+            named = [c for c in node.named_children if c.type != "comment"]
+            if not named:
+                return None
+            node = named[-1]
+        else:
+            return None
+    return None
+
+
+def _parse_piece(
+    piece: Piece, index: int, heredoc_at: dict[int, Heredoc] | None = None, code: str | None = None
+) -> _Builder:
+    """Parse `code` (default `piece.text`; same length, masked or with CRs blanked)."""
+    builder = _Builder(piece, index, heredoc_at or {}, piece.text if code is None else code)
+    tree = _parser().parse(builder.src.data)
+    builder.walk(tree.root_node)
+    builder.finish()
+    return builder
+
+
+def _assemble(builders: list[_Builder]) -> Script:
+    commands: list[Command] = []
+    pipelines: list[Pipeline] = []
+    chains: list[tuple[Command, ...]] = []
+    errors: list[ShellError] = []
+    assignments: list[Assignment] = []
+    events: dict[int, list[tuple[int, str, bool]]] = {}
+    pieces = []
+    for pi, b in enumerate(builders):
+        b.piece_index = pi
+        pieces.append(b.piece)
+        for c in b.commands:
+            c.piece = pi
+            c.index = len(commands)
+            c._inner = _UNSET  # unwrapped before indices were known (heredoc runners)
+            commands.append(c)
+            if c.name == "set" and c.args:
+                for opt, on in _set_events([a.value for a in c.args]):
+                    events.setdefault(pi, []).append((c.index, opt, on))
+        errors.extend(b.errors)
+        assignments.extend(b.assignments)
+    chains_of: dict[int, list[int]] = {}
+    runs = [tuple(run) for b in builders for run in b.runs]
+    in_run = {c.index for run in runs for c in run}
+    runs.extend((c,) for c in commands if c.index not in in_run)
+    runs.sort(key=lambda r: (r[0].index, -len(r)))
+    for ci, run in enumerate(runs):
+        chains.append(run)
+        for c in run:
+            chains_of.setdefault(c.index, []).append(ci)
+    script = Script(
+        pieces=tuple(pieces),
+        commands=tuple(commands),
+        pipelines=(),
+        and_chains=tuple(chains),
+        errors=tuple(errors),
+        assignments=tuple(assignments),
+        _events=events,
+        _chains_of=chains_of,
+    )
+    for b in builders:
+        for node, _sub, stages in b.pipes:
+            flat = tuple(c for stage in stages for c in stage)
+            p = Pipeline(
+                commands=flat,
+                span=b.span(node),
+                piece=b.piece_index,
+                negated=any(el.type == "negated_command" for el in node.named_children[:1]),
+                stages=tuple(tuple(s) for s in stages),
+            )
+            p.pipefail = script.option_at("pipefail", p)
+            pipelines.append(p)
+    pipelines.sort(key=lambda p: (p.piece, p.span.start))
+    script.pipelines = tuple(pipelines)
+    return script
+
+
+def parse_script(
+    text: str, to_file: Callable[[int], int] | None = None, shell: Sequence[str] = DEFAULT_SHELL
+) -> Script:
+    """Parse shell code. ``to_file(i)`` maps an index in `text` to a file offset (default: the
+    identity); `shell` is the shell that runs it (its ``-o pipefail`` counts for `pipefail`)."""
+    piece = Piece("line", text, to_file or _identity, tuple(shell))
+    return _assemble([_parse_piece(piece, 0)])
+
+
+def _identity(i: int) -> int:
+    return i
+
+
+# ---------------------------------------------------------------------------------------------
+# shells and stages
+
+
+def is_posix_shell(shell: Sequence[str] | str) -> bool:
+    """Whether `shell` (a SHELL argv or a program name) is a POSIX shell: sh, bash, ash, dash,
+    zsh, ksh…, ``busybox sh``, ``/usr/bin/env bash``; not cmd, powershell or pwsh."""
+    words = [shell] if isinstance(shell, str) else list(shell)
+    if not words:
+        return False
+    name = basename(words[0]).lower()
+    if name.endswith(".exe"):
+        name = name[:-4]
+    if name == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        return bool(rest) and is_posix_shell(rest)
+    if name == "busybox":
+        return len(words) > 1 and basename(words[1]) in ("sh", "ash", "hush")
+    return name in POSIX_SHELLS
+
+
+def is_windows_image(image: str) -> bool:
+    """Whether a FROM image looks like a Windows base (its default shell is ``cmd /S /C``)."""
+    ref = image.lower()
+    return (
+        ref.startswith("mcr.microsoft.com/windows")
+        or "servercore" in ref
+        or "nanoserver" in ref
+        or ref.startswith(("microsoft/windowsservercore", "microsoft/nanoserver"))
+    )
+
+
+def _from_parts(ins: Instruction) -> tuple[str, str | None]:
+    words = ins.words
+    image = words[0].value if words else ""
+    alias = words[2].value.lower() if len(words) >= 3 and words[1].value.lower() == "as" else None
+    return image, alias
+
+
+def _shell_before(instrs: Sequence[Instruction], pos: int, seen: frozenset[int]) -> tuple[str, ...]:
+    for j in range(pos - 1, -1, -1):
+        ins = instrs[j]
+        name = ins.name
+        if name == "SHELL":
+            try:
+                js = ins.json
+            except ValueError:
+                js = None
+            if js:
+                return js
+        elif name == "FROM":
+            image, _ = _from_parts(ins)
+            # FROM <stage>: the shell in force at the end of that stage
+            for k in range(j - 1, -1, -1):
+                if instrs[k].name == "FROM" and _from_parts(instrs[k])[1] == image.lower():
+                    if k in seen:
+                        break
+                    end = next(
+                        (e for e in range(k + 1, len(instrs)) if instrs[e].name == "FROM"), j
+                    )
+                    return _shell_before(instrs, end, seen | {k})
+            return WINDOWS_SHELL if is_windows_image(image) else DEFAULT_SHELL
+    return DEFAULT_SHELL
+
+
+def stage_shell(instruction: Instruction, dockerfile: Dockerfile) -> tuple[str, ...]:
+    """The shell a shell-form instruction runs with: the nearest SHELL before it in its stage, or
+    the stage base's default (``/bin/sh -c``; ``cmd /S /C`` on a Windows image). ``FROM <stage>``
+    inherits that stage's shell. (A simple backwards walk; the stage graph may replace it.)"""
+    dockerfile = getattr(dockerfile, "dockerfile", dockerfile)  # a Context will do
+    top = instruction
+    while top.parent is not None:  # an ONBUILD trigger: where the ONBUILD is
+        top = top.parent
+    instrs = dockerfile.instructions
+    for pos, ins in enumerate(instrs):
+        if ins is top:
+            return _shell_before(instrs, pos, frozenset())
+    return DEFAULT_SHELL
+
+
+# ---------------------------------------------------------------------------------------------
+# RUN instructions
+
+
+def _mask_heredocs(
+    line: str, heredocs: Sequence[Heredoc], to_file: Callable[[int], int]
+) -> tuple[str, dict[int, Heredoc]]:
+    """Rewrite each heredoc word ``<<EOF`` / ``<<-EOF`` as ``< EOF`` / ``<  EOF`` (same length, so
+    positions hold): tree-sitter-bash cannot parse a heredoc without its body (nor several on a
+    line), and the bodies are parsed on their own. Returns the text and the index of each
+    heredoc's ``<``."""
+    positions = [
+        i
+        for i in range(len(line) - 1)
+        if line[i] == "<" and line[i + 1] == "<"
+        and (i == 0 or line[i - 1] != "<") and line[i + 2 : i + 3] != "<"
+    ]
+    chars = list(line)
+    found: dict[int, Heredoc] = {}
+    for h in heredocs:
+        pick = next(
+            (i for i in positions if i not in found and h.span.start <= to_file(i) < h.span.end),
+            None,
+        )
+        if pick is None:
+            for i in positions:
+                if i in found:
+                    continue
+                rest = line[i + 2 :]
+                rest = rest[1:] if rest.startswith("-") else rest
+                if rest.lstrip("'\"").startswith(h.name):
+                    pick = i
+                    break
+        if pick is None:
+            continue
+        found[pick] = h
+        chars[pick + 1] = " "
+        if line[pick + 2 : pick + 3] == "-":
+            chars[pick + 2] = " "
+    return "".join(chars), found
+
+
+def _shebang(body: str) -> tuple[str, ...] | None:
+    if not body.startswith("#!"):
+        return None
+    words = body[2:].split("\n", 1)[0].strip().split()
+    if words and basename(words[0]) == "env":
+        words = words[1:]
+        while words and (words[0].startswith("-") or "=" in words[0]):
+            words = words[1:]
+    return tuple(words)
+
+
+def _stdin_shell(cmd: Command) -> tuple[str, ...] | None:
+    """The argv of a POSIX shell that reads its script from stdin (``bash``, ``sh -e``,
+    ``sudo bash -s``), or None (not a shell, ``sh -c …``, ``bash script.sh``)."""
+    u = cmd.unwrapped()
+    argv = u.argv
+    if not is_posix_shell(argv):
+        return None
+    words = list(argv[1:])
+    if u.basename == "busybox":
+        words = words[1:]
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("-o", "+o"):
+            i += 2
+            continue
+        if w == "-" or w == "--":
+            return argv if i + 1 >= len(words) else None
+        if w.startswith("--"):
+            i += 1
+            continue
+        if w[:1] in "-+" and len(w) > 1:
+            if "c" in w[1:]:
+                return None
+            if "s" in w[1:]:
+                return argv
+            i += 1 + w[1:].count("o")
+            continue
+        return None  # a script file: stdin is its data
+    return argv
+
+
+def _body_runner(cmd: Command, builder: _Builder) -> tuple[str, ...] | None:
+    """The shell a heredoc fed to `cmd` runs in: `cmd` itself when it is a shell reading stdin,
+    or the next stage of ``cat <<EOF | sh``."""
+    runner = _stdin_shell(cmd)
+    if runner is not None:
+        return runner
+    u = cmd.unwrapped()
+    if u.is_("cat") and not u._positional_with(()):
+        for _node, _sub, stages in builder.pipes:
+            for i, stage in enumerate(stages[:-1]):
+                if cmd in stage and stages[i + 1]:
+                    return _stdin_shell(stages[i + 1][0])
+    return None
+
+
+def script_of(instruction: Instruction, ctx: Any = None) -> Script | None:
+    """The shell script of a shell-form RUN (also CMD, ENTRYPOINT, HEALTHCHECK CMD), or None for
+    exec form and when the stage's shell is not POSIX. `ctx` is a `dflint.rule.Context` or a
+    `Dockerfile` (for the stage's SHELL); without one, ``/bin/sh -c`` is assumed.
+
+    Heredocs: the line is parsed with each ``<<EOF`` masked; a body becomes a piece of the script
+    when a shell runs it: ``RUN <<EOF`` alone (unless its ``#!`` names another interpreter),
+    ``RUN bash <<EOF``, ``RUN sh -e <<EOF``, ``RUN cat <<EOF | sh``. Other bodies (``cat <<EOF >
+    file``, ``python3 <<EOF``) are data."""
+    name = instruction.name
+    if name not in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"):
+        return None
+    try:
+        if instruction.json is not None:
+            return None
+    except ValueError:
+        return None
+    dockerfile = getattr(ctx, "dockerfile", ctx)
+    shell = stage_shell(instruction, dockerfile) if dockerfile is not None else DEFAULT_SHELL
+    if not is_posix_shell(shell):
+        return None
+    args = instruction.args
+    offset = 0
+    if name == "HEALTHCHECK":
+        head = args.lstrip()
+        if head[:3].upper() != "CMD" or head[3:4] not in (" ", "\t"):
+            return None
+        offset = len(args) - len(head) + 4
+        while offset < len(args) and args[offset] in " \t":
+            offset += 1
+    logical, base = instruction.logical, instruction.args_start + offset
+
+    def to_file(i: int) -> int:
+        return logical.to_file(base + i)
+
+    text = args[offset:]
+    heredocs = instruction.heredocs if name == "RUN" else ()
+    if not heredocs:
+        return parse_script(text, to_file, shell)
+
+    nl = text.find("\n")
+    if nl != -1:  # the bodies are taken from the heredocs, never from the line
+        text = text[:nl]
+    masked, heredoc_at = _mask_heredocs(text, heredocs, to_file)
+    line = _parse_piece(Piece("line", text, to_file, shell), 0, heredoc_at, masked)
+    builders = [line] if line.commands or line.errors or line.assignments else []
+    fed: dict[int, Command] = {}
+    for c in line.commands:
+        for r in c.redirects:
+            if r.heredoc is not None:
+                fed[id(r.heredoc)] = c
+    for h in heredocs:
+        runner: tuple[str, ...] | None
+        cmd = fed.get(id(h))
+        if cmd is not None:
+            runner = _body_runner(cmd, line)
+        elif not line.commands and len(heredocs) == 1:
+            bang = _shebang(h.body)
+            runner = shell if bang is None else (bang if is_posix_shell(bang) else None)
+        else:
+            runner = None
+        if runner is None:
+            continue
+        start = h.body_span.start
+        piece = Piece("heredoc", h.body, lambda i, s=start: s + i, tuple(runner), h)
+        builders.append(_parse_piece(piece, len(builders), None, h.body.replace("\r\n", " \n")))
+    if not builders:
+        return None
+    return _assemble(builders)
