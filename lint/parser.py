@@ -39,6 +39,7 @@ from dflint.syntax import (
     ParseError,
     parse_json_array,
 )
+from dflint.words import key_value_words, parse_words
 
 _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
@@ -386,7 +387,8 @@ class _Parser:
         """Find the heredoc words in the line and consume their bodies after line `last`."""
         text, lines = self.text, self.lines
         found: list[Heredoc] = []
-        for wstart, wend, word in _raw_words(log.text):
+        # BuildKit scans the whole line with its shell lexer (raw quotes and escapes, ``\\``)
+        for word, wstart, wend in parse_words(log.text):
             m = _HEREDOC.match(word)
             if not m or not m.group(3):
                 continue
@@ -521,24 +523,15 @@ class _Parser:
         self._name_values(instr)
 
     def _name_values(self, instr: Instruction) -> None:
+        """ENV/LABEL: BuildKit's parseNameVal errors (DF001) and parseKvps ones (DF003)."""
         if not self._at_least_one(instr):
             return
-        words = parse_words(instr.args, self.escape)
-        if not words:
-            return
-        if "=" not in words[0][2]:
-            parts = re.split(r"[\t\v\f\r ]+", instr.args, maxsplit=1)
-            if len(parts) < 2 or not parts[1]:
-                self.error(f"{instr.name} must have two arguments", instr.args_span)
-            return
-        for start, end, word in words:
-            if "=" not in word:
-                self.error(
-                    f"Syntax error - can't find = in {word!r}. Must be of the form: name=value",
-                    instr.args_subspan(start, end),
-                )
-            elif word.startswith("="):
-                self.invalid(f"{instr.name} names can not be blank", instr.args_subspan(start, end))
+        for item in key_value_words(instr.args, instr.name, self.escape):
+            span = instr.args_subspan(item.start, item.end)
+            if item.error is not None:
+                self.error(item.error, instr.args_span if item.legacy else span)
+            elif not item.key:
+                self.invalid(f"{instr.name} names can not be blank", span)
 
     def _check_arg(self, instr: Instruction) -> None:
         self._at_least_one(instr)
@@ -616,48 +609,10 @@ def _replace(instr: Instruction, **changes) -> Instruction:
     return dataclasses.replace(instr, **changes)
 
 
-def parse_words(rest: str, escape: str = "\\") -> list[tuple[int, int, str]]:
-    """BuildKit's parseWords (used for ENV, LABEL, ARG): words split on whitespace outside
-    quotes, quotes and escapes kept in the word. Returns (start, end, word) triples."""
-    words: list[tuple[int, int, str]] = []
-    i, n = 0, len(rest)
-    while i < n:
-        while i < n and rest[i].isspace():
-            i += 1
-        if i >= n:
-            break
-        start = i
-        quote = None
-        while i < n:
-            ch = rest[i]
-            if quote is None:
-                if ch.isspace():
-                    break
-                if ch in "'\"":
-                    quote = ch
-                elif ch == escape and i + 1 < n:
-                    i += 1
-            else:
-                if ch == quote:
-                    quote = None
-                elif ch == escape and quote != "'" and i + 1 < n:
-                    i += 1
-            i += 1
-        words.append((start, i, rest[start:i]))
-    return words
-
-
-def _raw_words(line: str) -> list[tuple[int, int, str]]:
-    """Words of a whole instruction line as BuildKit's heredoc scan sees them (shell lexer with
-    raw quotes and raw escapes, ``\\`` as escape)."""
-    return parse_words(line, "\\")
-
-
 def _heredoc_name(rest: str) -> tuple[str | None, bool]:
     """The delimiter of ``<<rest`` with quotes removed, and whether any part was quoted.
     (None when `rest` is not a single word.)"""
-    words = parse_words(rest, "\\")
-    if len(words) != 1:
+    if len(parse_words(rest)) != 1:
         return None, False
     out, quoted, quote = [], False, None
     i, n = 0, len(rest)

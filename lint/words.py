@@ -436,8 +436,9 @@ class KeyValue:
     error: str | None = None
 
 
-def _parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
-    """BuildKit's parseWords: whitespace-separated words, quotes and escapes kept, with offsets."""
+def parse_words(rest: str, escape: str = "\\") -> list[tuple[str, int, int]]:
+    """BuildKit's parseWords: whitespace-separated words, quotes and escapes kept, with offsets
+    ``(word, start, end)`` into `rest` (an escape token at the very end is dropped)."""
     words: list[tuple[str, int, int]] = []
     i, n = 0, len(rest)
     while i < n:
@@ -488,7 +489,7 @@ def key_value_words(args: str, instruction: str = "ENV", escape: str = "\\") -> 
     is the first whitespace-delimited token, the value the rest of the line); otherwise every word
     is ``key=value``. ARG: every word is ``name`` or ``name=value``."""
     escape = escape or "\\"
-    words = _parse_words(args, escape)
+    words = parse_words(args, escape)
     if not words:
         return []
     items: list[KeyValue] = []
