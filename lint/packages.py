@@ -1,0 +1,296 @@
+"""Package managers, as rules see them: which commands of a RUN install, remove, update or clean
+packages, with which package arguments and versions.
+
+Shared knowledge for the apt/apk/yum/pip/npm/… rules (hadolint's DL3008-DL3042 family), the
+toolchain rules and the optimizer. Built on the shell layer's parsed commands, never on the RUN
+text: ``echo "apt-get install x"`` installs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from dflint.shell import Arg, Command, Script
+
+#: The package managers known here, by the command's basename, and the family they belong to.
+MANAGERS: dict[str, str] = {
+    "apt-get": "apt",
+    "apt": "apt",
+    "aptitude": "apt",
+    "apk": "apk",
+    "yum": "yum",
+    "dnf": "dnf",
+    "microdnf": "dnf",
+    "tdnf": "dnf",
+    "zypper": "zypper",
+    "pip": "pip",
+    "pip3": "pip",
+    "pip2": "pip",
+    "uv": "pip",
+    "npm": "npm",
+    "yarn": "yarn",
+    "pnpm": "pnpm",
+    "gem": "gem",
+    "go": "go",
+    "cargo": "cargo",
+    "conda": "conda",
+    "mamba": "conda",
+    "micromamba": "conda",
+}
+
+# What each subcommand means, per family.
+_ACTIONS: dict[str, dict[str, str]] = {
+    "apt": {
+        "install": "install",
+        "reinstall": "install",
+        "remove": "remove",
+        "purge": "remove",
+        "autoremove": "autoremove",
+        "update": "update",
+        "upgrade": "upgrade",
+        "dist-upgrade": "upgrade",
+        "full-upgrade": "upgrade",
+        "clean": "clean",
+        "autoclean": "clean",
+    },
+    "apk": {"add": "install", "del": "remove", "update": "update", "upgrade": "upgrade", "cache": "clean"},
+    "yum": {
+        "install": "install",
+        "groupinstall": "install",
+        "localinstall": "install",
+        "reinstall": "install",
+        "remove": "remove",
+        "erase": "remove",
+        "autoremove": "autoremove",
+        "update": "upgrade",
+        "upgrade": "upgrade",
+        "makecache": "update",
+        "clean": "clean",
+    },
+    "zypper": {
+        "install": "install",
+        "in": "install",
+        "remove": "remove",
+        "rm": "remove",
+        "refresh": "update",
+        "ref": "update",
+        "update": "upgrade",
+        "up": "upgrade",
+        "dist-upgrade": "upgrade",
+        "dup": "upgrade",
+        "clean": "clean",
+        "cc": "clean",
+    },
+    "pip": {"install": "install", "uninstall": "remove"},
+    "npm": {"install": "install", "i": "install", "add": "install", "ci": "install", "uninstall": "remove", "rm": "remove"},
+    "yarn": {"add": "install", "install": "install", "remove": "remove"},
+    "pnpm": {"add": "install", "install": "install", "i": "install", "remove": "remove", "rm": "remove"},
+    "gem": {"install": "install", "uninstall": "remove", "update": "upgrade"},
+    "go": {"install": "install", "get": "install"},
+    "cargo": {"install": "install", "uninstall": "remove"},
+    "conda": {"install": "install", "create": "install", "remove": "remove", "uninstall": "remove", "clean": "clean"},
+}
+_ACTIONS["dnf"] = {**_ACTIONS["yum"], "distro-sync": "upgrade"}
+
+# Flags that take a value, per family, beyond the shell layer's VALUE_FLAGS for the tool.
+_VALUE_FLAGS: dict[str, frozenset[str]] = {
+    "apt": frozenset("-o -c -t --option --config-file --target-release --default-release".split()),
+    "apk": frozenset("-X -p -t --repository --root --cache-dir --keys-dir --repositories-file --virtual --arch".split()),
+    "yum": frozenset("-c -x -d -e --config --installroot --releasever --enablerepo --disablerepo --exclude --setopt".split()),
+    "dnf": frozenset(
+        "-c -x -d -e --config --installroot --releasever --enablerepo --disablerepo --exclude --repo --repoid "
+        "--setopt --nodocs=".split()
+    ),
+    "zypper": frozenset("-r --repo -t --type --root --from".split()),
+    "pip": frozenset(
+        "-r -c -e -i -f -t --requirement --constraint --editable --index-url --extra-index-url --find-links "
+        "--target --prefix --root --cache-dir --src --platform --python-version --implementation --abi "
+        "--progress-bar --trusted-host --log --proxy --retries --timeout --exists-action --cert --client-cert "
+        "--no-binary --only-binary --upgrade-strategy --global-option --install-option --config-settings -C "
+        "-p --python".split()
+    ),
+    "npm": frozenset("--prefix --registry --cache --userconfig --tag --omit --include --workspace -w".split()),
+    "yarn": frozenset("--cwd --registry --cache-folder --modules-folder --network-timeout --mutex".split()),
+    "pnpm": frozenset("--dir -C --filter -F --registry --store-dir".split()),
+    "gem": frozenset("-v --version -i --install-dir -n --bindir --source -s --platform".split()),
+    "go": frozenset("-o -C -p -tags -ldflags -gcflags -mod -modfile -pkgdir -overlay".split()),
+    "cargo": frozenset("--version --vers --git --branch --tag --rev --path --root --index --registry --features -j --jobs --target --profile".split()),
+    "conda": frozenset("-n --name -p --prefix -c --channel --file".split()),
+}
+
+
+@dataclass(frozen=True)
+class Package:
+    """One package argument: `name` without its version, `version` as written (or None)."""
+
+    name: str
+    version: str | None
+    arg: Arg
+
+    @property
+    def pinned(self) -> bool:
+        return self.version is not None
+
+
+@dataclass(frozen=True)
+class PackageCommand:
+    """A package-manager command: `manager` is the family (``apt``, ``apk``, ``pip`` …), `tool`
+    the command as called (``apt-get``), `action` one of install, remove, autoremove, update,
+    upgrade, clean (None for anything else)."""
+
+    manager: str
+    tool: str
+    action: str | None
+    subcommand: str | None
+    command: Command
+    packages: tuple[Package, ...]
+
+    def has_flag(self, *names: str) -> bool:
+        return self.command.has_flag(*names, takes_value=_VALUE_FLAGS.get(self.manager, ()))
+
+    def flag_arg(self, *names: str) -> Arg | None:
+        return self.command.flag_arg(*names, takes_value=_VALUE_FLAGS.get(self.manager, ()))
+
+    def option_values(self, *names: str) -> list[str]:
+        return self.command.option_values(*names, takes_value=_VALUE_FLAGS.get(self.manager, ()))
+
+
+def _pip_invocation(cmd: Command) -> Command | None:
+    """``python -m pip install x`` behaves as ``pip install x``."""
+    return cmd if cmd.basename in ("pip", "pip3", "pip2") else None
+
+
+def package_commands(script: Script, managers: Iterable[str] | None = None) -> list[PackageCommand]:
+    """Every package-manager command in the script, in order (sudo/env-wrapped ones included).
+
+    `managers` limits to families (``{"apt", "apk"}``)."""
+    wanted = set(managers) if managers is not None else None
+    out: list[PackageCommand] = []
+    for cmd in script.find(tuple(MANAGERS) + ("python", "python3", "python2")):
+        parsed = parse_command(cmd)
+        if parsed is not None and (wanted is None or parsed.manager in wanted):
+            out.append(parsed)
+    return out
+
+
+def parse_command(cmd: Command) -> PackageCommand | None:
+    """The package-manager meaning of one command, or None when it is not one."""
+    tool = cmd.basename
+    args = list(cmd.args)
+    if tool.startswith("python"):
+        # python -m pip …: the args after "-m pip"
+        values = [a.value for a in args]
+        if "-m" not in values:
+            return None
+        i = values.index("-m")
+        if i + 1 >= len(values) or values[i + 1] not in ("pip", "pip3"):
+            return None
+        tool, args = "pip", args[i + 2 :]
+    elif tool == "uv":
+        values = [a.value for a in args]
+        if values[:2] != ["pip", "install"] and values[:2] != ["pip", "uninstall"]:
+            return None
+        args = args[1:]
+    manager = MANAGERS.get(tool)
+    if manager is None:
+        return None
+    value_flags = _VALUE_FLAGS.get(manager, frozenset())
+    positional = _positional(args, value_flags)
+    if manager == "yarn" and positional and positional[0].value == "global":
+        positional = positional[1:]
+    sub = positional[0].value if positional else None
+    action = _ACTIONS.get(manager, {}).get(sub) if sub is not None else None
+    if manager == "yarn" and sub is None:
+        action = "install"  # plain `yarn` installs
+    if manager == "apk" and sub == "cache" and len(positional) > 1 and positional[1].value not in ("clean", "purge"):
+        action = None
+    packages: tuple[Package, ...] = ()
+    if action in ("install", "remove") and manager not in ("go",):
+        packages = tuple(_package(manager, a) for a in positional[1:] if a.value and not _is_local(manager, a.value))
+    elif action == "install" and manager == "go":
+        packages = tuple(_package(manager, a) for a in positional[1:])
+    return PackageCommand(manager, cmd.basename if not cmd.basename.startswith("python") else "pip", action, sub, cmd, packages)
+
+
+def _positional(args: list[Arg], value_flags: frozenset[str]) -> list[Arg]:
+    out: list[Arg] = []
+    skip = False
+    for i, arg in enumerate(args):
+        v = arg.value
+        if skip:
+            skip = False
+            continue
+        if v == "--":
+            out.extend(args[i + 1 :])
+            break
+        if v.startswith("-") and len(v) > 1:
+            if "=" not in v and v in value_flags:
+                skip = True
+            elif not v.startswith("--") and len(v) > 2 and ("-" + v[-1]) in value_flags and "=" not in v:
+                # combined short flags ending in one that takes a value: -qo file
+                skip = True
+            continue
+        out.append(arg)
+    return out
+
+
+def _is_local(manager: str, value: str) -> bool:
+    """Arguments that name files or folders rather than packages (``.``, ``./x.deb``, ``*.whl``)."""
+    if value in (".", ".."):
+        return True
+    if value.startswith(("./", "../", "/", "~")):
+        return True
+    if manager == "pip" and (value.endswith((".whl", ".tar.gz", ".zip")) or "://" in value or value.startswith("git+")):
+        return True
+    if manager == "apt" and value.endswith(".deb"):
+        return True
+    if manager in ("yum", "dnf", "zypper") and value.endswith(".rpm"):
+        return True
+    return False
+
+
+_PIP_SPEC = re.compile(r"(===|==|~=|!=|>=|<=|>|<|@)")
+_RPM_VERSION = re.compile(r"-\d")
+
+
+def _package(manager: str, arg: Arg) -> Package:
+    """Split a package argument into name and version, per the manager's syntax."""
+    value = arg.value
+    name, version = value, None
+    if manager == "apt":
+        if "=" in value:
+            name, version = value.split("=", 1)
+        elif "/" in value:  # pkg/bookworm-backports: a target release, not a version
+            name = value.split("/", 1)[0]
+    elif manager == "apk":
+        m = re.search(r"[=~<>]", value)
+        if m:
+            name, version = value[: m.start()], value[m.start() :].lstrip("=")
+    elif manager in ("yum", "dnf"):
+        m = _RPM_VERSION.search(value)
+        if m:
+            name, version = value[: m.start()], value[m.start() + 1 :]
+    elif manager == "zypper":
+        m = re.search(r"[=<>]", value)
+        if m:
+            name, version = value[: m.start()], value[m.start() :].lstrip("=")
+    elif manager in ("pip", "conda"):
+        base = value.split(";", 1)[0]
+        m = _PIP_SPEC.search(base)
+        if m:
+            name, version = base[: m.start()], base[m.start() :]
+        if manager == "conda" and version is None and "=" in value:
+            name, version = value.split("=", 1)
+    elif manager in ("npm", "yarn", "pnpm"):
+        at = value.rfind("@")
+        if at > 0:  # @scope/name@1.2 has its version after the last @, a scope's @ is at 0
+            name, version = value[:at], value[at + 1 :]
+    elif manager == "gem":
+        if ":" in value:
+            name, version = value.split(":", 1)
+    elif manager in ("go", "cargo"):
+        if "@" in value:
+            name, version = value.split("@", 1)
+    return Package(name, version or None, arg)
