@@ -16,8 +16,10 @@ One file per rule, byte-exact (no escaping)::
 ``pass:`` cases must give no finding of the rule under test. Optional sections: ``--- fixed`` (the
 exact text after applying the rule's fixes, which must re-lint clean for that rule), ``--- unsafe``
 (like fixed, with unsafe fixes applied too), ``--- config`` (TOML with the keys of `.dflint.toml`;
-`[rules.<CODE>]` options, `target`, `build-args`, `context`), and ``--- files`` (build-context
-files, one ``path: content`` per line, created in a temporary directory used as the context).
+`[rules.<CODE>]` options, `target`, `build-args`, `context`), and the build context: ``--- files``
+(one ``path: content`` per line; a path ending in ``/`` is an empty folder) and ``--- file: PATH``
+(one file with the section's lines as its content, e.g. a ``.dockerignore``). With either, the
+case is linted with a temporary folder holding those files as its build context.
 
 Every line of a case body is taken as is, trailing whitespace, tabs and CR characters included,
 up to the ``===`` or ``---`` line that ends it (so a body always ends with a newline; the parser's
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _HEADER = re.compile(r"=== (pass|fail): ?(.*)")
-_SECTION = re.compile(r"--- (expect|fixed|unsafe|config|files)\s*")
+_SECTION = re.compile(r"--- (expect|fixed|unsafe|config|files|file: ?(\S+))\s*")
 _EXPECT = re.compile(r"([A-Za-z]+[0-9]+) (\d+):(\d+)(?:-(\d+):(\d+))?\s*\Z")
 
 
@@ -98,7 +100,9 @@ def load_cases(path: Path | str) -> list[Case]:
             for raw in body.splitlines():
                 if raw.strip():
                     name, _, content = raw.partition(":")
-                    current.files[name.strip()] = content.strip()
+                    current.files[name.strip()] = content.strip() + "\n" if content.strip() else ""
+        elif section.startswith("file:"):
+            current.files[section[5:].strip()] = body
         else:
             setattr(current, section, body)
 
@@ -115,6 +119,8 @@ def load_cases(path: Path | str) -> list[Case]:
         if s and current is not None:
             flush()
             section, buf = s.group(1), []
+            if s.group(2):
+                section = "file:" + s.group(2)
             continue
         if current is None:
             if bare.strip() and not bare.startswith("#"):

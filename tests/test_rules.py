@@ -47,8 +47,11 @@ def settings_for(case: Case, context_dir: Path | None) -> Settings:
 def run_case(case: Case, tmp: Path):
     for name, content in case.files.items():
         target = tmp / name
+        if name.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content + "\n" if content else "")
+        target.write_text(content)
     settings = settings_for(case, tmp if case.files else None)
     source = SourceFile(case.source, "Dockerfile")
     return source, settings, lint(source, settings, Registry.load())
@@ -101,6 +104,10 @@ def test_loader_keeps_bytes_exactly(tmp_path: Path):
     p.write_bytes(b"# about\n=== fail: crlf\nFROM a\r\nRUN b  \r\n--- expect\nDF001 1:1\n=== pass: tabs\n\tFROM a\n")
     cases = load_cases(p)
     assert cases[0].source == "FROM a\r\nRUN b  \r\n"
+    ctx = tmp_path / "Z.case"
+    ctx.write_text("=== pass: ctx\nFROM a\n--- files\nsrc/: \napp.py: print(1)\n--- file: .dockerignore\n.git\n*.md\n")
+    (case,) = load_cases(ctx)
+    assert case.files == {"src/": "", "app.py": "print(1)\n", ".dockerignore": ".git\n*.md\n"}
     assert [str(e) for e in cases[0].expect] == ["DF001 1:1"]
     assert cases[1].source == "\tFROM a\n"
     with tempfile.TemporaryDirectory() as d:
