@@ -68,6 +68,7 @@ class Session:
     registry: object = None
     configs: object = None
     _rules: dict[object, list[Rule]] = field(default_factory=dict)
+    _sc_filters: dict[object, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from dflint.config import Config, ConfigCache
@@ -120,7 +121,8 @@ class Session:
         rules = self.rules_for(config)
         shown = self.args.stdin_filename if path == "-" and self.args.stdin_filename else path
         ignore: set[str] = set()
-        for selector in config.ignores_for(shown):
+        file_ignores = config.ignores_for(shown)
+        for selector in file_ignores:
             ignore.update(self.registry.resolve_code(selector))
         severity = {}
         if config.severity:
@@ -143,8 +145,30 @@ class Session:
             build_args=dict(config.build_args),
             extra_targets=tuple(config.extra_targets),
             disable_pragmas=bool(self.args.no_pragmas),
+            shellcheck=self._shellcheck_filter(config, file_ignores),
+            severity_of=(lambda code: config.severity_for(code, self.registry)) if config.severity else None,
         )
         return config, settings
+
+    def _shellcheck_filter(self, config, file_ignores: tuple[str, ...]):
+        """Which SC codes this file keeps, or None when none is selected (then ShellCheck does
+        not run). Memoized: the same selection is shared by every file under one config."""
+        ignore = (*config.ignore, *file_ignores)
+        key = (config.select, config.extend_select, ignore)
+        if key not in self._sc_filters:
+            registry = self.registry
+            if not registry.is_shellcheck_selected(config.select, config.extend_select, ignore):
+                self._sc_filters[key] = None
+            else:
+                memo: dict[str, bool] = {}
+
+                def keep(code: str) -> bool:
+                    if code not in memo:
+                        memo[code] = registry.is_shellcheck_selected(config.select, config.extend_select, ignore, code=code)
+                    return memo[code]
+
+                self._sc_filters[key] = keep
+        return self._sc_filters[key]
 
 
 def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
@@ -237,13 +261,11 @@ def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], inp
 
 
 def check(args: argparse.Namespace) -> int:
-    from dflint.engine import lint
+    from dflint.engine import add_shellcheck, lint
 
-    if args.format and args.format not in ("full", "concise", "json"):
-        raise UserError(f"unknown format {args.format!r}")
     session = Session(args)
     files, problems = _inputs(args, session)
-    diagnostics: list[Diagnostic] = []
+    results = []
     thresholds: dict[str, object] = {}
     for path in files:
         try:
@@ -254,9 +276,12 @@ def check(args: argparse.Namespace) -> int:
             continue
         if args.verbose:
             print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
-        result = lint(source, settings, session.registry)
+        results.append(lint(source, settings, session.registry))
         thresholds[source.path] = config.failure_threshold
-        diagnostics.extend(result.diagnostics)
+    notice = add_shellcheck(results)
+    if notice:
+        print(f"dflint: notice: {notice}", file=sys.stderr)
+    diagnostics = [d for r in results for d in r.diagnostics]
     for problem in problems:
         _error(problem)
     if not files and not problems:
@@ -270,6 +295,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def fix(args: argparse.Namespace) -> int:
+    from dflint.engine import add_shellcheck
     from dflint.engine import fix as fix_source
     from dflint.files import write_atomic
 
@@ -290,6 +316,7 @@ def fix(args: argparse.Namespace) -> int:
         }
         outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
         thresholds[source.path] = config.failure_threshold
+        add_shellcheck([outcome.result])
         diagnostics.extend(outcome.problems)
         diagnostics.extend(outcome.result.diagnostics)
         if not outcome.changed(source.text):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from dflint.diagnostic import Diagnostic
 from dflint.parser import parse
@@ -35,12 +35,19 @@ class Settings:
     build_args: dict[str, str] = field(default_factory=dict)
     extra_targets: tuple[str, ...] = ()
     disable_pragmas: bool = False
+    #: Which ShellCheck codes are kept (``SC2086`` → bool); None: ShellCheck does not run.
+    shellcheck: Callable[[str], bool] | None = None
+    #: Severity overrides for codes not in `severity` (ShellCheck codes, found at run time).
+    severity_of: Callable[[str], Severity | None] | None = None
 
 
 @dataclass
 class Result:
     dockerfile: Dockerfile
     diagnostics: list[Diagnostic]
+    settings: Settings | None = None
+    suppressions: Any = None
+    shell_jobs: list[Any] = field(default_factory=list)  # ShellCheck work, done by add_shellcheck
 
     @property
     def parses(self) -> bool:
@@ -77,8 +84,53 @@ def lint(source: SourceFile, settings: Settings, registry: Registry | None = Non
                 diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
         except Exception as exc:  # a bug in a rule must not take the run down
             diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
+    jobs = []
+    if settings.shellcheck is not None:
+        from dflint import shellcheck
+
+        try:
+            jobs = shellcheck.jobs_for(ctx)
+        except Exception as exc:
+            diagnostics.append(internal_error(source, "ShellCheck preparation failed", exc))
     diagnostics.sort(key=Diagnostic.sort_key)
-    return Result(dockerfile, diagnostics)
+    return Result(dockerfile, diagnostics, settings, suppressions, jobs)
+
+
+def add_shellcheck(results: list[Result], processes: int | None = None) -> str | None:
+    """Run ShellCheck once for the bodies of all `results` (batched, each distinct body once)
+    and add its findings, filtered, suppressed and re-ranked like rule findings. Returns a
+    one-line notice when ShellCheck is not installed, else None."""
+    from dflint import shellcheck
+
+    if not any(r.shell_jobs for r in results):
+        return None
+    try:
+        comments = shellcheck.run([j for r in results for j in r.shell_jobs], processes)
+    except shellcheck.ShellCheckMissing as exc:
+        return str(exc)
+    for result in results:
+        settings, source = result.settings, result.dockerfile.source
+        if settings is None or settings.shellcheck is None:
+            continue
+        for job in result.shell_jobs:
+            for f in shellcheck.findings(job, comments.get(job.script, [])):
+                if not settings.shellcheck(f.code) or f.code in settings.ignore:
+                    continue
+                if result.suppressions is not None and result.suppressions.suppressed(
+                    f.code, {"shellcheck"}, f.span.start
+                ):
+                    continue
+                severity = (
+                    settings.severity.get(f.code)
+                    or (settings.severity_of(f.code) if settings.severity_of else None)
+                    or f.severity
+                )
+                result.diagnostics.append(
+                    Diagnostic(source.path, f.code, "shellcheck", severity, f.message, f.span, source)
+                )
+        result.shell_jobs = []
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+    return None
 
 
 def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnostic:

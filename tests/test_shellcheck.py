@@ -1,0 +1,116 @@
+"""ShellCheck on RUN bodies: scripts as hadolint builds them, batching, exact positions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dflint import shellcheck
+from dflint.engine import Settings, add_shellcheck, lint
+from dflint.parser import parse
+from dflint.rule import Context
+from dflint.source import SourceFile
+
+needs_shellcheck = pytest.mark.skipif(shellcheck.find_shellcheck() is None, reason="shellcheck not installed")
+
+
+def run_sc(text: str, keep=lambda code: True):
+    source = SourceFile(text, "Dockerfile")
+    result = lint(source, Settings(rules=[], shellcheck=keep))
+    notice = add_shellcheck([result])
+    assert notice is None
+    return [(d.code, d.line, d.column, source.slice(d.span)) for d in result.diagnostics]
+
+
+def test_script_has_shebang_and_exports():
+    ctx = Context(parse("FROM debian\nARG VERSION\nENV A=1 B=2\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $VERSION\n"))
+    (job,) = shellcheck.jobs_for(ctx)
+    assert job.script == "#!/bin/bash\nexport VERSION=1\nexport A=1\nexport B=1\necho $VERSION"
+    assert job.prefix == 4
+
+
+def test_names_reset_at_from_and_skip_non_posix():
+    text = (
+        "FROM debian AS a\nARG X\nFROM debian\nRUN echo $X\n"
+        'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo %PATH%\n'
+        'FROM debian\nSHELL ["pwsh", "-c"]\nRUN Write-Host hi\n'
+    )
+    jobs = shellcheck.jobs_for(Context(parse(text)))
+    assert [j.script for j in jobs] == ["#!/bin/sh\necho $X"]
+
+
+@needs_shellcheck
+def test_positions_map_to_the_dockerfile():
+    text = "FROM debian\nRUN echo $Z \\\n    # a comment\n    && cd /tmp\nRUN <<EOF\nset -e\necho $Q\nEOF\n"
+    found = run_sc(text)
+    assert ("SC2086", 2, 10, "$Z") in found
+    assert ("SC2164", 4, 8, "cd /tmp") in found
+    assert ("SC2086", 7, 6, "$Q") in found
+
+
+@needs_shellcheck
+def test_exported_names_are_not_unassigned_and_excluded_codes_never_show():
+    text = "FROM debian\nARG NAME\nRUN . ./env.sh && echo \"$NAME\" \"$OTHER\"\n"
+    codes = [c for c, *_ in run_sc(text)]
+    assert "SC1091" not in codes and "SC1090" not in codes
+    assert codes == []  # $OTHER may come from the sourced file: ShellCheck stays quiet
+
+
+@needs_shellcheck
+def test_selection_and_pragmas():
+    text = "FROM debian\n# hadolint ignore=SC2086\nRUN echo $A\nRUN echo $B\n"
+    from dflint.registry import Registry
+
+    source = SourceFile(text, "Dockerfile")
+    result = lint(source, Settings(rules=[], shellcheck=lambda c: True), Registry.load())
+    add_shellcheck([result])
+    assert [(d.code, d.line) for d in result.diagnostics] == [("SC2086", 4)]
+    assert run_sc(text, keep=lambda c: c != "SC2086") == []
+
+
+@needs_shellcheck
+def test_each_distinct_body_is_checked_once(monkeypatch):
+    calls = []
+    real = shellcheck.run
+
+    def spy(jobs, processes=None, binary=None):
+        calls.append(sorted({j.script for j in jobs}))
+        return real(jobs, processes, binary)
+
+    monkeypatch.setattr(shellcheck, "run", spy)
+    sources = [SourceFile("FROM debian\nRUN echo $A\nRUN echo $A\n", f"f{i}") for i in range(5)]
+    results = [lint(s, Settings(rules=[], shellcheck=lambda c: True)) for s in sources]
+    add_shellcheck(results)
+    assert len(calls) == 1 and len(calls[0]) == 1
+    assert all(len(r.diagnostics) == 2 for r in results)
+
+
+def test_missing_shellcheck_is_a_notice(monkeypatch):
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: None)
+    result = lint(SourceFile("FROM debian\nRUN echo $A\n", "Dockerfile"), Settings(rules=[], shellcheck=lambda c: True))
+    notice = add_shellcheck([result])
+    assert notice is not None and "shellcheck not found" in notice
+    assert result.diagnostics == []
+
+
+@needs_shellcheck
+def test_cli_ignore_sc_does_not_run_shellcheck(tmp_path: Path, monkeypatch, capsys):
+    from dflint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".dflint.toml").write_text("")
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN echo $A\n")
+    assert main(["check", "--format", "json", "--ignore", "DL,DF", "Dockerfile"]) == 1
+    assert [d["code"] for d in json.loads(capsys.readouterr().out)] == ["SC2086"]
+
+    def boom(*args, **kwargs):
+        raise AssertionError("ShellCheck ran although no SC code is selected")
+
+    monkeypatch.setattr(shellcheck, "run", boom)
+    assert main(["check", "--format", "json", "--ignore", "SC", "--select", "DF001", "Dockerfile"]) == 0
+    assert main(["check", "--format", "json", "--ignore", "SC", "Dockerfile"]) in (0, 1)
