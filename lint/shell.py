@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, Tuple, TypeVar
 
 from dflint.source import Span
+from dflint.syntax import Comment
 
 if TYPE_CHECKING:
     from dflint.syntax import Dockerfile, Heredoc, Instruction
@@ -1462,8 +1463,33 @@ def stage_shell(instruction: Instruction, dockerfile: Dockerfile) -> tuple[str, 
     instrs = dockerfile.instructions
     for pos, ins in enumerate(instrs):
         if ins is top:
-            return _shell_before(instrs, pos, frozenset())
+            return _shell_pragma(dockerfile, instrs, pos) or _shell_before(instrs, pos, frozenset())
     return DEFAULT_SHELL
+
+
+_SHELL_PRAGMA = re.compile(r"\s*(?:hadolint\s+|dflint\s*:\s*)shell\s*=\s*(\S+)", re.IGNORECASE)
+
+
+def _shell_pragma(dockerfile: Dockerfile, instrs: Sequence[Instruction], pos: int) -> tuple[str, ...] | None:
+    """hadolint's ``# hadolint shell=powershell`` (also ``# dflint: shell=…``): the shell of the
+    instructions that follow it in its stage, until a SHELL instruction or the next FROM."""
+    start = 0
+    for ins in reversed(instrs[:pos]):
+        if ins.name in ("FROM", "SHELL"):
+            start = ins.span.end
+            break
+    end = instrs[pos].span.start
+    found = None
+    for node in dockerfile.nodes:
+        if node.span.start >= end:
+            break
+        if node.span.start >= start and isinstance(node, Comment):
+            m = _SHELL_PRAGMA.match(node.text)
+            if m:
+                found = m.group(1)
+    if found is None:
+        return None
+    return (found,) if not is_posix_shell(found) else (found, "-c")
 
 
 # ---------------------------------------------------------------------------------------------

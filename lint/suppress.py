@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 _PRAGMA = re.compile(
     r"\s*(?:(?P<dflint>dflint\s*:)|(?P<hadolint>hadolint)\s)\s*"
-    r"(?:(?P<global>global)\s+)?(?P<kind>ignore-stage|ignore)\s*=(?P<list>.*)\Z",
+    r"(?:(?P<global>global)\s+|(?P<stagekw>stage)\s+)?(?P<kind>ignore-stage|ignore)\s*=(?P<list>.*)\Z",
     re.IGNORECASE | re.DOTALL,
 )
 _DFLINT_LIKE = re.compile(r"\s*dflint\s*:", re.IGNORECASE)
@@ -151,7 +151,12 @@ class Suppressions:
         if m is not None:
             tool = "dflint" if m.group("dflint") else "hadolint"
             stage = m.group("kind").lower() == "ignore-stage"
-            if (tool == "hadolint" and stage) or (m.group("global") and stage):
+            if m.group("stagekw"):  # hadolint's `# hadolint stage ignore=…`
+                if tool != "hadolint" or stage:
+                    self.problems.append((f"unknown pragma form {body.strip()!r}", Span(base, base + len(body.rstrip()))))
+                    return []
+                stage = True
+            elif (tool == "hadolint" and stage) or (m.group("global") and stage):
                 self.problems.append((f"unknown pragma form {body.strip()!r}", Span(base, base + len(body.rstrip()))))
                 return []
             scope = FILE if m.group("global") else STAGE if stage else NEXT

@@ -708,3 +708,18 @@ def test_flags_and_positional_work_as_tuples_and_calls():
     assert c.positional[0].value == "install"
     assert [a.value for a in c.positional(())] == ["X=1", "install", "a"]
     assert c.flags({"-q"}) == ("-o", "-q")  # -q takes "y" as its value
+
+
+def test_hadolint_shell_pragma_sets_the_stage_shell():
+    from dflint.parser import parse
+    from dflint.shell import script_of, stage_shell
+
+    df = parse(
+        "FROM mcr.microsoft.com/powershell\n# hadolint shell=powershell\nRUN Write-Host hi\n"
+        "FROM debian:12\nRUN echo hi\n# dflint: shell=bash\nRUN echo $((1+1))\n"
+    )
+    runs = [i for i in df.instructions if i.name == "RUN"]
+    assert stage_shell(runs[0], df) == ("powershell",)
+    assert script_of(runs[0], df) is None
+    assert stage_shell(runs[1], df) == ("/bin/sh", "-c")  # the pragma ends with its stage
+    assert stage_shell(runs[2], df) == ("bash", "-c")

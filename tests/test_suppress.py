@@ -389,3 +389,15 @@ def test_crlf(eol):
     assert not is_sup(s, "DL3008", at(df, "RUN y"))
     (entry_text, span), = [(e.text, e.span) for e in s.entries]
     assert df.text[span.start : span.end] == "DL3008"
+
+
+def test_hadolint_stage_ignore_covers_the_stage():
+    from dflint.parser import parse
+    from dflint.registry import Registry
+    from dflint.suppress import Suppressions
+
+    df = parse("FROM a AS one\nRUN x\n# hadolint stage ignore=DL3008\nFROM b\nRUN y\nRUN z\nFROM c\nRUN w\n")
+    sup = Suppressions.from_dockerfile(df, Registry.load())
+    runs = [i for i in df.instructions if i.name == "RUN"]
+    assert [sup.suppressed("DL3008", set(), r.span.start) for r in runs] == [False, True, True, False]
+    assert sup.malformed() == []
