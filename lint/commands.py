@@ -69,6 +69,7 @@ class Session:
     configs: object = None
     _rules: dict[object, list[Rule]] = field(default_factory=dict)
     _sc_filters: dict[object, object] = field(default_factory=dict)
+    _notices: set[object] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         from dflint.config import Config, ConfigCache
@@ -87,6 +88,13 @@ class Session:
             self.configs = ConfigCache(args.config)
 
     def config_for(self, path: str):
+        config = self._config_for(path)
+        if config.hadolint and config.path not in self._notices:
+            self._notices.add(config.path)
+            print(f"dflint: notice: no dflint config found; using hadolint's {config.path}", file=sys.stderr)
+        return config
+
+    def _config_for(self, path: str):
         args = self.args
         if self._isolated is not None:
             base = self._isolated
@@ -144,7 +152,7 @@ class Session:
             target=config.target,
             build_args=dict(config.build_args),
             extra_targets=tuple(config.extra_targets),
-            disable_pragmas=bool(self.args.no_pragmas),
+            disable_pragmas=bool(self.args.no_pragmas) or config.disable_pragmas,
             shellcheck=self._shellcheck_filter(config, file_ignores),
             severity_of=(lambda code: config.severity_for(code, self.registry)) if config.severity else None,
         )
@@ -228,10 +236,12 @@ def _read_source(path: str, args: argparse.Namespace):
         raise UserError(f"{shown}: {exc}") from None
 
 
-def _report(diagnostics: list[Diagnostic], args: argparse.Namespace, unsafe: bool = False) -> None:
+def _report(
+    diagnostics: list[Diagnostic], args: argparse.Namespace, unsafe: bool = False, default: str | None = None
+) -> None:
     from dflint.report import ReportOptions, report, want_color
 
-    fmt = args.format or os.environ.get("DFLINT_FORMAT") or "full"
+    fmt = args.format or os.environ.get("DFLINT_FORMAT") or default or "full"
     if args.output_file:
         out: TextIO = open(args.output_file, "w", encoding="utf-8", newline="\n")
     else:
@@ -254,8 +264,10 @@ def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], inp
     if args.exit_zero:
         return ExitCode.CLEAN
     for d in diagnostics:
-        threshold = thresholds.get(d.path)
-        if threshold is None or d.severity.rank >= threshold.rank:
+        if d.path not in thresholds:
+            return ExitCode.FINDINGS
+        threshold = thresholds[d.path]
+        if threshold is not None and d.severity.rank >= threshold.rank:
             return ExitCode.FINDINGS
     return ExitCode.CLEAN
 
@@ -267,6 +279,7 @@ def check(args: argparse.Namespace) -> int:
     files, problems = _inputs(args, session)
     results = []
     thresholds: dict[str, object] = {}
+    formats: list[str] = []
     for path in files:
         try:
             source, _ = _read_source(path, args)
@@ -277,7 +290,9 @@ def check(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
         results.append(lint(source, settings, session.registry))
-        thresholds[source.path] = config.failure_threshold
+        thresholds[source.path] = None if config.exit_zero else config.failure_threshold
+        if config.output_format:
+            formats.append(config.output_format)
     notice = add_shellcheck(results)
     if notice:
         print(f"dflint: notice: {notice}", file=sys.stderr)
@@ -287,7 +302,7 @@ def check(args: argparse.Namespace) -> int:
     if not files and not problems:
         _error("no Dockerfiles to lint")
         return ExitCode.USAGE
-    _report(diagnostics, args)
+    _report(diagnostics, args, default=formats[0] if formats else None)
     return _exit_code(diagnostics, thresholds, len(problems), args)
 
 
@@ -315,7 +330,7 @@ def fix(args: argparse.Namespace) -> int:
             r.code for r in settings.rules if session.registry.is_fixable(r.code, config.fixable, config.unfixable)
         }
         outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
-        thresholds[source.path] = config.failure_threshold
+        thresholds[source.path] = None if config.exit_zero else config.failure_threshold
         add_shellcheck([outcome.result])
         diagnostics.extend(outcome.problems)
         diagnostics.extend(outcome.result.diagnostics)

@@ -57,6 +57,10 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.CODE] options, raw
     optimize: dict[str, Any] = field(default_factory=dict)  # [optimize], raw
     failure_threshold: Severity = Severity.STYLE  # findings below it do not make exit 1
+    disable_pragmas: bool = False  # ignore # dflint:/# hadolint ignore comments
+    exit_zero: bool = False  # findings never make the exit code 1
+    output_format: str | None = None  # the default --format
+    hadolint: bool = False  # read from a .hadolint.yaml (migration)
     path: Path | None = None  # the file it came from
     root: Path | None = None  # that file's directory
 
@@ -276,6 +280,9 @@ _KEYS: dict[str, tuple[str, _Conv]] = {
     "rules": ("rules", lambda o, k, v, r: _rules_table(o, k, v)),
     "optimize": ("optimize", lambda o, k, v, r: _table(o, k, v)),
     "failure-threshold": ("failure_threshold", lambda o, k, v, r: _severity(o, k, v)),
+    "disable-pragmas": ("disable_pragmas", lambda o, k, v, r: _boolean(o, k, v)),
+    "exit-zero": ("exit_zero", lambda o, k, v, r: _boolean(o, k, v)),
+    "output-format": ("output_format", lambda o, k, v, r: _string(o, k, v)),
 }
 
 
@@ -375,7 +382,14 @@ class ConfigCache:
     With `explicit` (``--config FILE``), every file gets that config and nothing is discovered."""
 
     def __init__(self, explicit: str | os.PathLike[str] | None = None) -> None:
-        self._explicit = load_config(explicit) if explicit is not None else None
+        self._explicit = None
+        if explicit is not None:
+            if str(explicit).endswith((".yaml", ".yml")):
+                from dflint.hadolint_config import load_hadolint_config
+
+                self._explicit = load_hadolint_config(explicit)
+            else:
+                self._explicit = load_config(explicit)
         self._dirs: dict[Path, Path | None] = {}
         self._configs: dict[Path, Config] = {}
         self._default = Config()
@@ -398,12 +412,23 @@ class ConfigCache:
 
     def load(self, path: Path) -> Config:
         if path not in self._configs:
-            self._configs[path] = load_config(path)
+            if path.suffix in (".yaml", ".yml"):
+                from dflint.hadolint_config import load_hadolint_config
+
+                self._configs[path] = load_hadolint_config(path)
+            else:
+                self._configs[path] = load_config(path)
         return self._configs[path]
 
     def config_for(self, file: str | os.PathLike[str]) -> Config:
-        """The config that governs `file` (the defaults when none is found)."""
+        """The config that governs `file`: the nearest dflint config; without one, a hadolint
+        config (.hadolint.yaml, found as hadolint finds it) read as dflint's; else the defaults."""
         if self._explicit is not None:
             return self._explicit
         found = self.find(file)
-        return self.load(found) if found is not None else self._default
+        if found is not None:
+            return self.load(found)
+        from dflint.hadolint_config import find_hadolint_config
+
+        legacy = find_hadolint_config(file)
+        return self.load(legacy) if legacy is not None else self._default
