@@ -48,6 +48,7 @@ class Result:
     settings: Settings | None = None
     suppressions: Any = None
     shell_jobs: list[Any] = field(default_factory=list)  # ShellCheck work, done by add_shellcheck
+    context: Context | None = None
 
     @property
     def parses(self) -> bool:
@@ -70,20 +71,16 @@ def lint(source: SourceFile, settings: Settings, registry: Registry | None = Non
 
         suppressions = Suppressions.from_dockerfile(dockerfile, registry, disable_pragmas=settings.disable_pragmas)
     diagnostics: list[Diagnostic] = []
-    for rule in settings.rules:
-        names = {rule.name, *rule.aliases}
-        try:
-            for v in rule.check(ctx):
-                code = v.code or rule.code
-                if code in settings.ignore:
-                    continue
-                if suppressions is not None and suppressions.suppressed(code, names, v.span.start):
-                    continue
-                severity = settings.severity.get(code) or v.severity or rule.severity
-                name = rule.name if code == rule.code else code
-                diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
-        except Exception as exc:  # a bug in a rule must not take the run down
-            diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
+    early = [r for r in settings.rules if not r.late]
+    late = [r for r in settings.rules if r.late]
+    for rule in early:
+        _run_rule(rule, ctx, settings, suppressions, diagnostics)
+    if late and suppressions is not None:
+        ctx.suppressions = suppressions
+        ctx.selected = frozenset(r.code for r in settings.rules)
+        ctx.shellcheck = settings.shellcheck
+        for rule in late:
+            _run_rule(rule, ctx, settings, None, diagnostics)
     jobs = []
     if settings.shellcheck is not None:
         from dflint import shellcheck
@@ -93,7 +90,25 @@ def lint(source: SourceFile, settings: Settings, registry: Registry | None = Non
         except Exception as exc:
             diagnostics.append(internal_error(source, "ShellCheck preparation failed", exc))
     diagnostics.sort(key=Diagnostic.sort_key)
-    return Result(dockerfile, diagnostics, settings, suppressions, jobs)
+    return Result(dockerfile, diagnostics, settings, suppressions, jobs, ctx)
+
+
+def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagnostics: list[Diagnostic]) -> None:
+    """Run one rule; its findings go through the ignores and pragmas into `diagnostics`."""
+    source = ctx.source
+    names = {rule.name, *rule.aliases}
+    try:
+        for v in rule.check(ctx):
+            code = v.code or rule.code
+            if code in settings.ignore:
+                continue
+            if suppressions is not None and suppressions.suppressed(code, names, v.span.start):
+                continue
+            severity = settings.severity.get(code) or v.severity or rule.severity
+            name = rule.name if code == rule.code else code
+            diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
+    except Exception as exc:  # a bug in a rule must not take the run down
+        diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
 
 
 def add_shellcheck(results: list[Result], processes: int | None = None) -> str | None:
@@ -102,12 +117,14 @@ def add_shellcheck(results: list[Result], processes: int | None = None) -> str |
     one-line notice when ShellCheck is not installed, else None."""
     from dflint import shellcheck
 
-    if not any(r.shell_jobs for r in results):
-        return None
-    try:
-        comments = shellcheck.run([j for r in results for j in r.shell_jobs], processes)
-    except shellcheck.ShellCheckMissing as exc:
-        return str(exc)
+    comments: dict[str, list[dict]] = {}
+    if any(r.shell_jobs for r in results):
+        try:
+            comments = shellcheck.run([j for r in results for j in r.shell_jobs], processes)
+        except shellcheck.ShellCheckMissing as exc:
+            for result in results:
+                result.shell_jobs = []
+            return str(exc)
     for result in results:
         settings, source = result.settings, result.dockerfile.source
         if settings is None or settings.shellcheck is None:
@@ -129,8 +146,20 @@ def add_shellcheck(results: list[Result], processes: int | None = None) -> str |
                     Diagnostic(source.path, f.code, "shellcheck", severity, f.message, f.span, source)
                 )
         result.shell_jobs = []
+        _late_shellcheck_phase(result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
     return None
+
+
+def _late_shellcheck_phase(result: Result) -> None:
+    """Late rules again, now that ShellCheck's findings went through the pragmas too."""
+    ctx, settings = result.context, result.settings
+    if ctx is None or settings is None or ctx.suppressions is None:
+        return
+    ctx.phase = "shellcheck"
+    for rule in settings.rules:
+        if rule.late:
+            _run_rule(rule, ctx, settings, None, result.diagnostics)
 
 
 def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnostic:

@@ -72,6 +72,14 @@ class Context:
     target: str | None = None  # --target; default the last stage
     build_args: dict[str, str] = field(default_factory=dict)
     extra_targets: tuple[str, ...] = ()
+    # For `late` rules only (set by the engine): the pragmas after every other finding went
+    # through them, the codes of the rules selected in this run, which ShellCheck codes are kept
+    # (None: ShellCheck does not run), and the phase: "rules" (after the rules) or "shellcheck"
+    # (after ShellCheck's findings, when it ran).
+    suppressions: Any = None
+    selected: frozenset[str] = frozenset()
+    shellcheck: Any = None
+    phase: str = "rules"
 
     @property
     def source(self) -> SourceFile:
@@ -120,6 +128,9 @@ class Rule:
     severity: ClassVar[Severity]
     aliases: ClassVar[tuple[str, ...]] = ()
     enabled_by_default: ClassVar[bool] = True
+    #: A late rule runs after every other rule's findings went through the pragmas (and again
+    #: after ShellCheck's, with ``ctx.phase == "shellcheck"``): for rules about the pragmas.
+    late: ClassVar[bool] = False
     fixable: ClassVar[Fixable] = Fixable.NEVER
     Options: ClassVar[type | None] = None
 

@@ -260,6 +260,35 @@ class Suppressions:
         found = [e for e in self.entries if e.known and not e.used and e.tool != "check-directive"]
         return [(e.text, e.span) for e in sorted(found, key=lambda e: e.span)]
 
+    def unused_entries(self) -> list[PragmaEntry]:
+        """Like `unused`, as the entries themselves (for the unused-pragma rule and its fix)."""
+        return sorted(
+            (e for e in self.entries if e.known and not e.used and e.tool != "check-directive"),
+            key=lambda e: e.span,
+        )
+
+    def removal(self, entry: PragmaEntry, text: str) -> tuple[int, int]:
+        """The range of `text` to delete to drop `entry` from its pragma: the whole comment line
+        when every name in it is unused, else the name and one comma next to it."""
+        line_start = text.rfind("\n", 0, entry.span.start) + 1
+        line_end = text.find("\n", entry.span.end)
+        line_end = len(text) if line_end == -1 else line_end + 1
+        siblings = [e for e in self.entries if line_start <= e.span.start < line_end]
+        if all(not e.used for e in siblings):
+            return line_start, line_end
+        start, end = entry.span.start, entry.span.end
+        after = text[end:line_end]
+        stripped = after.lstrip(" \t")
+        if stripped.startswith(","):
+            end += len(after) - len(stripped) + 1
+            end += len(text[end:line_end]) - len(text[end:line_end].lstrip(" \t"))
+        else:
+            before = text[line_start:start]
+            trimmed = before.rstrip(" \t")
+            if trimmed.endswith(","):
+                start = line_start + len(trimmed) - 1
+        return start, end
+
     def unknown(self) -> list[tuple[str, Span]]:
         """Pragma entries naming no known code, prefix, name or alias."""
         found = [e for e in self.entries if not e.known and e.tool != "check-directive"]

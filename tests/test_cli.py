@@ -15,6 +15,7 @@ import pytest
 from dflint.cli import main
 from dflint.registry import Registry
 
+SELECT = 'select = ["DF001", "DF002", "DF003", "DL3061"]\n'
 CLEAN = "FROM alpine:3.20\nRUN echo hi\n"
 EMPTY_CONT = "FROM alpine:3.20\nRUN apk add \\\n\n    curl\n"
 
@@ -30,7 +31,8 @@ def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subpro
 def project(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NO_COLOR", "1")
-    (tmp_path / ".dflint.toml").write_text("")  # keep configs above tmp_path out
+    # keep configs above tmp_path out, and the rule set fixed: these tests are about the CLI
+    (tmp_path / ".dflint.toml").write_text(SELECT)
     return tmp_path
 
 
@@ -126,7 +128,7 @@ def test_stdin_with_filename(project: Path):
 
 
 def test_config_error_is_one_line_exit_2(project: Path):
-    (project / ".dflint.toml").write_text('slect = ["DF"]\n')
+    (project / ".dflint.toml").write_text('slect = ["DF"]\n')  # misspelled
     (project / "Dockerfile").write_text(CLEAN)
     result = run("check", "Dockerfile", cwd=project)
     assert result.returncode == 2
@@ -146,15 +148,16 @@ def test_selection_and_config(project: Path, capsys):
     assert sorted(d["code"] for d in json.loads(capsys.readouterr().out)) == ["DF002", "DL3061"]
     main(["check", "--format", "json", "--ignore", "no-empty-continuation", "Dockerfile"])
     assert [d["code"] for d in json.loads(capsys.readouterr().out)] == ["DL3061"]
-    main(["check", "--format", "json", "--select", "DL", "Dockerfile"])
-    assert [d["code"] for d in json.loads(capsys.readouterr().out)] == ["DL3061"]
-    (project / ".dflint.toml").write_text('ignore = ["DL3061"]\nseverity = { DF002 = "error" }\n')
+    main(["check", "--format", "json", "--select", "DL", "--ignore", "SC", "Dockerfile"])
+    found = [d["code"] for d in json.loads(capsys.readouterr().out)]
+    assert "DL3061" in found and all(code.startswith("DL") for code in found)
+    (project / ".dflint.toml").write_text(SELECT + 'ignore = ["DL3061"]\nseverity = { DF002 = "error" }\n')
     main(["check", "--format", "json", "Dockerfile"])
     assert [(d["code"], d["severity"]) for d in json.loads(capsys.readouterr().out)] == [("DF002", "error")]
 
 
 def test_nearest_config_wins(project: Path, capsys):
-    (project / ".dflint.toml").write_text('ignore = ["DF002"]\n')
+    (project / ".dflint.toml").write_text(SELECT + 'ignore = ["DF002"]\n')
     (project / "svc").mkdir()
     (project / "svc" / "pyproject.toml").write_text("[tool.dflint]\nselect = ['DF002']\n")
     (project / "Dockerfile").write_text(EMPTY_CONT)
@@ -189,7 +192,7 @@ def test_failing_rule_is_df000_and_exit_3(project: Path, capsys, monkeypatch):
     registry = Registry([*Registry.load().rules, Boom])
     monkeypatch.setattr(Registry, "_loaded", registry)
     (project / "Dockerfile").write_text(EMPTY_CONT)
-    assert main(["check", "--format", "json", "Dockerfile"]) == 3
+    assert main(["check", "--format", "json", "--extend-select", "DF999", "Dockerfile"]) == 3
     found = json.loads(capsys.readouterr().out)
     assert [d["code"] for d in found] == ["DF000", "DF002"]
     assert "rule DF999 (boom) failed: KeyError" in found[0]["message"]

@@ -35,8 +35,12 @@ def settings_for(case: Case, context_dir: Path | None) -> Settings:
     config = config_from_table(tomllib.loads(case.config)) if case.config else config_from_table({})
     raw = config.rule_options(cls.code)
     rule = cls(cls.Options(**{k.replace("-", "_"): v for k, v in raw.items()})) if raw else cls()
+    rules = [rule]
+    if cls.late:  # a rule about the other findings needs the others to run
+        others = Registry.load().select(config.select, config.extend_select, config.ignore)
+        rules = [other() for other in others if other is not cls] + [rule]
     return Settings(
-        rules=[rule],
+        rules=rules,
         context_dir=config.context or context_dir,
         target=config.target,
         build_args=dict(config.build_args),
@@ -77,7 +81,7 @@ def test_case(case: Case, tmp_path: Path):
         wanted = getattr(case, section)
         if wanted is None:
             continue
-        outcome = fix(source, settings, Registry.load(), unsafe=unsafe)
+        outcome = fix(source, settings, Registry.load(), unsafe=unsafe, fixable={code})
         assert outcome.problems == []
         assert outcome.text == wanted, f"{case.path.name}:{case.line}: --- {section}"
         left = [d for d in outcome.result.diagnostics if d.code == code]

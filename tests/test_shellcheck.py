@@ -114,3 +114,17 @@ def test_cli_ignore_sc_does_not_run_shellcheck(tmp_path: Path, monkeypatch, caps
     monkeypatch.setattr(shellcheck, "run", boom)
     assert main(["check", "--format", "json", "--ignore", "SC", "--select", "DF001", "Dockerfile"]) == 0
     assert main(["check", "--format", "json", "--ignore", "SC", "Dockerfile"]) in (0, 1)
+
+
+@needs_shellcheck
+def test_unused_shellcheck_pragma_is_judged_after_shellcheck(tmp_path: Path, monkeypatch, capsys):
+    from dflint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".dflint.toml").write_text("")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12\n# hadolint ignore=SC2086\nRUN echo $HOME\n# hadolint ignore=SC2086\nRUN echo \"$HOME\"\n"
+    )
+    main(["check", "--format", "json", "--select", "DF900,SC", "Dockerfile"])
+    found = [(d["code"], d["line"]) for d in json.loads(capsys.readouterr().out)]
+    assert found == [("DF900", 4)]
