@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint Dockerfiles")
     _lint_options(check)
+    check.add_argument(
+        "--add-ignore",
+        action="store_true",
+        help="write a '# dflint: ignore=…' pragma above every instruction with findings (a baseline)",
+    )
 
     fix = sub.add_parser("fix", help="apply fixes, then report what is left")
     _lint_options(fix)
@@ -75,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    graph = sub.add_parser("graph", help="show the stage graph (tree, Graphviz DOT or Mermaid)")
+    graph.add_argument("path", metavar="PATH", help="the Dockerfile; - for stdin")
+    graph.add_argument("--target", metavar="STAGE", help="the stage being built (default: the last)")
+    graph.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="a build argument, as for docker build")
+    graph.add_argument("--format", choices=("tree", "dot", "mermaid"), default="tree", help="output format (default: tree)")
+    graph.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
+    graph.add_argument("--config", metavar="FILE", help="use this .dflint.toml or pyproject.toml instead of discovering one")
+    graph.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     return parser
 
 

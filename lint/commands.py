@@ -296,6 +296,8 @@ def check(args: argparse.Namespace) -> int:
     notice = add_shellcheck(results)
     if notice:
         print(f"dflint: notice: {notice}", file=sys.stderr)
+    if args.add_ignore:
+        return _add_ignores(results, problems)
     diagnostics = [d for r in results for d in r.diagnostics]
     for problem in problems:
         _error(problem)
@@ -304,6 +306,29 @@ def check(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     _report(diagnostics, args, default=formats[0] if formats else None)
     return _exit_code(diagnostics, thresholds, len(problems), args)
+
+
+def _add_ignores(results, problems: list[str]) -> int:
+    from dflint.baseline import add_ignores
+    from dflint.files import write_atomic
+
+    added = files = 0
+    for result in results:
+        source = result.dockerfile.source
+        if not result.parses or source.path == "-":
+            continue
+        text, count = add_ignores(result.dockerfile, result.diagnostics)
+        if count:
+            try:
+                write_atomic(source.path, source.to_bytes(text), source.to_bytes())
+            except UserError as exc:
+                problems.append(str(exc))
+                continue
+            added, files = added + count, files + 1
+    for problem in problems:
+        _error(problem)
+    print(f"dflint: added {added} ignore pragma{'s' if added != 1 else ''} in {files} file{'s' if files != 1 else ''}", file=sys.stderr)
+    return ExitCode.USAGE if problems else ExitCode.CLEAN
 
 
 # -- fix ------------------------------------------------------------------------------------
@@ -417,4 +442,10 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-COMMANDS = {"check": check, "fix": fix, "rule": rule, "rules": rules}
+def graph(args: argparse.Namespace) -> int:
+    from dflint.graph_command import graph as show_graph
+
+    return show_graph(args)
+
+
+COMMANDS = {"check": check, "fix": fix, "rule": rule, "rules": rules, "graph": graph}
