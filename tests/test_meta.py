@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dflint.docs import parse_doc
+from dflint.docs import example_blocks, parse_doc
 from dflint.engine import Settings, lint
 from dflint.registry import Registry, builtin_rules
 from dflint.source import SourceFile
@@ -58,8 +58,19 @@ def test_has_case_file(rule):
     assert (ROOT / "tests" / "rules" / f"{rule.code}.case").is_file()
 
 
+def _configured(rule):
+    """The rule built with the options of the ```toml example in its `## Options` section (rules
+    such as DL3026 do nothing until configured), else with its defaults."""
+    doc = parse_doc(rule)
+    for block in example_blocks(doc.options, "toml") if doc.options else ():
+        table = tomllib.loads(block).get("rules", {}).get(rule.code)
+        if table and rule.Options is not None:
+            return rule(rule.Options(**{k.replace("-", "_"): v for k, v in table.items()}))
+    return rule()
+
+
 def _codes_on(rule, text: str) -> list[str]:
-    rules = [rule()]
+    rules = [_configured(rule)]
     if rule.late:  # a rule about the other findings needs the others to run
         rules = [r() for r in Registry.load().select() if r is not rule] + rules
     result = lint(SourceFile(text, "Dockerfile"), Settings(rules=rules), Registry.load())

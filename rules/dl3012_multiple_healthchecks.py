@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.rule import Context, Rule, Severity, Violation
+
+
+class MultipleHealthchecks(Rule):
+    """More than one `HEALTHCHECK` in a stage.
+
+    Only the last `HEALTHCHECK` of a stage takes effect (`HEALTHCHECK NONE` included). Each one
+    after the first of its stage is reported; a `HEALTHCHECK` in a stage built `FROM` another
+    stage replaces the inherited one on purpose and is not reported, nor is an
+    `ONBUILD HEALTHCHECK`.
+
+    ## Why is this bad?
+    The earlier health check is dead code that looks like how the container is monitored.
+
+    ## Example
+    ```dockerfile
+    FROM nginx:1.27
+    HEALTHCHECK CMD curl -f http://localhost/ || exit 1
+    HEALTHCHECK CMD curl -f http://localhost/healthz || exit 1
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM nginx:1.27
+    HEALTHCHECK CMD curl -f http://localhost/healthz || exit 1
+    ```
+
+    ## Differences from hadolint
+    The finding points at the `HEALTHCHECK` keyword and the message names the line of the one it
+    overrides.
+
+    ## References
+    - [hadolint DL3012](https://github.com/hadolint/hadolint/wiki/DL3012)
+    - [Dockerfile reference: HEALTHCHECK](https://docs.docker.com/reference/dockerfile/#healthcheck)
+    """
+
+    code = "DL3012"
+    name = "multiple-healthchecks"
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        groups = [(f"in stage '{s.label}'", s.instructions) for s in ctx.graph.stages]
+        before = []
+        for ins in ctx.dockerfile.instructions:
+            if ins.name == "FROM":
+                break
+            before.append(ins)
+        if before:  # a file without FROM is still checked, as hadolint does
+            groups.insert(0, ("before the first FROM", tuple(before)))
+        for label, instructions in groups:
+            previous = None
+            for ins in instructions:
+                if ins.name != "HEALTHCHECK":
+                    continue
+                if previous is not None:
+                    yield Violation(
+                        ins.keyword_span,
+                        f"Multiple `HEALTHCHECK` instructions {label}: only the "
+                        f"last one takes effect, so the one on line {previous.line} does nothing; "
+                        "remove it",
+                    )
+                previous = ins

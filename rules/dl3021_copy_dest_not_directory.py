@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.rule import Context, Rule, Severity, Violation
+from dflint.words import expand
+
+
+class CopyDestNotDirectory(Rule):
+    """`COPY` with several sources to a destination that does not end with `/`.
+
+    With more than one source, the destination must be a directory written with a trailing
+    `/`: the legacy builder fails with "When using COPY with more than one source file, the
+    destination must be a directory and end with a /", and BuildKit copies each source to that
+    path in turn, so unless it already is a directory they overwrite one another. `.` counts as
+    a directory (BuildKit reads it as the working directory). A destination given through a
+    variable is resolved first; one that cannot be resolved is not reported.
+
+    ## Why is this bad?
+    The build fails, or the sources overwrite each other at one path.
+
+    ## Example
+    ```dockerfile
+    FROM node:20-slim
+    COPY package.json package-lock.json /app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20-slim
+    COPY package.json package-lock.json /app/
+    ```
+
+    ## Differences from hadolint
+    - A destination in a variable is resolved: `COPY a b $DEST` with `ENV DEST=/app/` is fine,
+      and a destination that cannot be resolved is not reported (hadolint reports every
+      destination not written with a final `/`).
+    - `.` (the working directory) is not reported: BuildKit reads it as a directory (only the
+      legacy builder refused it).
+    - The finding points at the destination, not column 1.
+
+    ## References
+    - [hadolint DL3021](https://github.com/hadolint/hadolint/wiki/DL3021)
+    - [Dockerfile reference: COPY](https://docs.docker.com/reference/dockerfile/#copy)
+    """
+
+    code = "DL3021"
+    name = "copy-dest-not-directory"
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        escape = ctx.dockerfile.escape
+        for ins in ctx.dockerfile.instructions:
+            if ins.name != "COPY":
+                continue
+            if ins.json is not None:
+                parts = list(ins.json)
+                span = ins.args_span
+            else:
+                words = ins.words
+                parts = [w.value for w in words]
+                span = words[-1].span if words else ins.args_span
+            if len(parts) < 3:
+                continue
+            dest = parts[-1]
+            value = dest
+            if "$" in dest or (ins.json is None and ('"' in dest or "'" in dest)):
+                exp = expand(dest, ctx.graph.scope_at(ins), escape)
+                if not exp.resolved:
+                    continue
+                value = exp.value
+            if value.endswith(("/", "\\")) or value == ".":
+                continue  # BuildKit reads `.` as the working directory
+            yield Violation(
+                span,
+                f"COPY with more than one source requires the destination to end with `/`: "
+                f"write `{dest}/`",
+            )

@@ -1,0 +1,117 @@
+"""DL4003 and DL4004: a stage with more than one CMD or ENTRYPOINT."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.rule import Context, Rule, Severity, Violation
+from dflint.syntax import Instruction
+
+
+def stage_groups(ctx: Context) -> list[tuple[str, tuple[Instruction, ...]]]:
+    """(label, instructions) of each stage, and of the instructions before the first FROM (a
+    file without FROM is still checked, as hadolint does)."""
+    groups = [(f"in stage '{s.label}'", s.instructions) for s in ctx.graph.stages]
+    before = []
+    for ins in ctx.dockerfile.instructions:
+        if ins.name == "FROM":
+            break
+        before.append(ins)
+    if before:
+        groups.insert(0, ("before the first FROM", tuple(before)))
+    return groups
+
+
+def _repeats(ctx: Context, keyword: str) -> Iterator[Violation]:
+    for label, instructions in stage_groups(ctx):
+        previous = None
+        for ins in instructions:
+            if ins.name != keyword:
+                continue
+            if previous is not None:
+                yield Violation(
+                    ins.keyword_span,
+                    f"Multiple `{keyword}` instructions {label}: only the last one "
+                    f"takes effect, so the {keyword} on line {previous.line} does nothing; remove it",
+                )
+            previous = ins
+
+
+class MultipleCmd(Rule):
+    """More than one `CMD` in a stage.
+
+    Only the last `CMD` of a stage takes effect; the earlier ones do nothing. Each `CMD` after the
+    first one of its stage is reported (a `CMD` in `ONBUILD` is a trigger for images built on this
+    one, so it does not count).
+
+    ## Why is this bad?
+    The earlier `CMD` looks like the command the container runs but is dead code, usually a
+    leftover from an edit or a copy-paste: a reader (or a later edit that removes the last one)
+    is misled.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["python", "manage.py", "migrate"]
+    CMD ["gunicorn", "app.wsgi"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["gunicorn", "app.wsgi"]
+    ```
+
+    ## Differences from hadolint
+    The finding points at the `CMD` keyword and the message names the line of the one it overrides.
+
+    ## References
+    - [hadolint DL4003](https://github.com/hadolint/hadolint/wiki/DL4003)
+    - [Dockerfile reference: CMD](https://docs.docker.com/reference/dockerfile/#cmd)
+    """
+
+    code = "DL4003"
+    name = "multiple-cmd"
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        yield from _repeats(ctx, "CMD")
+
+
+class MultipleEntrypoint(Rule):
+    """More than one `ENTRYPOINT` in a stage.
+
+    Only the last `ENTRYPOINT` of a stage takes effect. Each `ENTRYPOINT` after the first one of
+    its stage is reported (an `ONBUILD ENTRYPOINT` does not count).
+
+    ## Why is this bad?
+    The earlier `ENTRYPOINT` is dead code that looks like the program the container starts;
+    removing the last one later silently brings it back.
+
+    ## Example
+    ```dockerfile
+    FROM node:20-slim
+    ENTRYPOINT ["docker-entrypoint.sh"]
+    ENTRYPOINT ["node", "server.js"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20-slim
+    ENTRYPOINT ["node", "server.js"]
+    ```
+
+    ## Differences from hadolint
+    The finding points at the `ENTRYPOINT` keyword and the message names the line of the one it
+    overrides.
+
+    ## References
+    - [hadolint DL4004](https://github.com/hadolint/hadolint/wiki/DL4004)
+    - [Dockerfile reference: ENTRYPOINT](https://docs.docker.com/reference/dockerfile/#entrypoint)
+    """
+
+    code = "DL4004"
+    name = "multiple-entrypoint"
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        yield from _repeats(ctx, "ENTRYPOINT")
