@@ -21,7 +21,7 @@ from dflint.config import Config, ConfigError, config_from_table
 NAMES = (".hadolint.yaml", ".hadolint.yml")
 
 #: Rule option names fed from hadolint's top-level keys.
-LABEL_RULES = ("DL3048", "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058")
+LABEL_RULES = ("DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058")
 KEYS = (
     "ignored",
     "override",
