@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.rule import Context, Rule, Severity, Violation
+from dflint.shell import Command
+from dflint.syntax import Instruction
+
+_TOOLS = ("curl", "wget")
+
+
+class WgetAndCurl(Rule):
+    """A stage uses both `wget` and `curl`.
+
+    Both download files. Using both in one stage means both must be installed (and kept up to
+    date) for no gain: pick one.
+
+    ## Why is this bad?
+    Two tools that do the same job make the image larger and give two sets of options,
+    defaults (redirects, retries, TLS checks) and vulnerabilities to think about.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-slim
+    RUN wget -q https://example.com/a.tar.gz
+    RUN curl -fsSLO https://example.com/b.tar.gz
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-slim
+    RUN curl -fsSLO https://example.com/a.tar.gz
+    RUN curl -fsSLO https://example.com/b.tar.gz
+    ```
+
+    ## Differences from hadolint
+    - Reported at the `curl` or `wget` of each RUN that uses one of them once the stage has used
+      both (as hadolint, which reports the RUN), with the line of the other tool in the message.
+    - `sudo curl`, `/usr/bin/wget` and heredoc bodies count too; PowerShell or cmd RUNs are
+      skipped (there `curl` and `wget` are aliases of Invoke-WebRequest).
+    - `ONBUILD RUN` triggers are tracked on their own, as in hadolint.
+
+    ## References
+    - [hadolint DL4001](https://github.com/hadolint/hadolint/wiki/DL4001)
+    """
+
+    code = "DL4001"
+    name = "wget-and-curl"
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        for onbuild in (False, True):
+            seen: dict[str, Command] = {}
+            for instruction in ctx.dockerfile.instructions:
+                if instruction.name == "FROM":
+                    seen = {}
+                    continue
+                run: Instruction | None = instruction
+                if onbuild:
+                    run = instruction.inner if instruction.name == "ONBUILD" else None
+                if run is None or run.name != "RUN":
+                    continue
+                script = ctx.script(run)
+                if script is None:
+                    continue
+                used = script.find(_TOOLS)
+                if not used:
+                    continue
+                for cmd in used:
+                    seen.setdefault(cmd.basename, cmd)
+                if len(seen) < 2:
+                    continue
+                cmd = used[0]
+                other = seen["wget" if cmd.basename == "curl" else "curl"]
+                line = ctx.source.position(other.name_arg.span.start)[0]
+                yield Violation(
+                    cmd.name_arg.span,
+                    f"Either use wget or curl but not both: this stage also uses "
+                    f"`{other.basename}` (line {line})",
+                )
