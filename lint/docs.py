@@ -103,27 +103,35 @@ def example_blocks(section: str | None, lang: str = "dockerfile") -> list[str]:
     """The contents of the fenced code blocks in `section` whose info string starts with `lang`
     (case-insensitive: ```dockerfile, ```Dockerfile title="x"), each dedented by its fence's
     indentation and ending with a newline. An unclosed fence runs to the end of the section."""
+    return [block for block, _ in example_blocks_with_info(section, lang)]
+
+
+def example_blocks_with_info(section: str | None, lang: str = "dockerfile") -> list[tuple[str, str]]:
+    """Like `example_blocks`, with the rest of each block's info string (``files="a .git/"``:
+    build-context paths a block needs, a trailing ``/`` for a folder)."""
     if not section:
         return []
     lines = section.splitlines()
-    blocks: list[str] = []
+    blocks: list[tuple[str, str]] = []
     body: list[str] | None = None  # lines of the current block, when it is a `lang` block
     indent = 0
+    rest = ""
     for line, kind in zip(lines, _kinds(lines)):
         if kind == "open":
             m = _FENCE_OPEN.match(line)
             assert m is not None
             info = m["info"].strip().split(maxsplit=1)
             body = [] if info and info[0].lower() == lang.lower() else None
+            rest = info[1] if len(info) > 1 else ""
             indent = len(m["indent"])
         elif kind == "code" and body is not None:
             cut = len(line) - len(line.lstrip(" \t"))
             body.append(line[min(indent, cut) :])
         elif kind == "close" and body is not None:
-            blocks.append("".join(b + "\n" for b in body))
+            blocks.append(("".join(b + "\n" for b in body), rest))
             body = None
     if body is not None:  # an unclosed fence runs to the end
-        blocks.append("".join(b + "\n" for b in body))
+        blocks.append(("".join(b + "\n" for b in body), rest))
     return blocks
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dflint.docs import example_blocks, parse_doc
+from dflint.docs import example_blocks, example_blocks_with_info, parse_doc
 from dflint.engine import Settings, lint
 from dflint.registry import Registry, builtin_rules
 from dflint.source import SourceFile
@@ -69,21 +69,41 @@ def _configured(rule):
     return rule()
 
 
-def _codes_on(rule, text: str) -> list[str]:
+def _codes_on(rule, text: str, context: Path | None = None) -> list[str]:
     rules = [_configured(rule)]
     if rule.late:  # a rule about the other findings needs the others to run
         rules = [r() for r in Registry.load().select() if r is not rule] + rules
-    result = lint(SourceFile(text, "Dockerfile"), Settings(rules=rules), Registry.load())
+    settings = Settings(rules=rules, context_dir=context)
+    result = lint(SourceFile(text, "Dockerfile"), settings, Registry.load())
     return [d.code for d in result.diagnostics]
 
 
+def _context_for(info: str, tmp_path: Path) -> Path | None:
+    """A build context holding the paths of a block's ``files="a .git/"`` attribute."""
+    m = re.search(r'files="([^"]*)"', info)
+    if not m:
+        return None
+    folder = tmp_path / f"ctx{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    for name in m.group(1).split():
+        target = folder / name
+        if name.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("x\n")
+    return folder
+
+
 @pytest.mark.parametrize("rule", RULES, ids=IDS)
-def test_docstring_examples(rule):
+def test_docstring_examples(rule, tmp_path: Path):
     doc = parse_doc(rule)
-    for block in doc.bad_examples:
-        assert rule.code in _codes_on(rule, block), f"{rule.code}: '## Example' does not fire"
-    for block in doc.good_examples:
-        found = _codes_on(rule, block)
+    for block, info in example_blocks_with_info(doc.example):
+        assert rule.code in _codes_on(rule, block, _context_for(info, tmp_path)), (
+            f"{rule.code}: '## Example' does not fire"
+        )
+    for block, info in example_blocks_with_info(doc.use_instead):
+        found = _codes_on(rule, block, _context_for(info, tmp_path))
         assert rule.code not in found and "DF000" not in found, f"{rule.code}: '## Use instead' fires"
 
 

@@ -1,0 +1,450 @@
+"""The build context, as rules see it: which paths exist, which are folders, what a COPY source
+pattern matches, and what the .dockerignore in force excludes.
+
+Rules never touch the file system themselves: they call `build_context(ctx)`, which gives a
+`BuildContext` for ``ctx.context_dir`` (or None when the context is unknown), and ask it.
+
+- **Paths** are relative to the context root, slash-separated, cleaned like BuildKit cleans COPY
+  sources (``./a/../b`` is ``b``; a leading ``/`` and ``..`` cannot leave the root).
+- **COPY source patterns** (`BuildContext.glob`) follow BuildKit (tonistiigi/fsutil
+  ``ResolveWildcards``): the source is split at its first segment with a wildcard; the part
+  before is a plain path, the rest is matched with Go's ``filepath.Match`` one path segment at a
+  time (``*``, ``?``, ``[...]``, ``\\`` escapes; ``*`` never crosses ``/``; ``**`` is just two
+  ``*``, there is no recursive wildcard in COPY sources). Dot files are matched by ``*`` (Go does
+  not hide them). A matched folder is not descended into.
+- **The .dockerignore in force**: the Dockerfile-specific ``<Dockerfile name>.dockerignore``
+  next to the Dockerfile wins over the context's ``.dockerignore`` (BuildKit's rule). When the
+  Dockerfile's path is not a file on disk (stdin, tests), it is looked for in the context root.
+  Excluded paths are not part of the context that is sent, so `exists` and `glob` leave them out
+  — except a folder that an ``!`` exception re-includes something in.
+- **Bounds**: a context may be huge (a monorepo, a home folder). Folders are listed lazily, only
+  along the paths a question needs, and at most `MAX_ENTRIES` directory entries are listed per
+  context in all; past that, `truncated` is set and listings come back incomplete (a rule then
+  treats the context as unknown for that question: `glob` returns None). Files are read only
+  through `read_text`, at most `MAX_READ` bytes. Nothing here raises on an unreadable, missing
+  or vanished folder: such a path does not exist.
+- **Caching**: one `BuildContext` per (folder, ignore file), reused while the folder and the
+  ignore file keep their modification times.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dflint.dockerignore import BadPattern, PatternMatcher, clean, contains_wildcards, go_match, read_patterns
+
+if TYPE_CHECKING:
+    from dflint.rule import Context
+    from dflint.syntax import Instruction
+
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_READ",
+    "BuildContext",
+    "IgnoreFile",
+    "Match",
+    "build_context",
+    "context_path",
+    "source_words",
+]
+
+#: Directory entries listed per context, in all, before answers are marked `truncated`.
+MAX_ENTRIES = 20_000
+#: Bytes `read_text` reads of one file.
+MAX_READ = 1 << 20
+
+
+@dataclass(frozen=True)
+class Match:
+    """A path a COPY source pattern matches (relative to the context root)."""
+
+    path: str
+    is_dir: bool
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The ignore file in force: its path, name (as shown in messages) and matcher (None when it
+    has a pattern Docker rejects; `error` says which)."""
+
+    path: Path
+    name: str
+    matcher: PatternMatcher | None
+    error: str | None = None
+
+
+def context_path(path: str) -> str:
+    """A COPY source or other context path, cleaned and relative to the root (``.`` is the
+    root): ``./src/`` → ``src``, ``/etc/x`` → ``etc/x``, ``../../a`` → ``a``."""
+    return clean("/" + path)[1:] or "."
+
+
+class BuildContext:
+    """One build-context folder. Use `build_context(ctx)` rather than creating it directly."""
+
+    def __init__(self, root: Path, ignore_name: str = "Dockerfile", ignore_dir: Path | None = None) -> None:
+        self.root = root
+        self.truncated = False
+        self._budget = MAX_ENTRIES
+        self._listings: dict[str, dict[str, bool] | None] = {}
+        self._visible: dict[str, bool] = {}
+        self._ignore_name = ignore_name
+        self._ignore_dir = ignore_dir if ignore_dir is not None else root
+        self.ignore = self._load_ignore()
+
+    # -- the file system -----------------------------------------------------------------------
+
+    def _abs(self, rel: str) -> Path:
+        rel = context_path(rel)
+        return self.root if rel == "." else self.root / rel
+
+    def _lstat(self, rel: str) -> os.stat_result | None:
+        try:
+            return os.lstat(self._abs(rel))
+        except (OSError, ValueError):
+            return None
+
+    def listdir(self, rel: str = ".") -> dict[str, bool] | None:
+        """The entries of folder `rel` as ``{name: is_dir}`` (symbolic links count as files, as
+        BuildKit sends them as links), or None when it is no readable folder. Counts against the
+        entry budget; a listing cut short by it sets `truncated`."""
+        rel = context_path(rel)
+        if rel in self._listings:
+            return self._listings[rel]
+        out: dict[str, bool] | None = None
+        if self._budget <= 0:
+            self.truncated = True
+        else:
+            try:
+                with os.scandir(self._abs(rel)) as it:
+                    out = {}
+                    for entry in it:
+                        if self._budget <= 0:
+                            self.truncated = True
+                            break
+                        self._budget -= 1
+                        try:
+                            out[entry.name] = entry.is_dir(follow_symlinks=False)
+                        except OSError:
+                            out[entry.name] = False
+            except (OSError, ValueError):
+                out = None
+        self._listings[rel] = out
+        return out
+
+    def on_disk(self, rel: str) -> bool:
+        """Whether `rel` exists on disk (a dangling symbolic link counts), .dockerignore aside."""
+        return self._lstat(rel) is not None
+
+    def is_dir(self, rel: str) -> bool:
+        """Whether `rel` is a folder on disk (not a symbolic link to one)."""
+        st = self._lstat(rel)
+        return st is not None and stat.S_ISDIR(st.st_mode)
+
+    def exists(self, rel: str) -> bool:
+        """Whether `rel` is in the context as BuildKit sends it: on disk and not excluded by the
+        .dockerignore (an excluded folder still counts when an exception re-includes something
+        in it)."""
+        rel = context_path(rel)
+        if rel == ".":
+            return self.on_disk(".")
+        st = self._lstat(rel)
+        if st is None:
+            return False
+        return self.visible(rel, stat.S_ISDIR(st.st_mode))
+
+    def read_text(self, rel: str, limit: int = MAX_READ) -> str | None:
+        """The first `limit` bytes of a file as text (UTF-8, undecodable bytes replaced), or None
+        when it is missing, not a regular file, or unreadable."""
+        path = self._abs(rel)
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            with open(path, "rb") as fh:
+                data = fh.read(limit)
+        except (OSError, ValueError):
+            return None
+        return data.decode("utf-8", "replace")
+
+    # -- .dockerignore ---------------------------------------------------------------------------
+
+    def _load_ignore(self) -> IgnoreFile | None:
+        candidates = [
+            (self._ignore_dir / f"{self._ignore_name}.dockerignore", f"{self._ignore_name}.dockerignore"),
+            (self.root / ".dockerignore", ".dockerignore"),
+        ]
+        for path, name in candidates:
+            try:
+                if not path.is_file():
+                    continue
+                with open(path, "rb") as fh:
+                    data = fh.read(MAX_READ)
+            except (OSError, ValueError):
+                continue
+            text = data.decode("utf-8", "replace")
+            try:
+                matcher = PatternMatcher(read_patterns(text))
+            except BadPattern as exc:
+                return IgnoreFile(path, name, None, str(exc))
+            return IgnoreFile(path, name, matcher)
+        return None
+
+    @property
+    def has_dockerignore(self) -> bool:
+        """Whether a .dockerignore (or the Dockerfile-specific one) is in force."""
+        return self.ignore is not None
+
+    def excluded(self, rel: str) -> bool:
+        """Whether the .dockerignore excludes `rel` itself (or a parent folder of it), with
+        ``!`` exceptions applied. A pattern Docker cannot compile excludes nothing here (Docker
+        refuses the whole build; that is another rule's finding)."""
+        if self.ignore is None or self.ignore.matcher is None:
+            return False
+        rel = context_path(rel)
+        if rel == ".":
+            return False
+        try:
+            return self.ignore.matcher.matches(rel)
+        except BadPattern:
+            return False
+
+    def visible(self, rel: str, is_dir: bool) -> bool:
+        """Whether an existing path is sent with the context: not excluded, or an excluded folder
+        holding something an exception re-includes (found by a bounded walk)."""
+        rel = context_path(rel)
+        if not self.excluded(rel):
+            return True
+        if not is_dir or self.ignore is None or self.ignore.matcher is None:
+            return False
+        if not self.ignore.matcher.could_include_below(rel):
+            return False
+        if rel in self._visible:
+            return self._visible[rel]
+        self._visible[rel] = False
+        found = False
+        stack = [rel]
+        while stack and not found:
+            folder = stack.pop()
+            entries = self.listdir(folder) or {}
+            for name, sub_is_dir in entries.items():
+                child = f"{folder}/{name}"
+                if not self.excluded(child):
+                    found = True
+                    break
+                if sub_is_dir:
+                    stack.append(child)
+        self._visible[rel] = found
+        return found
+
+    # -- COPY sources ----------------------------------------------------------------------------
+
+    def glob(self, source: str) -> list[Match] | None:
+        """What a COPY/ADD source matches in the context, as BuildKit resolves it (see the module
+        docstring), leaving out what the .dockerignore excludes. A source without wildcards gives
+        itself when it exists. None when the answer is unknown: the entry budget ran out, or the
+        pattern is malformed."""
+        rel = context_path(source)
+        if not contains_wildcards(rel):
+            st = self._lstat(rel)
+            if st is None:
+                return []
+            is_dir = stat.S_ISDIR(st.st_mode)
+            return [Match(rel, is_dir)] if rel == "." or self.visible(rel, is_dir) else []
+        parts = rel.split("/")
+        first = next(i for i, p in enumerate(parts) if contains_wildcards(p))
+        base = "/".join(parts[:first]) or "."
+        rest = parts[first:]
+        out: list[Match] = []
+        frontier = [base]
+        for depth, segment in enumerate(rest):
+            last = depth == len(rest) - 1
+            nxt: list[str] = []
+            for folder in frontier:
+                entries = self.listdir(folder)
+                if entries is None:
+                    if self.truncated:
+                        return None
+                    continue
+                for name in sorted(entries):
+                    try:
+                        hit = go_match(segment, name)
+                    except BadPattern:
+                        return None
+                    if not hit:
+                        continue
+                    child = name if folder == "." else f"{folder}/{name}"
+                    is_dir = entries[name]
+                    if not self.visible(child, is_dir):
+                        continue
+                    if last:
+                        out.append(Match(child, is_dir))
+                    elif is_dir:
+                        nxt.append(child)
+            frontier = nxt
+        if self.truncated:
+            return None
+        return out
+
+    def __repr__(self) -> str:
+        ignore = self.ignore.name if self.ignore else "no .dockerignore"
+        return f"<BuildContext {self.root} ({ignore})>"
+
+
+# ---------------------------------------------------------------------------------------------
+# from a lint Context
+
+_CACHE: dict[tuple[str, str, str], tuple[tuple[float, ...], BuildContext]] = {}
+_CACHE_SIZE = 64
+_PER_CTX: weakref.WeakKeyDictionary[Context, BuildContext | None] = weakref.WeakKeyDictionary()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except (OSError, ValueError):
+        return -1.0
+
+
+def _context_for(root: Path, name: str, ignore_dir: Path) -> BuildContext:
+    key = (str(root), name, str(ignore_dir))
+    stamp = (
+        _mtime(root),
+        _mtime(root / ".dockerignore"),
+        _mtime(ignore_dir / f"{name}.dockerignore"),
+    )
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    bc = BuildContext(root, name, ignore_dir)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (stamp, bc)
+    return bc
+
+
+def build_context(ctx: Context) -> BuildContext | None:
+    """The build context of the linted file, or None when it is unknown.
+
+    Unknown means: no ``ctx.context_dir``; a folder that cannot be read; or a folder that is
+    evidently not the context this Dockerfile is built with: the file has plain COPY/ADD source
+    paths (no variable, no wildcard) and none of them exists there (a ``docker/Dockerfile`` built
+    from the repository root, linted with the default context of its own folder), or it copies
+    from the context and the folder holds nothing but Dockerfiles and ignore files (a folder of
+    collected Dockerfiles)."""
+    if ctx in _PER_CTX:
+        return _PER_CTX[ctx]
+    result = _build(ctx)
+    _PER_CTX[ctx] = result
+    return result
+
+
+def _build(ctx: Context) -> BuildContext | None:
+    if ctx.context_dir is None:
+        return None
+    try:
+        root = Path(ctx.context_dir)
+        if not root.is_dir():
+            return None
+        root = root.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+    name, ignore_dir = "Dockerfile", root
+    path = ctx.path
+    if path and path not in ("-", "<string>", "<bytes>"):
+        p = Path(path)
+        name = p.name or "Dockerfile"
+        try:
+            if p.is_file():
+                ignore_dir = p.resolve().parent
+        except (OSError, ValueError, RuntimeError):
+            pass
+    bc = _context_for(root, name, ignore_dir)
+    literals = list(_literal_sources(ctx))
+    if literals and not any(bc.on_disk(s) for s in literals):
+        return None
+    if _reads_context(ctx):
+        names = bc.listdir(".")
+        if names is not None and all(_DOCKERFILE_NAME.fullmatch(n) for n in names):
+            return None
+    return bc
+
+
+# Dockerfiles and their ignore files: a folder holding nothing else is no build context.
+_DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?(docker|container)file(\..*)?|.*\.dockerignore")
+
+
+def _reads_context(ctx: Context) -> bool:
+    """Whether any COPY/ADD of the file takes something from the build context."""
+    for ins in ctx.dockerfile.instructions:
+        if ins.name in ("COPY", "ADD") and ins.flag("from") is None:
+            sources, _ = source_words(ins)
+            if any(not _is_remote(raw) for raw, _ in sources):
+                return True
+    return False
+
+
+def source_words(instruction: Instruction) -> tuple[list[tuple[str, object]], tuple[str, object] | None]:
+    """The sources and the destination of a COPY/ADD as ``(raw text, Word or None)`` pairs, from
+    the exec form (JSON, no spans) or the shell form (with each `Word`). Heredoc sources
+    (``<<EOF``) are left out; so are all words when there are fewer than two."""
+    if instruction.json is not None:
+        items = list(instruction.json)
+        if len(items) < 2:
+            return [], None
+        return [(s, None) for s in items[:-1]], (items[-1], None)
+    words = list(instruction.words)
+    if len(words) < 2:
+        return [], None
+    heredoc_names = {h.span for h in instruction.heredocs}
+    sources = [(w.value, w) for w in words[:-1] if w.span not in heredoc_names and not w.value.startswith("<<")]
+    return sources, (words[-1].value, words[-1])
+
+
+def _literal_sources(ctx: Context):
+    from dflint.words import expand
+
+    for ins in ctx.dockerfile.instructions:
+        if ins.name not in ("COPY", "ADD") or ins.flag("from") is not None:
+            continue
+        sources, _ = source_words(ins)
+        for raw, _word in sources:
+            if "$" in raw or _is_remote(raw):
+                continue
+            value = expand(raw, {}, ctx.dockerfile.escape).value
+            if not value or contains_wildcards(value):
+                continue
+            rel = context_path(value)
+            if rel != ".":
+                yield rel
+
+
+def _is_remote(source: str) -> bool:
+    s = source.lower()
+    return "://" in s or s.startswith("git@")
+
+
+def expand_word(ctx: Context, instruction: Instruction, raw: str) -> str | None:
+    """A COPY/ADD/WORKDIR word as BuildKit sees it: variables of the stage's scope substituted,
+    quotes and escapes removed. None when a variable in it has no known value."""
+    from dflint.words import expand
+
+    try:
+        scope = ctx.graph.scope_at(instruction)
+    except Exception:  # pragma: no cover - defensive: a graph problem must not hide the rest
+        scope = {}
+    exp = expand(raw, scope, ctx.dockerfile.escape)
+    if not exp.resolved:
+        return None
+    return exp.value
+
+
+def is_remote(source: str) -> bool:
+    """An ADD source that is fetched, not taken from the context (a URL or a git address)."""
+    return _is_remote(source)
