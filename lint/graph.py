@@ -189,6 +189,7 @@ class StageGraph:
         self._by_name: dict[str, int] = {}
         self._unknown: frozenset[str] = AUTOMATIC_ARGS
         self._scopes: dict[int, tuple[dict[str, str], set[str]]] = {}
+        self._stage_befores: dict[int, dict[int, dict[str, str]]] = {}
 
     # ------------------------------------------------------------------ construction
 
@@ -589,14 +590,23 @@ class StageGraph:
         outer = instruction
         while outer.parent is not None:
             outer = outer.parent
+        befores = self._stage_befores.get(stage.index)
+        if befores is None:
+            befores = self._stage_befores[stage.index] = self._befores(stage)
+        return dict(befores.get(id(outer), befores[id(stage.from_instruction)]))
+
+    def _befores(self, stage: Stage) -> dict[int, dict[str, str]]:
+        """The scope just before each instruction of `stage`, by id (computed once per stage;
+        instructions that change nothing share the dict of the one before)."""
         scope, env_names = self._base_scope(stage.index, frozenset())
-        if outer is stage.from_instruction:
-            return scope
+        out: dict[int, dict[str, str]] = {id(stage.from_instruction): scope}
+        current = scope
         for ins in stage.instructions[1:]:
-            if ins is outer:
-                break
-            self._apply(ins, scope, env_names)
-        return scope
+            out[id(ins)] = current
+            if ins.name in ("ARG", "ENV"):
+                current = dict(current)
+                self._apply(ins, current, env_names)
+        return out
 
     def _base_scope(self, index: int, seen: frozenset[int]) -> tuple[dict[str, str], set[str]]:
         st = self.stages[index]

@@ -40,6 +40,8 @@ MANAGERS: dict[str, str] = {
     "micromamba": "conda",
 }
 
+_NAMES = tuple(MANAGERS) + ("python", "python3", "python2")
+
 # What each subcommand means, per family.
 _ACTIONS: dict[str, dict[str, str]] = {
     "apt": {
@@ -166,13 +168,18 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
     """Every package-manager command in the script, in order (sudo/env-wrapped ones included).
 
     `managers` limits to families (``{"apt", "apk"}``)."""
-    wanted = set(managers) if managers is not None else None
-    out: list[PackageCommand] = []
-    for cmd in script.find(tuple(MANAGERS) + ("python", "python3", "python2")):
-        parsed = parse_command(cmd)
-        if parsed is not None and (wanted is None or parsed.manager in wanted):
-            out.append(parsed)
-    return out
+    found = script.memo.get(package_commands)
+    if found is None:
+        found = []
+        for cmd in script.find(_NAMES):
+            parsed = parse_command(cmd)
+            if parsed is not None:
+                found.append(parsed)
+        script.memo[package_commands] = found
+    if managers is None:
+        return list(found)
+    wanted = set(managers)
+    return [pc for pc in found if pc.manager in wanted]
 
 
 def parse_command(cmd: Command) -> PackageCommand | None:

@@ -393,6 +393,7 @@ class Command:
     _start: int = field(default=0, repr=False)  # piece text index range
     _end: int = field(default=0, repr=False)
     _span: Span | None = field(default=None, repr=False)
+    _basename: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"<Command {self.text!r} @{self.span.start}>"
@@ -409,7 +410,9 @@ class Command:
     @property
     def basename(self) -> str:
         """`name` without its directory: ``/usr/bin/pip`` → ``pip``."""
-        return basename(self.name)
+        if self._basename is None:
+            self._basename = basename(self.name)
+        return self._basename
 
     @property
     def words(self) -> tuple[Arg, ...]:
@@ -726,6 +729,10 @@ class Script:
     assignments: tuple[Assignment, ...] = ()  # bare ``NAME=value`` statements
     _events: dict[int, list[tuple[int, str, bool]]] = field(default_factory=dict, repr=False)
     _chains_of: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _unwrapped: list[list[Command]] | None = field(default=None, repr=False)
+    #: Per-script memo for helpers built on the script (e.g. dflint.packages), so that the many
+    #: rules asking the same question of one RUN get it answered once.
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         kinds = "+".join(p.kind for p in self.pieces)
@@ -749,14 +756,26 @@ class Script:
         is returned (its `wrapper` is the one written). A wrapper itself is found by its name."""
         names = {name} if isinstance(name, str) else set(name)
         out = []
-        for cmd in self.commands:
-            cur: Command | None = cmd
-            while cur is not None:
-                if cur.is_(names, subcommand):
+        for chain in self._wrapper_chains():
+            for cur in chain:
+                if cur.basename in names and cur.is_(names, subcommand):
                     out.append(cur)
                     break
-                cur = cur.inner()
         return out
+
+    def _wrapper_chains(self) -> list[list[Command]]:
+        """Each command followed by what it wraps (``sudo env A=1 x`` → sudo, env, x), once."""
+        if self._unwrapped is None:
+            chains = []
+            for cmd in self.commands:
+                chain: list[Command] = []
+                cur: Command | None = cmd
+                while cur is not None and len(chain) < 32:
+                    chain.append(cur)
+                    cur = cur.inner()
+                chains.append(chain)
+            self._unwrapped = chains
+        return self._unwrapped
 
     def calls(self, name: str | Iterable[str], subcommand: str | Iterable[str] | None = None) -> bool:
         """Whether any command calls `name` (see `find`)."""
