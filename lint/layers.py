@@ -1,0 +1,629 @@
+"""Layers and the paths they create or delete: what the image-size and cache-order rules share.
+
+Each RUN, COPY and ADD of a stage makes a layer. This module walks a stage (or the shipped chain
+of stages) keeping what is in force at each instruction — the WORKDIR, the user's home, the
+ARG/ENV scope — and reads from parsed commands which paths a layer creates or deletes:
+
+* `copy_targets`: what a COPY/ADD puts where (a file, or a tree of files under a folder).
+* `run_creations`: what a RUN leaves behind: a download (``curl -o``, ``wget -O``, ``wget URL``),
+  a clone (``git clone``), a build tree (``mkdir X && cd X``), or a package manager's cache
+  (``apt-get update`` → ``/var/lib/apt/lists``, ``pip install`` → ``~/.cache/pip`` …).
+* `run_removals`: what a RUN deletes: ``rm`` arguments and the package managers' clean commands
+  (``yum clean all``, ``npm cache clean``, ``pip cache purge``, ``apk cache clean``).
+* `covers`: whether a removal takes away (part of) a creation.
+
+Paths are absolute and normalised. A path relative to a folder that is not known (the base
+image's WORKDIR) starts with ``?/``, so two paths written relative to the same unknown folder
+still compare equal. Variables are substituted from the known ARG/ENV scope; an unresolved one is
+kept as written (``/tmp/$FILE``), which compares equal to the same text elsewhere.
+
+Nothing here reads files: the build context is not looked at.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from dflint.packages import package_commands
+from dflint.shell import Arg, Command, Script
+from dflint.source import Span
+from dflint.syntax import Instruction
+from dflint.words import expand
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dflint.graph import Stage
+    from dflint.rule import Context
+
+__all__ = [
+    "ARCHIVE_SUFFIXES",
+    "Created",
+    "Removed",
+    "State",
+    "CopyTarget",
+    "copy_sources",
+    "copy_targets",
+    "covers",
+    "is_remote",
+    "is_under",
+    "join",
+    "run_creations",
+    "run_removals",
+    "stage_states",
+    "url_basename",
+    "walk",
+]
+
+#: The base of a path relative to a folder nobody knows (the base image's WORKDIR).
+UNKNOWN = "?"
+
+#: File names that are archives or packages (big, and unpacked or installed, then useless).
+ARCHIVE_SUFFIXES = (
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ".tar.lz", ".zip", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".deb", ".rpm", ".apk",
+    ".whl", ".jar", ".war", ".ear", ".run", ".bin", ".iso", ".img", ".msi", ".exe", ".cab",
+    ".dmg", ".AppImage", ".gem", ".nupkg",
+)  # fmt: skip
+
+_GLOB = frozenset("*?[")
+
+# ---------------------------------------------------------------------------------------------
+# paths
+
+
+def normalize(path: str) -> str:
+    """``posixpath.normpath`` that keeps a trailing-slash-free form and never goes above ``/``."""
+    if not path:
+        return path
+    out = posixpath.normpath(path)
+    if out.startswith("//"):
+        out = "/" + out.lstrip("/")
+    return out
+
+
+def join(base: str | None, path: str) -> str | None:
+    """`path` made absolute against `base` (a folder, ``?…`` when unknown, None: give up for a
+    relative path). A path starting with an unresolved variable (``$GOPATH/src``) is kept as
+    written."""
+    if not path:
+        return None
+    if path.startswith(("/", "$")):
+        return normalize(path)
+    if base is None:
+        return None
+    return normalize(base.rstrip("/") + "/" + path)
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def _has_glob(text: str) -> bool:
+    return any(c in _GLOB for c in text)
+
+
+def is_under(path: str, ancestor: str, strict: bool = False) -> bool:
+    """Whether `path` is `ancestor` or inside it (segment by segment; `ancestor` may hold globs,
+    as an ``rm`` argument does)."""
+    p, a = _segments(path), _segments(ancestor)
+    if path.startswith("/") != ancestor.startswith("/"):
+        return False
+    if len(a) > len(p) or (strict and len(a) == len(p)):
+        return False
+    return all(fnmatchcase(ps, as_) if _has_glob(as_) else ps == as_ for ps, as_ in zip(p, a))
+
+
+def url_basename(url: str) -> str:
+    """The file name a download of `url` gets: the last path segment, without query/fragment."""
+    rest = url.split("://", 1)[-1]
+    rest = rest.split("#", 1)[0].split("?", 1)[0]
+    if "/" not in rest:
+        return ""
+    return rest.rstrip("/").rsplit("/", 1)[-1]
+
+
+def is_remote(source: str) -> bool:
+    """An ADD source that BuildKit fetches: an http(s) URL or a Git address."""
+    low = source.lower()
+    return low.startswith(("http://", "https://", "git://", "git@", "ssh://"))
+
+
+def is_git_url(source: str) -> bool:
+    low = source.lower()
+    if low.startswith(("git://", "git@")):
+        return True
+    base = low.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return base.endswith(".git")
+
+
+def looks_like_archive(name: str) -> bool:
+    low = name.lower()
+    return low.endswith(tuple(s.lower() for s in ARCHIVE_SUFFIXES))
+
+
+# ---------------------------------------------------------------------------------------------
+# per-instruction state
+
+
+@dataclass
+class State:
+    """What is in force at one instruction of a stage."""
+
+    instruction: Instruction
+    stage: Stage
+    workdir: str | None  # absolute, ``?`` (base image's, unknown) or ``?/x``
+    home: str | None  # the user's home folder when known
+    user: str | None  # USER as written (None: the base image's)
+    scope: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, word: str, cwd: str | None = "") -> str | None:
+        """A path word (variables substituted where known, ``~`` expanded) made absolute against
+        `cwd` (default: the WORKDIR; None: unknown, so only an absolute path resolves)."""
+        text = self.substitute(word)
+        if text is None:
+            return None
+        if text == "~" or text.startswith("~/"):
+            if self.home is None:
+                return None
+            text = self.home + text[1:]
+        return join(self.workdir if cwd == "" else cwd, text)
+
+    def substitute(self, word: str) -> str | None:
+        """`word` with the known variables substituted; None for a command substitution."""
+        if "$(" in word or "`" in word:
+            return None
+        if "$" not in word:
+            return word
+        exp = expand(word, self.scope)
+        if exp.error:
+            return word
+        if exp.unresolved:
+            return word  # kept as written: compares equal to the same text elsewhere
+        return exp.value
+
+
+def _user_home(user: str | None, scope: dict[str, str]) -> str | None:
+    if "HOME" in scope:
+        return scope["HOME"]
+    if user is None:
+        return "/root"  # base images run as root unless they say otherwise (an assumption)
+    name = user.split(":", 1)[0]
+    if name in ("root", "0"):
+        return "/root"
+    return None
+
+
+def stage_states(ctx: Context, stage: Stage, _seen: frozenset[int] = frozenset()) -> list[State]:
+    """The `State` at each instruction of `stage` (its FROM first). A stage built on another
+    stage starts from that stage's final WORKDIR and USER."""
+    graph = ctx.graph
+    workdir: str | None
+    user: str | None = None
+    if stage.base_stage is not None and stage.base_stage < stage.index and stage.base_stage not in _seen:
+        base_states = stage_states(ctx, graph.stages[stage.base_stage], _seen | {stage.index})
+        last = base_states[-1]
+        workdir, user = last.workdir, last.user
+        # the workdir after the base's last instruction
+        if last.instruction.name == "WORKDIR":
+            workdir = _next_workdir(last)
+        if last.instruction.name == "USER":
+            user = _user_word(last.instruction)
+    elif stage.is_scratch:
+        workdir = "/"
+    else:
+        workdir = UNKNOWN
+    states: list[State] = []
+    scopes = _scopes(ctx, stage)
+    for ins, scope in zip(stage.instructions, scopes):
+        state = State(ins, stage, workdir, _user_home(user, scope), user, scope)
+        states.append(state)
+        if ins.name == "WORKDIR":
+            workdir = _next_workdir(state)
+        elif ins.name == "USER":
+            user = _user_word(ins)
+    return states
+
+
+def _scopes(ctx: Context, stage: Stage) -> list[dict[str, str]]:
+    graph = ctx.graph
+    out: list[dict[str, str]] = []
+    scope: dict[str, str] = {}
+    for ins in stage.instructions:
+        if _needs_scope(ins):
+            scope = graph.scope_at(ins)
+        out.append(scope)
+    return out
+
+
+def _needs_scope(ins: Instruction) -> bool:
+    return ins.name in ("RUN", "COPY", "ADD", "WORKDIR", "USER", "FROM")
+
+
+def _user_word(ins: Instruction) -> str | None:
+    words = ins.words
+    return words[0].value if words else None
+
+
+def _next_workdir(state: State) -> str | None:
+    ins = state.instruction
+    text = ins.args.strip()
+    if not text:
+        return state.workdir
+    value = state.substitute(text)
+    if value is None:
+        return None
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    if value.startswith("$"):
+        return normalize(value)  # unresolved (WORKDIR $GOPATH/src): kept as written
+    return join(state.workdir, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# COPY / ADD
+
+
+@dataclass(frozen=True)
+class CopyTarget:
+    """Where one source of a COPY/ADD lands: `path` is the file, or with `tree` the folder the
+    source's files are put under (a folder source, a glob, a Git repository)."""
+
+    path: str
+    tree: bool
+    source: str
+    remote: bool = False
+
+
+def copy_sources(ins: Instruction) -> tuple[list[tuple[str, Span | None]], tuple[str, Span] | None]:
+    """The sources (each with its span when known) and the destination of a COPY/ADD."""
+    json = ins.json
+    if json is not None:
+        if len(json) < 2:
+            return [], None
+        return [(s, None) for s in json[:-1]], (json[-1], ins.args_span)
+    words = ins.words
+    if len(words) < 2:
+        return [], None
+    return [(w.value, w.span) for w in words[:-1]], (words[-1].value, words[-1].span)
+
+
+def copy_targets(state: State) -> list[CopyTarget]:
+    """What the COPY/ADD at `state` creates, source by source (heredoc sources included)."""
+    ins = state.instruction
+    sources, dest = copy_sources(ins)
+    if dest is None:
+        return []
+    dest_text = state.substitute(_unquote(dest[0]))
+    if dest_text is None:
+        return []
+    dest_is_dir = dest_text.endswith("/") or dest_text in (".", "..") or dest_text.endswith("/.")
+    several = len(sources) > 1
+    base = join(state.workdir, dest_text) if dest_text not in ("", ".") else state.workdir
+    if base is None:
+        return []
+    out: list[CopyTarget] = []
+    for raw, _span in sources:
+        src = _unquote(raw)
+        if src.startswith("<<"):
+            name = src.lstrip("<-").strip("\"'")
+            path = join(base, name) if (dest_is_dir or several) else base
+            out.append(CopyTarget(path or base, False, src))
+            continue
+        remote = is_remote(src) and ins.name == "ADD"
+        if remote:
+            if is_git_url(src):
+                out.append(CopyTarget(base, True, src, True))
+            else:
+                name = url_basename(state.substitute(src) or src)
+                if (dest_is_dir or several) and name:
+                    out.append(CopyTarget(join(base, name) or base, False, src, True))
+                else:
+                    out.append(CopyTarget(base, False, src, True))
+            continue
+        name = posixpath.basename(src.rstrip("/"))
+        # a name with an extension is a file; so is a glob shaped like one (*.json, app-*.jar)
+        stem = "".join(c for c in name if c not in "*?[]")
+        file_like = (
+            not src.endswith("/")
+            and name not in ("", ".", "..")
+            and "." in stem.lstrip(".")
+            and not stem.endswith(".")
+        )
+        if file_like and (dest_is_dir or several):
+            out.append(CopyTarget(join(base, name) or base, False, src))
+        elif file_like:
+            out.append(CopyTarget(base, False, src))
+        else:
+            out.append(CopyTarget(base, True, src))
+    return out
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# RUN: created and removed paths
+
+
+@dataclass(frozen=True)
+class Created:
+    """A path a layer leaves behind. `tree`: a folder whose content was written (a clone, a
+    build tree, a cache); `cache`: a package manager's cache (nothing else writes there)."""
+
+    path: str
+    kind: str  # "download", "clone", "build tree", "copy", "cache"
+    what: str  # for messages: "curl", "git clone", "apt-get update", "COPY" …
+    instruction: Instruction
+    span: Span
+    tree: bool = False
+    cache: bool = False
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A path a RUN deletes (`path` may hold globs, as an ``rm`` argument does)."""
+
+    path: str
+    what: str  # "rm", "yum clean all" …
+    instruction: Instruction
+    span: Span
+    arg: Arg | None = None
+    # nothing before it in its RUN writes files: what it deletes existed before this RUN
+    clean_start: bool = False
+
+
+def covers(removed: Removed | str, created: Created) -> bool:
+    """Whether deleting `removed` deletes (part of) `created`: the same path or a folder holding
+    it; or a path inside a created tree — always for a cache or a ``.git`` folder, otherwise only
+    when nothing before the deletion in its RUN wrote files (so the path was there before)."""
+    rpath = removed.path if isinstance(removed, Removed) else removed
+    if is_under(created.path, rpath):
+        return True
+    if created.tree and is_under(rpath, created.path, strict=True):
+        if created.cache:
+            return True
+        rest = _segments(rpath)[len(_segments(created.path))]
+        if rest == ".git":
+            return True
+        # a path inside a clone, an unpacked archive or a copied folder: only when the RUN that
+        # deletes it wrote nothing before (else it may have made that path itself)
+        return isinstance(removed, Removed) and removed.clean_start
+    return False
+
+
+_CURL_REMOTE_NAME = ("-O", "--remote-name", "--remote-name-all")
+
+#: Commands that write no files: a deletion after only these deletes what was there before.
+_HARMLESS = frozenset(
+    "cd pushd popd echo printf true false : set export unset ls pwd test [ which command type "
+    "sleep id whoami env".split()
+)
+
+
+def walk(script: Script, state: State) -> Iterator[tuple[Command, Command, str | None]]:
+    """Each command (as written, and unwrapped) with the working directory it runs in; ``cd``
+    with a known folder moves it (a dynamic one makes it unknown)."""
+    cwd = state.workdir
+    for cmd in script.commands:
+        if cmd.substitution:
+            continue
+        inner = cmd.unwrapped()
+        yield cmd, inner, cwd
+        if inner.basename in ("cd", "pushd"):
+            pos = [a for a in inner.args if not a.value.startswith("-") or a.value == "-"]
+            if not pos:
+                cwd = state.home
+            elif pos[0].value == "-":
+                cwd = None
+            else:
+                cwd = state.resolve(pos[0].value, cwd)
+        elif inner.basename == "popd":
+            cwd = None
+
+
+def _mount_targets(ins: Instruction, state: State) -> list[str]:
+    out = []
+    for flag in ins.flag_all("mount"):
+        opts = flag.options()
+        target = opts.get("target") or opts.get("dst") or opts.get("destination")
+        if target:
+            path = state.resolve(target)
+            if path:
+                out.append(path)
+    return out
+
+
+def run_creations(script: Script, state: State) -> list[Created]:
+    """What the RUN at `state` writes and leaves for later layers (before its own removals are
+    taken into account; see `live_creations`)."""
+    ins = state.instruction
+    out: list[Created] = []
+    made_dirs: dict[str, Arg] = {}
+
+    def add(path: str | None, kind: str, what: str, span: Span, tree: bool = False, cache: bool = False) -> None:
+        if path and path not in ("/", UNKNOWN) and not path.startswith("/dev/") and path != "/dev":
+            out.append(Created(path, kind, what, ins, span, tree, cache))
+
+    for cmd, inner, cwd in walk(script, state):
+        name = inner.basename
+        if name == "curl":
+            _curl(inner, state, cwd, add)
+        elif name == "wget":
+            _wget(inner, state, cwd, add)
+        elif name == "git" and inner.subcommand == "clone":
+            pos = inner.positional
+            if len(pos) >= 2:
+                url = pos[1].value
+                target = pos[2].value if len(pos) >= 3 else url_basename(url.rstrip("/")).removesuffix(".git")
+                if target:
+                    add(state.resolve(target, cwd), "clone", "git clone",
+                        (pos[2] if len(pos) >= 3 else pos[1]).span, tree=True)
+        elif name == "mkdir":
+            for a in inner.positional:
+                p = state.resolve(a.value, cwd)
+                if p:
+                    made_dirs[p] = a
+        elif name in ("cd", "pushd"):
+            pos = [a for a in inner.args if not a.value.startswith("-")]
+            if pos:
+                p = state.resolve(pos[0].value, cwd)
+                if p in made_dirs:
+                    add(p, "build tree", "mkdir and cd", made_dirs[p].span, tree=True)
+        elif name == "tar" and _tar_extracts(inner):
+            target = inner.option("-C", "--directory")
+            p = _dir_of(state, target, cwd)
+            if p and p not in SYSTEM_DIRS:
+                add(p, "unpacked", "tar", inner.name_arg.span, tree=True)
+        elif name in ("unzip", "bsdtar", "7z", "7za"):
+            if name == "unzip":
+                target = inner.option("-d", takes_value=("-d", "-x", "-P"))
+            else:
+                target = inner.option("-C", "--directory") if name == "bsdtar" else None
+            p = _dir_of(state, target, cwd)
+            if p and p not in SYSTEM_DIRS:
+                add(p, "unpacked", name, inner.name_arg.span, tree=True)
+        # a redirect of a download to a file: curl URL > file
+        if name in ("curl", "wget"):
+            for r in cmd.redirects:
+                if r.op in (">", ">>", "&>") and r.target is not None and r.fd in (None, 1):
+                    add(state.resolve(r.target.value, cwd), "download", name, r.target.span)
+    for pc in package_commands(script):
+        span = pc.command.span
+        tool = pc.tool
+        if pc.manager == "apt" and pc.action == "update":
+            add("/var/lib/apt/lists", "cache", f"{tool} update", span, tree=True, cache=True)
+        elif pc.manager == "apk" and pc.action in ("install", "update", "upgrade"):
+            if pc.action == "update" or not pc.has_flag("--no-cache"):
+                add("/var/cache/apk", "cache", f"apk {pc.subcommand}", span, tree=True, cache=True)
+        elif pc.manager in ("yum", "dnf") and pc.action in ("install", "update", "upgrade"):
+            folder = "/var/cache/dnf" if tool == "dnf" else "/var/cache/yum"
+            add(folder, "cache", f"{tool} {pc.subcommand}", span, tree=True, cache=True)
+        elif pc.manager == "pip" and pc.action == "install" and state.home:
+            if not pc.has_flag("--no-cache-dir") and not _env_set(state, "PIP_NO_CACHE_DIR"):
+                add(state.home + "/.cache/pip", "cache", "pip install", span, tree=True, cache=True)
+        elif pc.manager == "npm" and pc.action == "install" and state.home:
+            if not pc.has_flag("--cache") and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
+                add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", span, tree=True, cache=True)
+    mounts = _mount_targets(ins, state)
+    if mounts:
+        out = [c for c in out if not any(is_under(c.path, m) for m in mounts)]
+    return out
+
+
+#: Folders an archive may be unpacked into that hold much more than it: a tree rooted there
+#: would claim whatever is deleted in them.
+SYSTEM_DIRS = frozenset(
+    "/ /usr /usr/local /usr/lib /usr/share /usr/bin /usr/sbin /usr/include /usr/src /etc /var "
+    "/var/lib /var/cache /opt /lib /lib64 /bin /sbin /root /home /srv /run /sys /proc ? ?/.".split()
+)
+
+
+def _tar_extracts(cmd: Command) -> bool:
+    words = [a.value for a in cmd.args]
+    if any(w in ("-x", "--extract", "--get") for w in words):
+        return True
+    if words and not words[0].startswith("-") and "x" in words[0]:  # tar xzf (old style)
+        return True
+    return any(w.startswith("-") and not w.startswith("--") and "x" in w[1:] for w in words)
+
+
+def _dir_of(state: State, target: str | None, cwd: str | None) -> str | None:
+    return state.resolve(target, cwd) if target else cwd
+
+
+def _env_set(state: State, *names: str) -> bool:
+    return any(n in state.scope for n in names)
+
+
+def _curl(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
+    urls = [a for a in cmd.positional if "://" in a.value]
+    outdir = cmd.option("--output-dir")
+    for f, value, arg in cmd.flag_items():
+        if f in ("-o", "--output") and value and value != "-":
+            base = state.resolve(outdir, cwd) if outdir else cwd
+            add(state.resolve(value, base), "download", "curl", _value_span(cmd, arg, value))
+    if any(cmd.has_flag(f) for f in _CURL_REMOTE_NAME):
+        base = state.resolve(outdir, cwd) if outdir else cwd
+        if base is not None:
+            for u in urls:
+                name = url_basename(u.value)
+                if name:
+                    add(join(base, name), "download", "curl -O", u.span)
+
+
+def _wget(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
+    outs = [(v, a) for f, v, a in cmd.flag_items() if f in ("-O", "--output-document") and v]
+    if outs:
+        for value, arg in outs:
+            if value != "-":
+                add(state.resolve(value, cwd), "download", "wget", _value_span(cmd, arg, value))
+        return
+    if cmd.has_flag("--spider", "-r", "--recursive", "-m", "--mirror"):
+        return
+    prefix = cmd.option("-P", "--directory-prefix")
+    base = state.resolve(prefix, cwd) if prefix else cwd
+    if base is None:
+        return
+    for a in cmd.positional:
+        if "://" in a.value:
+            name = url_basename(a.value)
+            if name:
+                add(join(base, name), "download", "wget", a.span)
+
+
+def _value_span(cmd: Command, flag_arg: Arg, value: str) -> Span:
+    """The span of an option's value: the next word when the flag stands alone (``-o X``)."""
+    args = cmd.args
+    for i, a in enumerate(args):
+        if a is flag_arg or a == flag_arg:
+            if a.value.endswith(value) and len(a.value) > len(value):
+                return a.span
+            if i + 1 < len(args):
+                return args[i + 1].span
+            return a.span
+    return flag_arg.span
+
+
+def run_removals(script: Script, state: State) -> list[Removed]:
+    """What the RUN at `state` deletes: every ``rm`` argument (made absolute; a relative one
+    where the folder is unknown is skipped), and the package managers' clean commands."""
+    ins = state.instruction
+    out: list[Removed] = []
+    clean = True
+    for cmd, inner, cwd in walk(script, state):
+        if inner.basename not in ("rm", "rmdir"):
+            if inner.basename not in _HARMLESS:
+                clean = False
+            continue
+        for a in inner.positional(()):
+            path = state.resolve(a.value, cwd) if a.value else None
+            if path and path != "/":
+                out.append(Removed(path, "rm", ins, a.span, a, clean))
+    for pc in package_commands(script):
+        span = pc.command.span
+        sub = pc.subcommand
+        if pc.manager in ("yum", "dnf") and pc.action == "clean":
+            for folder in ("/var/cache/yum", "/var/cache/dnf"):
+                out.append(Removed(folder, f"{pc.tool} clean", ins, span))
+        elif pc.manager == "apk" and pc.action == "clean":
+            out.append(Removed("/var/cache/apk", "apk cache clean", ins, span))
+        elif pc.manager == "npm" and sub == "cache" and state.home:
+            rest = [a.value for a in pc.command.positional[1:]]
+            if rest[:1] in (["clean"], ["clear"], ["rm"]):
+                out.append(Removed(state.home + "/.npm", "npm cache clean", ins, span))
+        elif pc.manager == "pip" and sub == "cache" and state.home:
+            rest = [a.value for a in pc.command.positional[1:]]
+            if rest[:1] in (["purge"], ["remove"]):
+                out.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, span))
+    return out
+
+
+def live_creations(created: Iterable[Created], removed: Iterable[Removed]) -> list[Created]:
+    """The creations of one layer that its own removals do not take away."""
+    removed = list(removed)
+    return [c for c in created if not any(covers(r, c) for r in removed)]

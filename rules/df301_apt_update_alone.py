@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from dflint.fix import Edit, Fix
+from dflint.packages import PackageCommand, package_commands
+from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.shell import Script
+from dflint.syntax import Blank, Comment, Instruction
+
+# package-manager families whose index an update refreshes and an install reads
+_FAMILY = {"apt": "apt", "apk": "apk", "yum": "rpm", "dnf": "rpm", "zypper": "zypper"}
+# apt subcommands that read the index besides install/upgrade
+_APT_READERS = frozenset({"build-dep", "source", "download", "satisfy", "changelog"})
+# commands that may install from the index although dflint cannot see it (they run apt-get or a
+# script that does)
+_OPAQUE_INSTALLERS = frozenset(
+    {"install_packages", "apt-fast", "gdebi", "mk-build-deps", "aptitude", "eatmydata"}
+)
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+
+
+class AptUpdateAlone(Rule):
+    """A package index update (`apt-get update`, `apk update` …) in a RUN that installs nothing.
+
+    The index is downloaded into this RUN's layer and cached with it. The install in a later RUN
+    then reads whatever index the cache kept: when the later RUN changes (a package added) and the
+    update's layer comes from the cache, the install works from an index that may be weeks old,
+    gets outdated packages, or fails with 404s on the mirror. Docker's best practices say to
+    always combine `apt-get update` with `apt-get install` in the same RUN. The same holds for
+    `apt update`, `apk update`, `yum`/`dnf makecache` and `zypper refresh`.
+
+    An update counts as used when its RUN also installs, upgrades, or fetches build dependencies
+    or sources with the same package manager (`yum` and `dnf` share one index), or runs a script
+    or tool that may do so (`install_packages`, `./install.sh`, `curl … | sh`).
+
+    ## Why is this bad?
+    Builds that worked stop working (or silently install old versions) after an unrelated change
+    to the install line, and only on machines with a warm cache: the worst kind of flaky build.
+    The update's layer also keeps the index (tens of megabytes) in the image.
+
+    ## Example
+    ```dockerfile
+    FROM ubuntu:22.04
+    RUN apt-get update
+    RUN apt-get install -y --no-install-recommends curl nginx
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM ubuntu:22.04
+    RUN apt-get update \\
+        && apt-get install -y --no-install-recommends curl nginx
+    ```
+
+    ## Fix safety
+    When the next instruction is a shell-form RUN whose first command is the install (or upgrade)
+    with the same package manager, the fix merges the two RUNs into one with ` && `: comment
+    lines between them stay (as comment lines inside the continuation), blank lines between them
+    go. It is offered when the update's RUN holds only the update (with no trailing comment) and
+    both RUNs have the same flags and no heredocs. It is safe when the install's RUN is a plain
+    `&&` chain: the result only differs by having one layer instead of two. It is unsafe when the
+    install's RUN uses `;`, `||` or `&` at its top level, since a failing update then no longer
+    stops the build at once (`apt-get update && apt-get install x || true`).
+
+    ## References
+    - [Best practices: apt-get](https://docs.docker.com/build/building/best-practices/#apt-get)
+    - [Build cache invalidation: RUN instructions](https://docs.docker.com/build/cache/invalidation/#run-instructions)
+    - [dockerfilelint: apt-get update without matching apt-get install](https://github.com/replicatedhq/dockerfilelint)
+
+    ## Differences from hadolint
+    hadolint has no such rule. DL3009 is a different one: it asks for `/var/lib/apt/lists` to be
+    deleted after an install. BuildKit's build checks have none either.
+    """
+
+    code = "DF301"
+    name = "apt-update-alone"
+    severity = Severity.WARNING
+    fixable = Fixable.SOMETIMES
+
+    def check(self, ctx: Context) -> Iterator[Violation]:
+        instructions = ctx.dockerfile.instructions
+        for pos, ins in enumerate(instructions):
+            if ins.name != "RUN":
+                continue
+            script = ctx.script(ins)
+            if script is None:
+                continue
+            pcs = package_commands(script)
+            updates = [pc for pc in pcs if pc.action == "update" and pc.manager in _FAMILY]
+            if not updates:
+                continue
+            if _runs_opaque(script):
+                continue
+            for family in sorted({_FAMILY[pc.manager] for pc in updates}):
+                if any(_reads_index(pc) for pc in pcs if _FAMILY.get(pc.manager) == family):
+                    continue
+                update = next(pc for pc in updates if _FAMILY[pc.manager] == family)
+                later = _next_install(ctx, instructions, pos, family)
+                fix = _fix(ctx, instructions, pos, script, updates, family)
+                where = f" (line {later.line})" if later is not None else ""
+                label = f"{update.tool} {update.subcommand}"
+                yield Violation(
+                    update.command.span,
+                    f"`{label}` runs in a RUN that installs nothing: its index is cached with this "
+                    f"layer, so a later install{where} may read a stale index after a cache hit; "
+                    f"update and install in the same RUN",
+                    fix,
+                )
+
+
+def _reads_index(pc: PackageCommand) -> bool:
+    if pc.action in ("install", "upgrade"):
+        return True
+    return pc.manager == "apt" and pc.subcommand in _APT_READERS
+
+
+def _runs_opaque(script: Script) -> bool:
+    """A command that may install without dflint seeing it: a script, `sh -c`, a helper."""
+    for cmd in script.commands:
+        inner = cmd.unwrapped()
+        name = inner.basename
+        if name in _OPAQUE_INSTALLERS or name in ("eval", "source", "."):
+            return True
+        if name.endswith(".sh") or (
+            "/" in inner.name and not inner.name.startswith(("/usr/", "/bin/", "/sbin/"))
+        ):
+            return True  # ./install.sh, /tmp/setup
+        if name in _SHELLS and (inner.positional or inner.has_flag("-c")):
+            return True  # bash install.sh, sh -c '…'
+    for pipeline in script.pipelines:
+        if len(pipeline.commands) > 1 and pipeline.commands[-1].unwrapped().basename in _SHELLS:
+            return True  # curl … | bash
+    return False
+
+
+def _next_install(ctx: Context, instructions, pos: int, family: str) -> Instruction | None:  # type: ignore[no-untyped-def]
+    graph = ctx.graph
+    stage = graph.stage_of(instructions[pos])
+    for ins in instructions[pos + 1 :]:
+        if ins.name == "FROM":
+            return None
+        if ins.name != "RUN":
+            continue
+        script = ctx.script(ins)
+        if script is None:
+            continue
+        if any(_FAMILY.get(pc.manager) == family and _reads_index(pc) for pc in package_commands(script)):
+            return ins if graph.stage_of(ins) is stage else None
+    return None
+
+
+def _fix(ctx: Context, instructions, pos: int, script: Script, updates, family: str) -> Fix | None:  # type: ignore[no-untyped-def]
+    run = instructions[pos]
+    if pos + 1 >= len(instructions):
+        return None
+    nxt = instructions[pos + 1]
+    if nxt.name != "RUN" or nxt.json is not None or nxt.heredocs or run.heredocs:
+        return None
+    text = ctx.dockerfile.text
+    if [text[f.span.start : f.span.end] for f in run.flags] != [text[f.span.start : f.span.end] for f in nxt.flags]:
+        return None
+    # the update's RUN: only update commands of this family, one && chain, nothing after
+    outers = {id(pc.command.outermost) for pc in updates if _FAMILY[pc.manager] == family}
+    if any(id(c.outermost) not in outers for c in script.commands):
+        return None
+    if len(script.and_chains) != 1 or script.errors or len(script.pieces) != 1:
+        return None
+    last = max(script.commands, key=lambda c: c.outermost.span.end).outermost
+    if last.span.end != run.args_span.end:
+        return None  # a trailing comment or `;` after the update
+    line_end = _line_end(text, run.args_span.end)
+    if line_end is None or text[run.args_span.end : line_end].strip():
+        return None
+    # the install's RUN: its first command is the install
+    nscript = ctx.script(nxt)
+    if nscript is None or not nscript.commands or nscript.errors or len(nscript.pieces) != 1:
+        return None
+    first = nscript.commands[0]
+    pcs = package_commands(nscript)
+    if not any(
+        pc.command.outermost is first and _FAMILY.get(pc.manager) == family and _reads_index(pc)
+        for pc in pcs
+    ):
+        return None
+    escape = ctx.dockerfile.escape
+    edits = [Edit(run.args_span.end, line_end, f" {escape}")]
+    # blank lines between the two would be empty continuation lines: drop them; comments stay
+    for node in ctx.dockerfile.nodes:
+        if run.span.end <= node.span.start and node.span.end <= nxt.span.start:
+            if isinstance(node, Blank):
+                edits.append(Edit.delete(node.span.start, node.span.end))
+            elif not isinstance(node, Comment):
+                return None
+    edits.append(Edit(nxt.keyword_span.start, nxt.args_span.start, "    && "))
+    plain = len(nscript.and_chains) >= 1 and len(nscript.and_chains[0]) == len(nscript.commands)
+    plain = plain and not any(c.background for c in nscript.commands)
+    title = f"Merge with the RUN on line {nxt.line}"
+    return Fix.safe(title, *edits) if plain else Fix.unsafe(title, *edits)
+
+
+def _line_end(text: str, at: int) -> int | None:
+    """The offset of the line ending after `at` (before ``\\r\\n`` or ``\\n``), or the text's end."""
+    nl = text.find("\n", at)
+    if nl == -1:
+        return len(text)
+    return nl - 1 if nl > at and text[nl - 1] == "\r" else nl
+

@@ -1,0 +1,240 @@
+"""lint/layers.py: per-instruction state, and the paths layers create and delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from dflint.layers import (
+    Created,
+    Removed,
+    copy_targets,
+    covers,
+    is_under,
+    join,
+    live_creations,
+    run_creations,
+    run_removals,
+    stage_states,
+    url_basename,
+)
+from dflint.parser import parse
+from dflint.rule import Context
+from dflint.source import Span
+
+
+def states(text: str, stage: int = -1):
+    ctx = Context(parse(text))
+    return ctx, stage_states(ctx, ctx.graph.stages[stage])
+
+
+def state_at(text: str, line: int, stage: int = -1):
+    ctx, sts = states(text, stage)
+    return ctx, next(s for s in sts if s.instruction.line == line)
+
+
+def created(text: str, line: int) -> list[tuple[str, str, bool]]:
+    ctx, st = state_at(text, line)
+    return [(c.path, c.kind, c.tree) for c in run_creations(ctx.script(st.instruction), st)]
+
+
+def removed(text: str, line: int) -> list[str]:
+    ctx, st = state_at(text, line)
+    return [r.path for r in run_removals(ctx.script(st.instruction), st)]
+
+
+# -- paths -------------------------------------------------------------------------------------
+
+
+def test_join_and_normalize():
+    assert join("/app", "src/../lib") == "/app/lib"
+    assert join("/app", "/etc//x/") == "/etc/x"
+    assert join("?", "build") == "?/build"
+    assert join(None, "build") is None
+    assert join(None, "$GOPATH/src") == "$GOPATH/src"
+
+
+@pytest.mark.parametrize(
+    "path, ancestor, strict, expected",
+    [
+        ("/var/lib/apt/lists/x", "/var/lib/apt/lists", False, True),
+        ("/var/lib/apt/lists", "/var/lib/apt/lists", False, True),
+        ("/var/lib/apt/lists", "/var/lib/apt/lists", True, False),
+        ("/var/lib/apt/lists/x", "/var/lib/apt/lists/*", False, True),
+        ("/tmp/a.tgz", "/tmp/*.tgz", False, True),
+        ("/tmp/sub/a.tgz", "/tmp/*.tgz", False, False),
+        ("/tmpx", "/tmp", False, False),
+        ("?/a", "/a", False, False),
+    ],
+)
+def test_is_under(path, ancestor, strict, expected):
+    assert is_under(path, ancestor, strict) is expected
+
+
+def test_url_basename():
+    assert url_basename("https://x.org/a/b/node.tar.xz?raw=1#frag") == "node.tar.xz"
+    assert url_basename("https://x.org") == ""
+
+
+# -- state -------------------------------------------------------------------------------------
+
+
+def test_workdir_tracking_and_inheritance():
+    text = (
+        "FROM alpine AS base\n"  # 1
+        "RUN true\n"  # 2
+        "WORKDIR /app\n"  # 3
+        "WORKDIR sub\n"  # 4
+        "RUN true\n"  # 5
+        "FROM base\n"  # 6
+        "RUN true\n"  # 7
+        "FROM scratch\n"  # 8
+        "COPY x .\n"  # 9
+    )
+    ctx, base = states(text, 0)
+    assert [s.workdir for s in base] == ["?", "?", "?", "/app", "/app/sub"]
+    _, child = states(text, 1)
+    assert child[1].workdir == "/app/sub"
+    _, scratch = states(text, 2)
+    assert scratch[1].workdir == "/"
+
+
+def test_workdir_with_variables():
+    text = "FROM alpine\nENV APP=/srv/app\nWORKDIR $APP\nRUN true\nWORKDIR $UNKNOWN/x\nRUN true\n"
+    _, sts = states(text)
+    assert sts[3].workdir == "/srv/app"
+    assert sts[5].workdir == "$UNKNOWN/x"
+
+
+def test_home_follows_user_and_env():
+    text = "FROM alpine\nRUN true\nUSER app\nRUN true\nENV HOME=/home/app\nRUN true\nUSER root\nRUN true\n"
+    _, sts = states(text)
+    assert [s.home for s in sts if s.instruction.name == "RUN"] == ["/root", None, "/home/app", "/home/app"]
+
+
+# -- COPY / ADD --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("COPY . /app", [("/app", True)]),
+        ("COPY app.tar.gz /tmp/", [("/tmp/app.tar.gz", False)]),
+        ("COPY app.tar.gz /tmp/x.tgz", [("/tmp/x.tgz", False)]),
+        ("COPY src /app/src", [("/app/src", True)]),
+        ("COPY package*.json ./", [("/w/package*.json", False)]),
+        ("COPY a.txt b.txt /etc/", [("/etc/a.txt", False), ("/etc/b.txt", False)]),
+        ('COPY ["my file.txt", "/opt/"]', [("/opt/my file.txt", False)]),
+        ("ADD https://x.org/dl/tool.tgz /opt/", [("/opt/tool.tgz", False)]),
+        ("ADD https://x.org/dl/tool.tgz /opt/tool", [("/opt/tool", False)]),
+        ("ADD https://github.com/a/b.git#v1 /src", [("/src", True)]),
+    ],
+)
+def test_copy_targets(line, expected):
+    _, st = state_at(f"FROM alpine\nWORKDIR /w\n{line}\n", 3)
+    assert [(t.path, t.tree) for t in copy_targets(st)] == expected
+
+
+# -- RUN ---------------------------------------------------------------------------------------
+
+
+def test_downloads():
+    text = (
+        "FROM alpine\nWORKDIR /src\n"
+        "RUN curl -fsSLo /tmp/a.tgz https://x/a.tgz && cd /opt && curl -O https://x/b.zip"
+        " && wget https://x/c.tar.xz && wget -qO- https://x/d | sh && curl https://x/e > e.txt\n"
+    )
+    assert created(text, 3) == [
+        ("/tmp/a.tgz", "download", False),
+        ("/opt/b.zip", "download", False),
+        ("/opt/c.tar.xz", "download", False),
+        ("/opt/e.txt", "download", False),
+    ]
+
+
+def test_clone_build_tree_and_unpack():
+    text = (
+        "FROM alpine\n"
+        "RUN git clone https://github.com/a/lib.git /src/lib && mkdir /build && cd /build && make"
+        " && mkdir -p /opt/node && tar -xJf node.tar.xz -C /opt/node && tar -xzf x.tgz -C /usr/local\n"
+    )
+    assert created(text, 2) == [
+        ("/src/lib", "clone", True),
+        ("/build", "build tree", True),
+        ("/opt/node", "unpacked", True),
+    ]
+
+
+def test_package_caches():
+    text = (
+        "FROM debian\n"
+        "RUN apt-get update && pip install flask && npm ci && apk add curl && yum install -y x\n"
+        "RUN pip install --no-cache-dir flask && apk add --no-cache curl\n"
+    )
+    assert created(text, 2) == [
+        ("/var/lib/apt/lists", "cache", True),
+        ("/root/.cache/pip", "cache", True),
+        ("/root/.npm", "cache", True),
+        ("/var/cache/apk", "cache", True),
+        ("/var/cache/yum", "cache", True),
+    ]
+    assert created(text, 3) == []
+
+
+def test_mount_targets_are_not_layers():
+    text = (
+        "FROM python:3.12\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip --mount=type=tmpfs,target=/tmp "
+        "pip install flask && curl -o /tmp/x.tgz https://x/x.tgz\n"
+    )
+    assert created(text, 2) == []
+
+
+def test_removals():
+    text = (
+        "FROM centos\nWORKDIR /w\n"
+        "RUN rm -rf /var/lib/apt/lists/* build ~/.cache && cd /tmp && rm x.tgz"
+        " && yum clean all && npm cache clean --force && pip cache purge && echo rm -rf /\n"
+    )
+    assert removed(text, 3) == [
+        "/var/lib/apt/lists/*",
+        "/w/build",
+        "/root/.cache",
+        "/tmp/x.tgz",
+        "/var/cache/yum",
+        "/var/cache/dnf",
+        "/root/.npm",
+        "/root/.cache/pip",
+    ]
+
+
+def test_removal_with_unknown_cwd_is_skipped():
+    text = "FROM alpine\nRUN cd $(mktemp -d) && rm -rf build && rm /tmp/x\n"
+    assert removed(text, 2) == ["/tmp/x"]
+
+
+def _c(path: str, tree: bool = False, cache: bool = False) -> Created:
+    return Created(path, "x", "x", None, Span(0, 0), tree, cache)  # type: ignore[arg-type]
+
+
+def _r(path: str, clean: bool = False) -> Removed:
+    return Removed(path, "rm", None, Span(0, 0), None, clean)  # type: ignore[arg-type]
+
+
+def test_covers():
+    assert covers(_r("/tmp/*"), _c("/tmp/a.tgz"))
+    assert covers(_r("/tmp/a.tgz"), _c("/tmp/a.tgz"))
+    assert not covers(_r("/tmp/b.tgz"), _c("/tmp/a.tgz"))
+    # inside a cache: always
+    assert covers(_r("/var/lib/apt/lists/*"), _c("/var/lib/apt/lists", tree=True, cache=True))
+    # inside a clone: .git always, the rest only when the RUN wrote nothing before
+    assert covers(_r("/src/.git"), _c("/src", tree=True))
+    assert not covers(_r("/src/build"), _c("/src", tree=True))
+    assert covers(_r("/src/build", clean=True), _c("/src", tree=True))
+    assert not covers(_r("/src"), _c("/srcx", tree=True))
+
+
+def test_live_creations_drop_what_the_same_layer_deletes():
+    text = "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    ctx, st = state_at(text, 2)
+    script = ctx.script(st.instruction)
+    assert live_creations(run_creations(script, st), run_removals(script, st)) == []
