@@ -56,6 +56,12 @@ _ACTIONS: dict[str, dict[str, str]] = {
         "full-upgrade": "upgrade",
         "clean": "clean",
         "autoclean": "clean",
+        "dist-clean": "clean",
+        "distclean": "clean",
+        "build-dep": "build-dep",
+        "satisfy": "build-dep",
+        "source": "download",
+        "download": "download",
     },
     "apk": {"add": "install", "del": "remove", "update": "update", "upgrade": "upgrade", "cache": "clean"},
     "yum": {
@@ -89,7 +95,7 @@ _ACTIONS: dict[str, dict[str, str]] = {
     "npm": {"install": "install", "i": "install", "add": "install", "ci": "install", "uninstall": "remove", "rm": "remove"},
     "yarn": {"add": "install", "install": "install", "remove": "remove"},
     "pnpm": {"add": "install", "install": "install", "i": "install", "remove": "remove", "rm": "remove"},
-    "gem": {"install": "install", "uninstall": "remove", "update": "upgrade"},
+    "gem": {"install": "install", "i": "install", "uninstall": "remove", "update": "upgrade"},
     "go": {"install": "install", "get": "install"},
     "cargo": {"install": "install", "uninstall": "remove"},
     "conda": {"install": "install", "create": "install", "remove": "remove", "uninstall": "remove", "clean": "clean"},
@@ -140,7 +146,7 @@ class Package:
 class PackageCommand:
     """A package-manager command: `manager` is the family (``apt``, ``apk``, ``pip`` …), `tool`
     the command as called (``apt-get``), `action` one of install, remove, autoremove, update,
-    upgrade, clean (None for anything else)."""
+    upgrade, clean, build-dep (apt build-dep/satisfy), download (apt source/download), or None."""
 
     manager: str
     tool: str
@@ -209,7 +215,9 @@ def parse_command(cmd: Command) -> PackageCommand | None:
         positional = positional[1:]
     sub = positional[0].value if positional else None
     action = _ACTIONS.get(manager, {}).get(sub) if sub is not None else None
-    if manager == "yarn" and sub is None:
+    if manager == "yarn" and sub is None and not any(
+        a.value in ("--version", "-v", "--help", "-h") for a in args
+    ):
         action = "install"  # plain `yarn` installs
     if manager == "apk" and sub == "cache" and len(positional) > 1 and positional[1].value not in ("clean", "purge"):
         action = None
@@ -217,7 +225,7 @@ def parse_command(cmd: Command) -> PackageCommand | None:
     if action in ("install", "remove") and manager not in ("go",):
         packages = tuple(_package(manager, a) for a in positional[1:] if a.value and not _is_local(manager, a.value))
     elif action == "install" and manager == "go":
-        packages = tuple(_package(manager, a) for a in positional[1:])
+        packages = tuple(_package(manager, a) for a in positional[1:] if not _is_local(manager, a.value))
     return PackageCommand(manager, cmd.basename if not cmd.basename.startswith("python") else "pip", action, sub, cmd, packages)
 
 
@@ -249,7 +257,17 @@ def _is_local(manager: str, value: str) -> bool:
         return True
     if value.startswith(("./", "../", "/", "~")):
         return True
-    if manager == "pip" and (value.endswith((".whl", ".tar.gz", ".zip")) or "://" in value or value.startswith("git+")):
+    if manager == "pip" and (
+        value.endswith((".whl", ".tar.gz", ".zip")) or "://" in value or value.startswith(("git+", ".[", "-e"))
+    ):
+        return True
+    if manager in ("npm", "yarn", "pnpm") and (value.startswith("file:") or value.endswith(".tgz")):
+        return True
+    if manager == "go" and (value.startswith((".", "/")) or value == "all"):
+        return True
+    if manager == "gem" and value.endswith(".gem"):
+        return True
+    if manager == "apk" and value.endswith(".apk"):
         return True
     if manager == "apt" and value.endswith(".deb"):
         return True
@@ -291,9 +309,14 @@ def _package(manager: str, arg: Arg) -> Package:
         if manager == "conda" and version is None and "=" in value:
             name, version = value.split("=", 1)
     elif manager in ("npm", "yarn", "pnpm"):
-        at = value.rfind("@")
-        if at > 0:  # @scope/name@1.2 has its version after the last @, a scope's @ is at 0
-            name, version = value[:at], value[at + 1 :]
+        if "://" in value or value.startswith(("git+", "github:", "gitlab:", "bitbucket:")) or (
+            "/" in value and not value.startswith("@") and "@" not in value
+        ):
+            name, _, version = value.partition("#")  # a git or GitHub spec: pinned by #ref
+        else:
+            at = value.rfind("@")
+            if at > 0:  # @scope/name@1.2 has its version after the last @, a scope's @ is at 0
+                name, version = value[:at], value[at + 1 :]
     elif manager == "gem":
         if ":" in value:
             name, version = value.split(":", 1)

@@ -56,3 +56,22 @@ def test_flags_and_spans():
     (pc,) = package_commands(script)
     assert pc.has_flag("-y") and pc.has_flag("--no-install-recommends") and not pc.has_flag("--yes")
     assert script.text[pc.packages[0].arg.span.start : pc.packages[0].arg.span.end] == "curl"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("gem i rails:7.1 ./local.gem", [("gem", "install", [("rails", "7.1")])]),
+        ("yarn --version", [("yarn", None, [])]),
+        ("pip install '.[dev]' requests", [("pip", "install", [("requests", None)])]),
+        (
+            "npm install git+ssh://git@github.com:x/y#v1 lodash@4",
+            [("npm", "install", [("git+ssh://git@github.com:x/y", "v1"), ("lodash", "4")])],
+        ),
+        ("go install ./... && go get . golang.org/x/tools@v0.1.0", [("go", "install", []), ("go", "install", [("golang.org/x/tools", "v0.1.0")])]),
+        ("apk add ./pkg.apk curl", [("apk", "install", [("curl", None)])]),
+        ("apt-get dist-clean && apt-get build-dep -y python3", [("apt", "clean", []), ("apt", "build-dep", [])]),
+    ],
+)
+def test_package_commands_edge_cases(text, expected):
+    assert summary(text) == expected
