@@ -89,6 +89,10 @@ def lint(source: SourceFile, settings: Settings, registry: Registry | None = Non
             jobs = shellcheck.jobs_for(ctx)
         except Exception as exc:
             diagnostics.append(internal_error(source, "ShellCheck preparation failed", exc))
+    if dockerfile.directives:  # `# check=error=true`: BuildKit's checks fail the build
+        from dflint.buildkit_checks import escalate
+
+        diagnostics = escalate(dockerfile, diagnostics, registry)
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(dockerfile, diagnostics, settings, suppressions, jobs, ctx)
 

@@ -173,7 +173,8 @@ class Suppressions:
         return []
 
     def _parse_check(self, value: str, base: int, tool: str) -> tuple[CheckOptions, list[PragmaEntry]]:
-        """BuildKit's ParseLintOptions: ``skip=a,b|all`` and ``error=bool``, ``;``-separated."""
+        """BuildKit's ParseLintOptions: ``skip=a,b|all``, ``error=bool`` and ``experimental=…``,
+        ``;``-separated."""
         skip: list[str] = []
         skip_all = error = False
         entries: list[PragmaEntry] = []
@@ -197,6 +198,8 @@ class Suppressions:
                     skip_all = True
                 skip += [e.text for e in found]
                 entries += found
+            elif key == "experimental":
+                pass  # which experimental checks run: read by dflint.buildkit_checks
             elif key == "error":
                 if val.strip() in _TRUE:
                     error = True
