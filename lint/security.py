@@ -1,0 +1,747 @@
+"""What the security rules (DF500-DF599) share: which commands download, which run what they read
+as code, which environment variables a Dockerfile sets (ENV, ARG, and inline in RUN), which
+configuration files a RUN writes and with what, secret file names, and file modes.
+
+Everything is read from parsed commands and arguments (`dflint.shell`), never from regular
+expressions over RUN text: ``echo "curl -k x"`` downloads nothing. The one place where lines are
+matched is the *content* a command writes into a known configuration file (``echo 'gpgcheck=0' >>
+/etc/yum.conf``): that content is data for another program, which reads it line by line.
+
+Quick reference::
+
+    for script in scripts(ctx, instruction):         # the RUN and the `sh -c "…"` strings in it
+        for cmd in script.commands: …
+    for setting in env_settings(ctx):                # ENV/ARG defaults and RUN `NAME=value`
+        setting.name, setting.value, setting.span
+    for write in config_writes(ctx, instruction):    # echo … >> /etc/yum.conf, COPY <<EOF /etc/…
+        write.path, write.lines, write.span
+    is_download(cmd), downloads_to_stdout(cmd), runs_stdin(cmd)
+    secret_name(path) -> SecretMatch | None; context_secrets(ctx, source) -> list[str] | None
+    parse_mode("1777") -> Mode(world_writable=True, sticky=True)
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from dflint.fix import Edit, Fix
+from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
+from dflint.source import Span
+from dflint.words import expand, key_value_words
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dflint.rule import Context
+    from dflint.syntax import Instruction
+
+__all__ = [
+    "ConfigWrite",
+    "Mode",
+    "SecretMatch",
+    "Setting",
+    "config_writes",
+    "context_secrets",
+    "download_url",
+    "downloads_to_stdout",
+    "drop_flag_fix",
+    "env_settings",
+    "is_download",
+    "parse_mode",
+    "runs_stdin",
+    "scripts",
+    "secret_name",
+    "value_arg",
+]
+
+# ---------------------------------------------------------------------------------------------
+# scripts: the RUN and the shell strings it runs
+
+
+_NESTED_DEPTH = 3
+
+
+def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
+    """The RUN's script (see `Context.script`) followed by the scripts it runs as strings:
+    ``sh -c "curl … | sh"``, ``bash -c '…'``, ``su nobody -s /bin/sh -c "…"`` (nested up to three
+    levels). Positions inside a nested string map to the file when the string has no escapes in
+    it; otherwise every position maps to the string's first character (findings still point at
+    the right argument, fixes are not offered there: see `drop_flag_fix`)."""
+    cache = _SCRIPTS.setdefault(ctx, {})
+    key = id(instruction)
+    if key not in cache:
+        cache[key] = _scripts(ctx, instruction)
+    return cache[key]
+
+
+_SCRIPTS: weakref.WeakKeyDictionary[Context, dict[int, list[Script]]] = weakref.WeakKeyDictionary()
+
+
+def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
+    script = ctx.script(instruction)
+    if script is None:
+        return []
+    out = [script]
+    todo = [(script, 0)]
+    while todo:
+        current, depth = todo.pop()
+        if depth >= _NESTED_DEPTH:
+            continue
+        for cmd in current.commands:
+            arg = _command_string(cmd.unwrapped())
+            if arg is None:
+                continue
+            nested = parse_script(arg.value, _string_to_file(arg), ("/bin/sh", "-c"))
+            out.append(nested)
+            todo.append((nested, depth + 1))
+    return out
+
+
+def _command_string(cmd: Command) -> Arg | None:
+    """The static shell string that `cmd` runs: the argument of ``sh -c``, ``su … -c``."""
+    name = cmd.basename
+    if name in POSIX_SHELLS:
+        args = cmd.args
+        i = 0
+        while i < len(args):
+            v = args[i].value
+            if v == "--" or not v.startswith(("-", "+")):
+                return None
+            if v in _SHELL_VALUE_FLAGS:
+                i += 2
+                continue
+            if not v.startswith("--") and "c" in v[1:]:
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                return nxt if nxt is not None and nxt.static else None
+            i += 1
+        return None
+    if name in ("su", "runuser"):
+        args = cmd.args
+        for i, arg in enumerate(args):
+            if arg.value in ("-c", "--command") and i + 1 < len(args):
+                return args[i + 1] if args[i + 1].static else None
+            if arg.value.startswith("--command="):
+                return None  # no span for the part after `=`; rare
+        return None
+    return None
+
+
+def _string_to_file(arg: Arg):  # type: ignore[no-untyped-def]
+    raw, value = arg.raw, arg.value
+    start = arg.span.start
+    piece = getattr(arg, "_piece", None)
+    pstart = getattr(arg, "_start", -1)
+    offset: int | None = None
+    if raw == value:
+        offset = 0
+    elif len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == value:
+        offset = 1
+    if offset is None:
+        return lambda i: start
+    if piece is not None and pstart >= 0:
+        to_file = piece.to_file
+        n = len(value)
+        return lambda i: to_file(pstart + offset + min(max(i, 0), max(n - 1, 0)))
+    return lambda i: start + offset + i
+
+
+# ---------------------------------------------------------------------------------------------
+# downloads and interpreters
+
+
+_CURL_OUTPUT = frozenset({"-o", "--output", "-O", "--remote-name", "--remote-name-all", "-J", "--output-dir"})
+_STDOUT = frozenset({"-", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"})
+_STDIN = frozenset({"-", "/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})
+
+
+def is_download(cmd: Command) -> bool:
+    """Whether `cmd` (unwrapped) is curl or wget with something to fetch."""
+    name = cmd.basename
+    if name not in ("curl", "wget"):
+        return False
+    return bool(cmd.positional) or cmd.option("--url") is not None
+
+
+def download_url(cmd: Command) -> str | None:
+    """The first URL-looking positional argument of a curl/wget command (as written)."""
+    candidates = [a.value for a in cmd.positional]
+    url = cmd.option("--url") if cmd.basename == "curl" else None
+    if url:
+        candidates.insert(0, url)
+    for value in candidates:
+        if "://" in value or value.startswith("$"):
+            return value
+    return candidates[0] if candidates else None
+
+
+def downloads_to_stdout(cmd: Command) -> bool:
+    """Whether a curl/wget command writes what it fetches to standard output: curl without
+    ``-o``/``-O`` (or with ``-o -``), wget with ``-O -`` (``-qO-``, ``--output-document=-``)."""
+    if not is_download(cmd):
+        return False
+    if cmd.basename == "curl":
+        for flag, value, _ in cmd.flag_items():
+            if flag in ("-o", "--output"):
+                if value not in _STDOUT:
+                    return False
+            elif flag in _CURL_OUTPUT:
+                return False
+        return True
+    values = cmd.option_values("-O", "--output-document")
+    return bool(values) and values[-1] in _STDOUT
+
+
+_PYTHON = re.compile(r"python[0-9.]*\Z")
+_SHELL_VALUE_FLAGS = frozenset({"-o", "-O", "+o", "+O", "--rcfile", "--init-file"})
+
+
+def runs_stdin(cmd: Command) -> bool:
+    """Whether `cmd` (unwrapped) runs what it reads on standard input as code: a shell or a
+    script interpreter without a script file (``sh``, ``bash -``, ``sh -s -- -y``,
+    ``bash /dev/stdin``, ``python3 -``, ``perl -``)."""
+    name = cmd.basename
+    if name in POSIX_SHELLS:
+        code_flags, value_flags, stdin_flag = "c", _SHELL_VALUE_FLAGS, "s"
+    elif _PYTHON.match(name) or name in ("perl", "ruby", "node", "nodejs", "php", "pwsh"):
+        code_flags = "cemEr" if name != "pwsh" else ""
+        value_flags = frozenset({"-W", "-X", "-I", "-M", "-r"}) if name != "pwsh" else frozenset()
+        stdin_flag = ""
+    else:
+        return False
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        v = args[i].value
+        if v == "--":
+            rest = args[i + 1 :]
+            # php: `php -- args` passes args to the script it reads from stdin
+            return not rest or rest[0].value in _STDIN or name == "php"
+        if v in _STDIN:
+            return True
+        if v.startswith(("-", "+")) and len(v) > 1:
+            if v in value_flags:
+                i += 2
+                continue
+            if v.startswith("--"):
+                if name == "pwsh" and v.lower() in ("--command", "--file"):
+                    return False
+                i += 1
+                continue
+            letters = v[1:]
+            if code_flags and any(c in code_flags for c in letters):
+                return False  # -c CODE, -e CODE, -m module: the code is not stdin
+            if stdin_flag and stdin_flag in letters:
+                return True
+            i += 1
+            continue
+        return False  # a script file
+    return True
+
+
+def value_arg(cmd: Command, arg: Arg) -> Arg:
+    """The argument holding the value of the flag in `arg` (from `Command.flag_items`): the next
+    argument when the flag stands alone (``-o X``, ``--setopt X``), else `arg` itself."""
+    args = cmd.args
+    for i, a in enumerate(args):
+        if a is arg and re.fullmatch(r"-[A-Za-z]|--[A-Za-z][\w-]*", a.value) and i + 1 < len(args):
+            return args[i + 1]
+    return arg
+
+
+def substitutions_in(script: Script, arg: Arg) -> list[Command]:
+    """Commands of `script` that run inside a ``$(…)``/``<(…)`` written in `arg`."""
+    return [
+        c
+        for c in script.commands
+        if c.substitution and arg.span.start <= c.span.start and c.span.end <= arg.span.end
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# environment variables
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An environment variable a Dockerfile sets: ``ENV``, ``ARG`` with a default (build
+    arguments are environment variables in RUN), or ``NAME=value`` in a RUN (a command prefix,
+    ``env NAME=value``, ``export NAME=value``, or a bare assignment). `value` is unquoted and
+    expanded where known, else None."""
+
+    name: str
+    value: str | None
+    span: Span
+    instruction: Instruction
+    kind: str  # "ENV", "ARG" or "RUN"
+
+
+def env_settings(ctx: Context) -> Iterator[Setting]:
+    """Every environment variable the file sets, in file order (see `Setting`)."""
+    escape = ctx.dockerfile.escape or "\\"
+    for ins in ctx.dockerfile.instructions:
+        if ins.name in ("ENV", "ARG"):
+            try:
+                scope = ctx.graph.scope_at(ins)
+            except Exception:  # pragma: no cover - a graph problem must not hide the rest
+                scope = {}
+            for item in key_value_words(ins.args, ins.name, escape):
+                if item.error is not None or item.value is None:
+                    continue
+                name = expand(item.key, {}, escape, keep_unset=True).value
+                exp = expand(item.value, scope, escape)
+                value = exp.value if exp.resolved else None
+                yield Setting(name, value, ins.args_subspan(item.start, item.end), ins, ins.name)
+        elif ins.name == "RUN":
+            for script in scripts(ctx, ins):
+                yield from _run_settings(script, ins)
+
+
+def _run_settings(script: Script, ins: Instruction) -> Iterator[Setting]:
+    seen: set[tuple[int, int]] = set()
+
+    def make(name: str, value: str, static: bool, span: Span) -> Setting | None:
+        key = (span.start, span.end)
+        if key in seen:
+            return None
+        seen.add(key)
+        return Setting(name, value if static else None, span, ins, "RUN")
+
+    for a in script.assignments:
+        s = make(a.name, a.value, a.static, a.span)
+        if s:
+            yield s
+    for cmd in script.commands:
+        inner = cmd.unwrapped()
+        for a in inner.assignments:
+            s = make(a.name, a.value, a.static, a.span)
+            if s:
+                yield s
+        if inner.basename == "export" or (inner.basename in ("declare", "typeset") and "-x" in inner.flags):
+            for arg in inner.args:
+                name, eq, value = arg.value.partition("=")
+                if eq and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                    s = make(name, value, arg.static, arg.span)
+                    if s:
+                        yield s
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration files written by RUN (or COPY <<EOF)
+
+
+@dataclass(frozen=True)
+class ConfigWrite:
+    """Content written into a file: `path` as written (variables kept), `lines` the text."""
+
+    path: str
+    lines: tuple[str, ...]
+    span: Span  # the argument that holds the content (or the heredoc body)
+    instruction: Instruction
+
+
+_WRITERS = frozenset({"echo", "printf"})
+
+
+def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
+    """What a RUN writes into files with ``echo``/``printf`` (redirected, or piped to ``tee``),
+    ``cat``/``tee`` with a heredoc, or ``sed -i 's/…/NEW/'`` (NEW counts as the content), and what
+    a ``COPY <<EOF /path`` writes."""
+    if instruction.name == "COPY" and instruction.heredocs:
+        words = instruction.words
+        if words:
+            dest = words[-1].value.strip("\"'")
+            for doc in instruction.heredocs:
+                target = dest
+                if dest.endswith("/"):
+                    target = dest + doc.name
+                yield ConfigWrite(target, tuple(doc.content.splitlines()), doc.body_span, instruction)
+        return
+    if instruction.name != "RUN":
+        return
+    for script in scripts(ctx, instruction):
+        piped: dict[int, list[str]] = {}
+        for pipe in script.pipelines:
+            for j in range(1, len(pipe.stages)):
+                for cmd in pipe.stages[j]:
+                    u = cmd.unwrapped()
+                    if u.basename == "tee":
+                        for prev in pipe.stages[j - 1]:
+                            piped.setdefault(id(prev), []).extend(
+                                a.value for a in u.positional(())
+                            )
+        for cmd in script.commands:
+            u = cmd.unwrapped()
+            name = u.basename
+            outputs = [r.target.value for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>") and r.target is not None]
+            if name in _WRITERS:
+                targets = outputs + piped.get(id(cmd), [])
+                if not targets:
+                    continue
+                args = list(u.args)
+                if name == "echo":
+                    while args and re.fullmatch(r"-[neE]+", args[0].value):
+                        args.pop(0)
+                if not args:
+                    continue
+                text = " ".join(a.value for a in args)
+                lines = tuple(re.split(r"\\n|\n", text))
+                span = Span(args[0].span.start, args[-1].span.end)
+                for t in targets:
+                    yield ConfigWrite(t, lines, span, instruction)
+            elif name in ("cat", "tee"):
+                docs = [r for r in cmd.redirects if r.heredoc is not None]
+                if not docs:
+                    continue
+                targets = outputs + ([a.value for a in u.positional(())] if name == "tee" else [])
+                for r in docs:
+                    assert r.heredoc is not None
+                    for t in targets:
+                        yield ConfigWrite(t, tuple(r.heredoc.content.splitlines()), r.heredoc.body_span, instruction)
+            elif name == "sed":
+                yield from _sed_writes(u, instruction)
+
+
+def _sed_writes(cmd: Command, instruction: Instruction) -> Iterator[ConfigWrite]:
+    values = [a.value for a in cmd.args]
+    if not any(v == "-i" or v.startswith("-i") or v.startswith("--in-place") for v in values if v.startswith("-")):
+        return
+    exprs: list[Arg] = []
+    files: list[str] = []
+    args = cmd.args
+    i = 0
+    explicit = False
+    while i < len(args):
+        v = args[i].value
+        if v in ("-e", "--expression") and i + 1 < len(args):
+            exprs.append(args[i + 1])
+            explicit = True
+            i += 2
+            continue
+        if v in ("-f", "--file") and i + 1 < len(args):
+            i += 2
+            continue
+        if v.startswith("-") and len(v) > 1:
+            i += 1
+            continue
+        if not explicit and not exprs:
+            exprs.append(args[i])
+        else:
+            files.append(v)
+        i += 1
+    for expr in exprs:
+        new = _sed_replacement(expr.value)
+        if new is None:
+            continue
+        for f in files:
+            yield ConfigWrite(f, (new,), expr.span, instruction)
+
+
+def _sed_replacement(expr: str) -> str | None:
+    """The replacement of ``s/OLD/NEW/flags`` (any delimiter), or the text of ``a``/``i`` commands."""
+    m = re.search(r"(?:^|[;\s}])s(.)", expr)
+    if m:
+        d = m.group(1)
+        parts = re.split(r"(?<!\\)" + re.escape(d), expr[m.end() :])
+        if len(parts) >= 2:
+            return parts[1].replace("\\" + d, d).replace("\\n", "\n")
+    m = re.search(r"(?:^|[/$0-9]\s*)[aic]\\?\s*(.+)$", expr)
+    if m:
+        return m.group(1)
+    return None
+
+
+def path_matches(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `path` (as written) matches one of `patterns`: a pattern with ``/`` is matched
+    against the end of the path, one without against its last component."""
+    p = path.strip("\"'").replace("\\", "/")
+    base = posixpath.basename(p.rstrip("/"))
+    for pat in patterns:
+        if "/" in pat:
+            if fnmatch.fnmatchcase(p, pat) or fnmatch.fnmatchcase(p, "*/" + pat.lstrip("/")) or fnmatch.fnmatchcase(p, "*" + pat):
+                return True
+        elif fnmatch.fnmatchcase(base, pat):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# fixes that drop a flag
+
+
+def drop_flag_fix(ctx: Context, arg: Arg, flag: str, title: str) -> Fix | None:
+    """An unsafe fix that removes `flag` from the command: the whole word when `arg` is the flag
+    (``--insecure``, ``-k``), or one letter from a cluster of short flags (``-fsSLk`` →
+    ``-fsSL``). None when the argument is not written as is in the file (quoted, nested)."""
+    text = ctx.dockerfile.text
+    s, e = arg.span.start, arg.span.end
+    if text[s:e] != arg.raw or arg.raw != arg.value:
+        return None
+    raw = arg.raw
+    if raw == flag or raw.startswith(flag + "="):
+        return Fix.unsafe(title, _delete_word(text, s, e))
+    if len(flag) == 2 and raw.startswith("-") and not raw.startswith("--") and raw.count(flag[1]) == 1:
+        k = raw.index(flag[1])
+        return Fix.unsafe(title, Edit.delete(s + k, s + k + 1))
+    return None
+
+
+def _delete_word(text: str, s: int, e: int) -> Edit:
+    i = s
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    j = e
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    line_start = i == 0 or text[i - 1] == "\n"
+    if line_start and text[j : j + 2] in ("\\\n", "\\\r"):
+        # the word alone on a continued line: drop the whole line
+        end = text.index("\n", j) + 1
+        return Edit.delete(i, end)
+    if i < s and not line_start:
+        return Edit.delete(i, e)
+    return Edit.delete(s, j)
+
+
+# ---------------------------------------------------------------------------------------------
+# secret files
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """A path whose name says it holds a secret. `strong`: the name alone is enough (``id_rsa``);
+    otherwise (``*.pem``, ``*.key``, ``.npmrc``) the content decides when it can be read."""
+
+    path: str
+    what: str
+    strong: bool
+
+
+#: (pattern on the last path component, or a path suffix with ``/``), what it is, strong.
+SECRET_PATTERNS: tuple[tuple[str, str, bool], ...] = (
+    ("id_rsa", "an SSH private key", True),
+    ("id_dsa", "an SSH private key", True),
+    ("id_ecdsa", "an SSH private key", True),
+    ("id_ecdsa_sk", "an SSH private key", True),
+    ("id_ed25519", "an SSH private key", True),
+    ("id_ed25519_sk", "an SSH private key", True),
+    ("*.ppk", "a PuTTY private key", True),
+    ("*.p12", "a PKCS#12 key store", True),
+    ("*.pfx", "a PKCS#12 key store", True),
+    (".git-credentials", "Git credentials", True),
+    (".netrc", "login credentials", True),
+    ("_netrc", "login credentials", True),
+    (".pypirc", "PyPI credentials", True),
+    (".pgpass", "PostgreSQL passwords", True),
+    (".vault-token", "a Vault token", True),
+    (".aws/credentials", "AWS credentials", True),
+    (".docker/config.json", "a Docker client configuration, where registry credentials live", False),
+    (".kube/config", "Kubernetes credentials", True),
+    (".env", "an environment file", True),
+    (".env.local", "a local environment file", True),
+    (".env.*.local", "a local environment file", True),
+    ("*.pem", "a PEM file, maybe a private key", False),
+    ("*.key", "a key file", False),
+    (".npmrc", "npm configuration, often with a registry token", False),
+)
+
+#: What a weakly named file is once its content confirmed the secret.
+_CONFIRMED = {".npmrc": "npm configuration with a registry token", "config.json": "Docker registry credentials"}
+
+#: Files that live in an SSH folder and are not secret.
+_SSH_PUBLIC = ("known_hosts", "known_hosts.old", "config", "authorized_keys", "authorized_keys2", "*.pub", "environment", "rc")
+#: Name parts of certificates and public keys (``ca.pem``, ``fullchain.pem``, ``nginx_signing.key``).
+_PUBLIC_TOKENS = frozenset(
+    "ca cacert cacerts cert certs certificate certificates chain fullchain bundle root roots trust "
+    "trusted truststore pub public signing release gpg pgp apt repo archive keyring dhparam dhparams "
+    "rds global intermediate".split()
+)
+_PRIVATE_TOKENS = frozenset("key privkey priv private secret".split())
+#: Folders whose files are public certificates or package-signing keys.
+_PUBLIC_DIRS = (
+    "/usr/local/share/ca-certificates", "/usr/share/ca-certificates", "/etc/ssl/certs",
+    "/etc/pki/ca-trust", "/etc/pki/rpm-gpg", "/etc/pki/tls/certs", "/etc/apt/trusted.gpg.d",
+    "/etc/apt/keyrings", "/usr/share/keyrings", "/etc/apk/keys", "/etc/ca-certificates",
+)  # fmt: skip
+
+
+def secret_name(path: str, dest_dir: str | None = None) -> SecretMatch | None:
+    """Whether `path` (a COPY source or destination, as written) names a secret file, by its
+    name. `dest_dir`: where the file lands, when known (a public key folder clears it)."""
+    p = path.strip("\"'").replace("\\", "/").rstrip("/")
+    if not p or "://" in p:
+        return None
+    base = posixpath.basename(p)
+    if base.endswith(".pub") or base in (".env.example", ".env.sample", ".env.template", ".env.dist"):
+        return None
+    for pattern, what, strong in SECRET_PATTERNS:
+        if "/" in pattern:
+            if p == pattern or p.endswith("/" + pattern):
+                return SecretMatch(p, what, strong)
+            continue
+        if fnmatch.fnmatchcase(base, pattern):
+            if not strong:
+                if any(_under(d, pub) for d in (dest_dir, p) if d for pub in _PUBLIC_DIRS):
+                    return None
+                if pattern in ("*.pem", "*.key") and _looks_public(base):
+                    return None
+            return SecretMatch(p, what, strong)
+    if base == ".ssh":
+        return SecretMatch(p, "an SSH folder", True)
+    parent = posixpath.basename(posixpath.dirname(p))
+    if parent == ".ssh" and not any(fnmatch.fnmatchcase(base, pat) for pat in _SSH_PUBLIC):
+        return SecretMatch(p, "a file in an SSH folder, likely a private key", True)
+    return None
+
+
+def _under(path: str, folder: str) -> bool:
+    path = path.strip("\"'").rstrip("/")
+    return path == folder or path.startswith(folder + "/")
+
+
+def _looks_public(name: str) -> bool:
+    stem = name.rsplit(".", 1)[0].lower()
+    tokens = set(t for t in re.split(r"[-_.\s]+", stem) if t)
+    if tokens & _PRIVATE_TOKENS or any(p in stem for p in ("key", "priv", "secret")):
+        return False  # cakey.pem, server-key.pem, privkey.pem
+    return bool(tokens & _PUBLIC_TOKENS) or any(stem.startswith(t) for t in ("ca", "cert", "root"))
+
+
+def secret_content(match: SecretMatch, text: str | None) -> bool | None:
+    """Whether a weakly named file's content (None: unknown) confirms the secret."""
+    if text is None:
+        return None
+    base = posixpath.basename(match.path)
+    if base.endswith((".pem", ".key")):
+        return "PRIVATE KEY-----" in text
+    if base == ".npmrc":
+        return bool(re.search(r"_auth|_password|:username\s*=", text))
+    if match.path.endswith(".docker/config.json"):
+        return bool(re.search(r'"(auth|identitytoken|credsStore|credHelpers)"', text))
+    return True
+
+
+#: Folders `context_secrets` does not descend into: tools' caches and test fixtures, whose key
+#: files are test data (a real secret there is still found when it is copied by name).
+_SKIP_DIRS = frozenset(
+    ".git .hg .svn node_modules .venv venv site-packages __pycache__ .tox .mypy_cache "
+    ".pytest_cache testdata fixtures __fixtures__ test-fixtures".split()
+)
+_MAX_FOUND = 50
+
+
+def context_secrets(ctx: Context, source: str) -> list[SecretMatch] | None:
+    """Secret files that a COPY source takes from the build context (the source itself, or files
+    under a copied folder), leaving out what the .dockerignore excludes. None when the build
+    context is unknown or too large to answer."""
+    from dflint.context import build_context
+
+    bc = build_context(ctx)
+    if bc is None:
+        return None
+    matches = bc.glob(source)
+    if matches is None:
+        return None
+    found: list[SecretMatch] = []
+    for m in matches:
+        if m.is_dir:
+            if m.path != "." and (hit := secret_name(m.path)) is not None and posixpath.basename(m.path) == ".ssh":
+                found.append(hit)
+            _walk(bc, m.path, found)
+        else:
+            _check_file(bc, m.path, found)
+        if len(found) >= _MAX_FOUND:
+            break
+    if bc.truncated:
+        return None
+    return found
+
+
+def _check_file(bc, rel: str, found: list[SecretMatch]) -> None:  # type: ignore[no-untyped-def]
+    hit = secret_name(rel)
+    if hit is None:
+        return
+    if not hit.strong:
+        confirmed = secret_content(hit, bc.read_text(rel, 64 * 1024))
+        if confirmed is False:
+            return
+        if confirmed:
+            hit = SecretMatch(hit.path, _CONFIRMED.get(posixpath.basename(rel), "a private key"), True)
+    found.append(hit)
+
+
+def _walk(bc, root: str, found: list[SecretMatch]) -> None:  # type: ignore[no-untyped-def]
+    stack = [root]
+    while stack and len(found) < _MAX_FOUND:
+        folder = stack.pop()
+        entries = bc.listdir(folder)
+        if entries is None:
+            continue
+        for name in sorted(entries):
+            rel = name if folder == "." else f"{folder}/{name}"
+            is_dir = entries[name]
+            if is_dir:
+                if name in _SKIP_DIRS or not bc.visible(rel, True):
+                    continue
+                if name == ".ssh":
+                    hit = secret_name(rel)
+                    if hit is not None and bc.visible(rel, True):
+                        inner: list[SecretMatch] = []
+                        _walk(bc, rel, inner)
+                        found.extend(inner or [hit])
+                    continue
+                stack.append(rel)
+            elif not bc.excluded(rel):
+                _check_file(bc, rel, found)
+
+
+# ---------------------------------------------------------------------------------------------
+# file modes
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What a chmod-style mode grants: write for others (`world_writable`), the sticky bit."""
+
+    world_writable: bool
+    sticky: bool
+
+
+_OCTAL = re.compile(r"0*([0-7]{1,4})\Z")
+_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)\Z")
+
+
+def parse_mode(mode: str) -> Mode | None:
+    """A chmod mode, octal (``777``, ``0666``, ``1777``) or symbolic (``a+rwx``, ``o+w``,
+    ``go=rwx,+t``); None when it is not one (a variable, ``--reference``). A symbolic clause
+    without who-letters (``+w``) follows the umask, which leaves others out."""
+    mode = mode.strip()
+    m = _OCTAL.match(mode)
+    if m:
+        digits = m.group(1)
+        value = int(digits, 8)
+        return Mode(bool(value & 0o002), bool(value & 0o1000))
+    writable = sticky = False
+    for clause in mode.split(","):
+        c = _CLAUSE.match(clause)
+        if not c:
+            return None
+        who = c.group(1)
+        for op_part in re.findall(r"[-+=][rwxXstugo]*", c.group(2)):
+            op, perms = op_part[0], op_part[1:]
+            if op == "-":
+                if "w" in perms and ("o" in who or "a" in who or not who):
+                    writable = False
+                if "t" in perms:
+                    sticky = False
+                continue
+            if "t" in perms:
+                sticky = True
+            if "o" in who or "a" in who:
+                if "w" in perms:
+                    writable = True
+                elif op == "=":
+                    writable = False
+    return Mode(writable, sticky)
