@@ -7,7 +7,19 @@ import sys
 
 from dflint import __version__
 
-FORMATS = ("full", "concise", "json")
+FORMATS = (
+    "full",
+    "concise",
+    "grouped",
+    "json",
+    "json-lines",
+    "sarif",
+    "github",
+    "gitlab",
+    "checkstyle",
+    "junit",
+    "rdjson",
+)
 
 
 def _csv(value: str) -> list[str]:
@@ -37,6 +49,10 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     build.add_argument("--target", metavar="STAGE", help="the stage being built (default: the last)")
     build.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="a build argument, as for docker build")
     build.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's directory)")
+    p.add_argument(
+        "-j", "--jobs", type=int, default=None, metavar="N",
+        help="lint in N processes (default: the number of cores; 1 for none)",
+    )
     cfg = p.add_argument_group("configuration")
     cfg.add_argument("--config", metavar="FILE", help="use this .dflint.toml or pyproject.toml instead of discovering one")
     cfg.add_argument("--isolated", action="store_true", help="ignore every configuration file")

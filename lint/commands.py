@@ -65,6 +65,7 @@ class Session:
     """What stays the same for every file of one run: registry, configs, CLI overrides."""
 
     args: argparse.Namespace
+    quiet: bool = False  # a worker process: the parent already warned
     registry: object = None
     configs: object = None
     _rules: dict[object, list[Rule]] = field(default_factory=dict)
@@ -76,7 +77,7 @@ class Session:
         from dflint.registry import Registry
 
         self.registry = Registry.load()
-        for problem in self.registry.errors:
+        for problem in self.registry.errors if not self.quiet else ():
             _warn(f"{problem}; its rules are skipped")
         args = self.args
         cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
@@ -89,7 +90,7 @@ class Session:
 
     def config_for(self, path: str):
         config = self._config_for(path)
-        if config.hadolint and config.path not in self._notices:
+        if config.hadolint and config.path not in self._notices and not self.quiet:
             self._notices.add(config.path)
             print(f"dflint: notice: no dflint config found; using hadolint's {config.path}", file=sys.stderr)
         return config
@@ -239,9 +240,12 @@ def _read_source(path: str, args: argparse.Namespace):
 def _report(
     diagnostics: list[Diagnostic], args: argparse.Namespace, unsafe: bool = False, default: str | None = None
 ) -> None:
-    from dflint.report import ReportOptions, report, want_color
+    from dflint.report import FORMATS, ReportOptions, report, want_color
 
     fmt = args.format or os.environ.get("DFLINT_FORMAT") or default or "full"
+    if fmt not in FORMATS:
+        names = ", ".join(sorted(FORMATS))
+        raise UserError(f"unknown output format {fmt!r} (from DFLINT_FORMAT or output-format; one of: {names})")
     if args.output_file:
         out: TextIO = open(args.output_file, "w", encoding="utf-8", newline="\n")
     else:
@@ -272,40 +276,92 @@ def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], inp
     return ExitCode.CLEAN
 
 
-def check(args: argparse.Namespace) -> int:
+@dataclass
+class Batch:
+    """What linting some files gave (picklable, so worker processes can hand it back)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    thresholds: dict[str, object] = field(default_factory=dict)
+    formats: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    results: list = field(default_factory=list)  # engine Results (only in-process)
+
+
+def _lint_files(session: Session, files: list[str], keep_results: bool = False) -> Batch:
     from dflint.engine import add_shellcheck, lint
 
-    session = Session(args)
-    files, problems = _inputs(args, session)
+    args = session.args
+    batch = Batch()
     results = []
-    thresholds: dict[str, object] = {}
-    formats: list[str] = []
     for path in files:
         try:
             source, _ = _read_source(path, args)
             config, settings = session.settings_for(path)
         except UserError as exc:
-            problems.append(str(exc))
+            batch.problems.append(str(exc))
             continue
         if args.verbose:
             print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
         results.append(lint(source, settings, session.registry))
-        thresholds[source.path] = None if config.exit_zero else config.failure_threshold
+        batch.thresholds[source.path] = None if config.exit_zero else config.failure_threshold
         if config.output_format:
-            formats.append(config.output_format)
-    notice = add_shellcheck(results)
+            batch.formats.append(config.output_format)
+    notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None)
     if notice:
+        batch.notices.append(notice)
+    batch.diagnostics = [d for r in results for d in r.diagnostics]
+    if keep_results:
+        batch.results = results
+    return batch
+
+
+def _lint_in_worker(payload: tuple[argparse.Namespace, list[str]]) -> Batch:
+    args, files = payload
+    args._worker = True
+    return _lint_files(Session(args, quiet=True), files)
+
+
+def _lint_parallel(session: Session, files: list[str], jobs: int) -> Batch:
+    """Lint `files` in `jobs` worker processes (each with its own ShellCheck batch)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i::jobs] for i in range(jobs)]
+    total = Batch()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for part in pool.map(_lint_in_worker, [(session.args, chunk) for chunk in chunks if chunk]):
+            total.diagnostics.extend(part.diagnostics)
+            total.problems.extend(part.problems)
+            total.thresholds.update(part.thresholds)
+            total.formats.extend(part.formats)
+            total.notices.extend(n for n in part.notices if n not in total.notices)
+    return total
+
+
+#: Below this many files one process is faster than starting workers.
+PARALLEL_MIN_FILES = 24
+
+
+def check(args: argparse.Namespace) -> int:
+    session = Session(args)
+    files, problems = _inputs(args, session)
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "-" not in files and not args.add_ignore:
+        batch = _lint_parallel(session, files, min(jobs, len(files)))
+    else:
+        batch = _lint_files(session, files, keep_results=args.add_ignore)
+    problems += batch.problems
+    for notice in batch.notices:
         print(f"dflint: notice: {notice}", file=sys.stderr)
     if args.add_ignore:
-        return _add_ignores(results, problems)
-    diagnostics = [d for r in results for d in r.diagnostics]
+        return _add_ignores(batch.results, problems)
     for problem in problems:
         _error(problem)
     if not files and not problems:
         _error("no Dockerfiles to lint")
         return ExitCode.USAGE
-    _report(diagnostics, args, default=formats[0] if formats else None)
-    return _exit_code(diagnostics, thresholds, len(problems), args)
+    _report(batch.diagnostics, args, default=batch.formats[0] if batch.formats else None)
+    return _exit_code(batch.diagnostics, batch.thresholds, len(problems), args)
 
 
 def _add_ignores(results, problems: list[str]) -> int:

@@ -46,7 +46,7 @@ class SourceFile:
     __slots__ = ("path", "text", "bom", "_line_starts")
 
     def __init__(self, text: str, path: str = "<string>", bom: bool = False) -> None:
-        if text.startswith(BOM):
+        if not bom and text.startswith(BOM):  # only one BOM is a BOM; a second one is text
             text, bom = text[1:], True
         self.path = path
         self.text = text

@@ -318,3 +318,15 @@ def test_fix_stdin(project: Path):
 def test_python_dash_m_entry_point(project: Path):
     (project / "Dockerfile").write_text(textwrap.dedent(CLEAN))
     assert run("check", "Dockerfile", cwd=project).returncode == 0
+
+
+def test_parallel_run_gives_the_same_findings(project: Path, capsys):
+    corpus = Path(__file__).parent / "corpus"
+    args = ["check", "--format", "json", "--select", "ALL", "--ignore", "SC", "--isolated", "--exit-zero", str(corpus)]
+    assert main([*args, "--jobs", "1"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert main([*args, "--jobs", "2"]) == 0
+    two = json.loads(capsys.readouterr().out)
+    assert len(one) > 100
+    key = lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"])  # noqa: E731
+    assert sorted(one, key=key) == sorted(two, key=key)

@@ -9,9 +9,11 @@ never imports rich (only ``full``/``concise`` with ``color=True`` do). `report` 
 point a command needs: it sorts nothing itself but picks the format, or the ``--statistics``
 output when ``options.statistics`` is set.
 
-Shared here, so every format agrees: `SEVERITY_STYLES` (label and color of each severity, one
-table), `is_fixable`, `header` (the ``path:line:col: CODE [severity] message`` line), text
-cleaning for terminals (`clean`), and `painter` (plain or ANSI styling).
+Shared here, so every format agrees: `SEVERITY_STYLES` (label and color of each severity, and
+the level each machine format maps it to: one table), `is_fixable`, `header` (the
+``path:line:col: CODE [severity] message`` line), text cleaning for terminals (`clean`), and
+`painter` (plain or ANSI styling). `dflint.report.common` holds what the CI formats share
+(positions, paths, fingerprints, rule metadata).
 """
 
 from __future__ import annotations
@@ -59,14 +61,23 @@ class SeverityStyle(NamedTuple):
     label: str  # "[warning]"
     plural: str  # "2 warnings"
     style: str  # rich style used for the code, the label and the underline
+    # The level each machine-readable format gives the severity:
+    sarif: str = "warning"  # SARIF result.level / defaultConfiguration.level
+    github: str = "warning"  # GitHub workflow command: error, warning, notice
+    gitlab: str = "major"  # GitLab Code Quality: info, minor, major, critical, blocker
+    checkstyle: str = "warning"  # checkstyle <error severity=…>: error, warning, info
+    rdjson: str = "WARNING"  # reviewdog: ERROR, WARNING, INFO
 
 
-#: How every format shows a severity: label, plural and color. The one table.
+#: How every format shows a severity: label, plural, color, and each machine format's level.
+#: The one table: info and style have no own level in SARIF, GitHub, checkstyle or reviewdog, so
+#: both map to the lowest there; GitLab's `blocker` is not used (no dflint severity means
+#: "the build cannot run" more than `error`).
 SEVERITY_STYLES: dict[Severity, SeverityStyle] = {
-    Severity.ERROR: SeverityStyle("error", "errors", "bold red"),
-    Severity.WARNING: SeverityStyle("warning", "warnings", "bold yellow"),
-    Severity.INFO: SeverityStyle("info", "info", "bold cyan"),
-    Severity.STYLE: SeverityStyle("style", "style", "bold magenta"),
+    Severity.ERROR: SeverityStyle("error", "errors", "bold red", "error", "error", "critical", "error", "ERROR"),
+    Severity.WARNING: SeverityStyle("warning", "warnings", "bold yellow", "warning", "warning", "major", "warning", "WARNING"),
+    Severity.INFO: SeverityStyle("info", "info", "bold cyan", "note", "notice", "minor", "info", "INFO"),
+    Severity.STYLE: SeverityStyle("style", "style", "bold magenta", "note", "notice", "info", "info", "INFO"),
 }
 
 #: Styles of the other parts of the text formats.
@@ -106,7 +117,15 @@ class _LazyFormat:
 FORMATS: dict[str, _LazyFormat] = {
     "full": _LazyFormat("full"),
     "concise": _LazyFormat("concise"),
+    "grouped": _LazyFormat("grouped"),
     "json": _LazyFormat("json"),
+    "json-lines": _LazyFormat("json_lines"),
+    "sarif": _LazyFormat("sarif"),
+    "github": _LazyFormat("github"),
+    "gitlab": _LazyFormat("gitlab"),
+    "checkstyle": _LazyFormat("checkstyle"),
+    "junit": _LazyFormat("junit"),
+    "rdjson": _LazyFormat("rdjson"),
 }
 
 DEFAULT_FORMAT = "full"
