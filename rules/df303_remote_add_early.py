@@ -36,6 +36,9 @@ class RemoteAddEarly(Rule):
     those RUNs could come before the ADD. An ADD that the next RUN uses at once (`ADD … /tmp/x.tgz`
     then `RUN tar -xzf /tmp/x.tgz`) is in its place.
 
+    This is the build-cache side of an unpinned remote ADD; the integrity side (what you ship is
+    whatever the server sent) is DF503 `remote-add-without-checksum`.
+
     ## Why is this bad?
     An upstream change you did not make re-runs the expensive steps after the ADD on the next
     build (and on every CI runner), and the image changes without a trace in your repository.
