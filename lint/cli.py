@@ -62,6 +62,11 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     out.add_argument("--output-file", metavar="FILE", help="write the report here instead of stdout")
     out.add_argument("--statistics", action="store_true", help="count findings per rule")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    out.add_argument(
+        "--failure-threshold",
+        choices=("error", "warning", "info", "style", "none"),
+        help="exit 1 only for findings at this severity or above (none: never)",
+    )
     out.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
     out.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     out.add_argument("-v", "--verbose", action="store_true", help="say which files and configs are used")

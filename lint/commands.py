@@ -260,6 +260,16 @@ def _report(
             out.close()
 
 
+def _threshold(config, args: argparse.Namespace):
+    """The lowest severity that makes the exit code 1 for a file (None: nothing does)."""
+    from dflint.rule import Severity
+
+    level = getattr(args, "failure_threshold", None)
+    if level == "none" or (level is None and config.exit_zero):
+        return None
+    return Severity.parse(level) if level else config.failure_threshold
+
+
 def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], input_errors: int, args) -> int:
     if any(d.code == "DF000" for d in diagnostics):
         return ExitCode.INTERNAL
@@ -304,7 +314,7 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
         if args.verbose:
             print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
         results.append(lint(source, settings, session.registry))
-        batch.thresholds[source.path] = None if config.exit_zero else config.failure_threshold
+        batch.thresholds[source.path] = _threshold(config, args)
         if config.output_format:
             batch.formats.append(config.output_format)
     notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None)
@@ -411,7 +421,7 @@ def fix(args: argparse.Namespace) -> int:
             r.code for r in settings.rules if session.registry.is_fixable(r.code, config.fixable, config.unfixable)
         }
         outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
-        thresholds[source.path] = None if config.exit_zero else config.failure_threshold
+        thresholds[source.path] = _threshold(config, args)
         add_shellcheck([outcome.result])
         diagnostics.extend(outcome.problems)
         diagnostics.extend(outcome.result.diagnostics)
@@ -477,7 +487,13 @@ def rule(args: argparse.Namespace) -> int:
     if cls is None:
         hint = registry.suggest(args.rule)
         raise UserError(f"unknown rule {args.rule!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
-    _write(render_rule(cls, args.format))
+    if args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(render_rule(cls, "markdown")))
+    else:
+        _write(render_rule(cls, args.format))
     return ExitCode.CLEAN
 
 

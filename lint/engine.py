@@ -71,13 +71,19 @@ def lint(source: SourceFile, settings: Settings, registry: Registry | None = Non
 
         suppressions = Suppressions.from_dockerfile(dockerfile, registry, disable_pragmas=settings.disable_pragmas)
     diagnostics: list[Diagnostic] = []
-    early = [r for r in settings.rules if not r.late]
-    late = [r for r in settings.rules if r.late]
+    rules = list(settings.rules)
+    if dockerfile.directives and registry is not None:  # `# check=experimental=…` turns checks on
+        from dflint.buildkit_checks import experimental_rules
+
+        have = {type(r) for r in rules}
+        rules += [cls() for cls in experimental_rules(dockerfile, registry) if cls not in have and cls.code not in settings.ignore]
+    early = [r for r in rules if not r.late]
+    late = [r for r in rules if r.late]
     for rule in early:
         _run_rule(rule, ctx, settings, suppressions, diagnostics)
     if late and suppressions is not None:
         ctx.suppressions = suppressions
-        ctx.selected = frozenset(r.code for r in settings.rules)
+        ctx.selected = frozenset(r.code for r in rules)
         ctx.shellcheck = settings.shellcheck
         for rule in late:
             _run_rule(rule, ctx, settings, None, diagnostics)

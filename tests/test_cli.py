@@ -330,3 +330,23 @@ def test_parallel_run_gives_the_same_findings(project: Path, capsys):
     assert len(one) > 100
     key = lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"])  # noqa: E731
     assert sorted(one, key=key) == sorted(two, key=key)
+
+
+def test_failure_threshold_flag(project: Path, capsys):
+    (project / "Dockerfile").write_text(EMPTY_CONT)  # one warning
+    assert main(["check", "Dockerfile"]) == 1
+    assert main(["check", "--failure-threshold", "error", "Dockerfile"]) == 0
+    assert main(["check", "--failure-threshold", "warning", "Dockerfile"]) == 1
+    assert main(["check", "--failure-threshold", "none", "Dockerfile"]) == 0
+
+
+def test_experimental_check_turned_on_by_the_directive(project: Path, capsys):
+    text = "# check=experimental=InvalidDefinitionDescription\nFROM alpine:3.20 AS base\n# a comment\nFROM base AS app\n"
+    (project / "Dockerfile").write_text(text)
+    (project / ".dflint.toml").write_text('select = ["DF001"]\n')
+    main(["check", "--format", "json", "Dockerfile"])
+    found = json.loads(capsys.readouterr().out)
+    assert "DF411" in [d["code"] for d in found]
+    (project / "Dockerfile").write_text(text.split("\n", 1)[1])
+    main(["check", "--format", "json", "Dockerfile"])
+    assert json.loads(capsys.readouterr().out) == []
