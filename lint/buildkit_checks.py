@@ -11,7 +11,8 @@
   (where ``$NAME``/``${NAME…}`` sit in a word), `is_valid_reference` (Docker's image reference
   grammar, for a base name), `parse_platform` (containerd's platform specifier), and the ENV
   names well-known base images define (`image_env_names`), since BuildKit knows a base image's
-  ENV and dflint does not.
+  ENV and dflint does not; `expose_words` (each ``EXPOSE`` word with the port specs it stands
+  for), `split_port_spec` and `port_range` for the ``EXPOSE`` checks.
 
 Sources: moby/buildkit ``frontend/dockerfile/linter/{ruleset,linter}.go``,
 ``frontend/dockerfile/dockerfile2llb/convert.go``, ``frontend/dockerfile/shell/lex.go``,
@@ -23,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from dflint.rule import Severity
 
@@ -33,6 +34,7 @@ from dflint.syntax import Dockerfile, Flag, Instruction
 if TYPE_CHECKING:
     from dflint.diagnostic import Diagnostic
     from dflint.registry import Registry
+    from dflint.rule import Context
 
 __all__ = [
     "BUILDKIT_CHECKS",
@@ -41,12 +43,14 @@ __all__ = [
     "PROXY_ARGS",
     "CheckConfig",
     "DEFAULT_PLATFORM_VALUES",
+    "ExposeWord",
     "GlobalArg",
     "VarRef",
     "buildkit_codes",
     "check_config",
     "escalate",
     "experimental_rules",
+    "expose_words",
     "flag_value_span",
     "global_args",
     "image_env_names",
@@ -616,6 +620,41 @@ DEFAULT_PLATFORM_VALUES = {
 
 # ---------------------------------------------------------------------------------------------
 # EXPOSE port specifications (dockerfile2llb/convert_expose.go)
+
+
+@dataclass(frozen=True)
+class ExposeWord:
+    """One word of an ``EXPOSE``, at ``instruction.args[start:end]``, and the port specs it
+    stands for (`specs`: after ARG/ENV substitution, split at blanks). `literal`: written without
+    variables, escapes or quotes, so `raw` is the spec itself and a fix may rewrite it."""
+
+    instruction: Instruction
+    raw: str
+    start: int
+    end: int
+    literal: bool
+    specs: list[str]
+
+
+def expose_words(ctx: Context) -> Iterator[ExposeWord]:
+    """Every word of every ``EXPOSE`` in file order; a word whose variables have no known value
+    is left out."""
+    from dflint.words import expand
+
+    escape = ctx.dockerfile.escape or "\\"
+    for ins in ctx.dockerfile.instructions:
+        if ins.name != "EXPOSE":
+            continue
+        for raw, start, end in word_offsets(ins):
+            literal = "$" not in raw and escape not in raw and "'" not in raw and '"' not in raw
+            if literal:
+                specs = [raw]
+            else:
+                exp = expand(raw, ctx.graph.scope_at(ins), escape)
+                if not exp.resolved:
+                    continue
+                specs = exp.value.split()
+            yield ExposeWord(ins, raw, start, end, literal, specs)
 
 
 def split_port_spec(spec: str) -> tuple[str, str, str]:

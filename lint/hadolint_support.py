@@ -6,6 +6,9 @@
 - `mounted`: whether a ``RUN --mount`` of a given type covers a path (a cache or tmpfs mount
   keeps what is written there out of the layer).
 - `env_value` / `assigned_values`: a variable's value from ARG/ENV or from the RUN itself.
+- `unpinned_variable`: the finding of the pin rules (DL3008, DL3013, DL3016, DL3018, DL3028,
+  DL3062) for a package list given through a variable (``$PKGS``).
+- `removed_after`: the arguments of the ``rm`` commands that run after a given command.
 - Fix builders: `insert_after` (a flag after a word) and `append_command` (a command at the end
   of the shell code that runs a given command, continuation style kept).
 """
@@ -13,9 +16,10 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from dflint.fix import Edit
+from dflint.rule import Violation
 from dflint.shell import Arg, Command, Script, is_posix_shell, parse_script, stage_shell
 from dflint.words import expand
 
@@ -32,10 +36,12 @@ __all__ = [
     "is_under",
     "mount_targets",
     "mounted",
+    "removed_after",
     "resolved_words",
     "run_scripts",
     "shipped",
     "subcommand_arg",
+    "unpinned_variable",
 ]
 
 #: Values that turn a boolean environment option on (pip's PIP_NO_CACHE_DIR…), as hadolint reads them.
@@ -259,3 +265,37 @@ def resolved_words(ctx: Context, instruction: Instruction, arg: Arg, script: Scr
     if not exp.resolved:
         return None
     return exp.value.split()
+
+
+def unpinned_variable(
+    ctx: Context,
+    instruction: Instruction,
+    script: Script,
+    arg: Arg,
+    pinned: Callable[[str], bool],
+    where: str,
+    use: str,
+) -> Violation | None:
+    """The pin rules' finding for a package argument written with a variable (``$PKGS``): the
+    words it stands for (see `resolved_words`) that are neither options (``-x``) nor accepted by
+    `pinned`, named in a message such as "Pin versions in `where`: $PKGS holds curl without a
+    version; use `use`". None when every word is pinned or the value is not known here."""
+    words = resolved_words(ctx, instruction, arg, script)
+    if words is None:
+        return None  # a build argument nobody can see here
+    loose = [w for w in words if not w.startswith("-") and not pinned(w)]
+    if not loose:
+        return None
+    return Violation(
+        arg.span,
+        f"Pin versions in {where}: {arg.raw} holds {', '.join(loose)} without a version; use {use}",
+    )
+
+
+def removed_after(script: Script, index: int) -> Iterator[Arg]:
+    """The operands of every ``rm`` in `script` that comes after the command at `index` (the
+    paths it deletes, as written)."""
+    for cmd in script.find("rm"):
+        if cmd.index <= index:
+            continue
+        yield from cmd.positional(())

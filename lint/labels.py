@@ -59,6 +59,7 @@ __all__ = [
     "Label",
     "SchemaOptions",
     "StrictSchemaOptions",
+    "build_time_names",
     "check_schema",
     "email_problem",
     "hash_problem",
@@ -101,6 +102,19 @@ class Label:
     def shown_value(self) -> str:
         """The value for a message: as substituted, or as written when it uses unknown variables."""
         return self.raw_value if self.unresolved else self.value
+
+    @property
+    def empty(self) -> bool:
+        """Whether the value, as substituted, is empty or only white space (DL3051's finding; the
+        format rules leave such a value alone)."""
+        return not self.value.strip()
+
+
+def build_time_names(unresolved: frozenset[str]) -> str:
+    """The variables of `unresolved` (a label's `unresolved` or `key_unresolved`) whose value only
+    the build knows, for a message: ``"`$A`, `$B`"``, sorted; ``""`` when there are none (a
+    substitution that failed, marked ``?``, names no variable)."""
+    return ", ".join(f"`${n}`" for n in sorted(unresolved - {"?"}))
 
 
 def label_items(instruction: Instruction, scope: Mapping[str, str], escape: str = "\\",

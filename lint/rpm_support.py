@@ -1,10 +1,11 @@
 """Shared knowledge for the yum/dnf/zypper rules (DL3030-DL3041) and the shell-command rules that
 sit next to them (DL3001-DL3004, DL3046, DL3047, DL3059, DL4001, DL4005, DL4006).
 
-Everything here works on parsed instructions and the shell layer's commands, never on RUN text:
+Everything here works on parsed instructions and the shell layer's commands, never on RUN text
+(the RUNs and their scripts come from `dflint.hadolint_support.run_scripts`):
 
-- `run_instructions`: the RUNs of a file, with or without the RUN triggers of ``ONBUILD``.
-- `rpm_version_like` / `zypper_pinned`: hadolint's notions of a pinned package.
+- `rpm_version_like` / `zypper_pinned`: hadolint's notions of a pinned package; `rpm_pinned`
+  adds ``.rpm`` files named by URL or path (DL3033, DL3041).
 - `cleaned_after` / `cache_mounted`: whether a package cache is gone at the end of the RUN.
 - `append_command_fix` / `insert_after_fix`: the edits of the fixes.
 - `in_shipped_stage`: whether an instruction's stage ships (the target and its FROM-chain).
@@ -19,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from dflint.fix import Edit, Fix
+from dflint.hadolint_support import insert_after, run_scripts
 from dflint.packages import PackageCommand, package_commands
 from dflint.shell import Arg, Command, Script, basename, parse_script
 
@@ -38,8 +40,8 @@ __all__ = [
     "insert_after_fix",
     "is_number",
     "removes_path",
+    "rpm_pinned",
     "rpm_version_like",
-    "run_instructions",
     "set_option_events",
     "shell_name",
     "sudo_prefix",
@@ -50,17 +52,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------
 # instructions
-
-
-def run_instructions(ctx: Context, onbuild: bool = True) -> Iterator[Instruction]:
-    """Every RUN in file order; with `onbuild`, also the RUN trigger of each ``ONBUILD RUN``."""
-    for instruction in ctx.dockerfile.instructions:
-        if instruction.name == "RUN":
-            yield instruction
-        elif onbuild and instruction.name == "ONBUILD":
-            inner = instruction.inner
-            if inner is not None and inner.name == "RUN":
-                yield inner
 
 
 def in_shipped_stage(ctx: Context, instruction: Instruction) -> bool:
@@ -95,6 +86,12 @@ def rpm_version_like(value: str) -> bool:
         return True
     rest = parts[1:]
     return all(p and set(p) <= _VERSION_CHARS for p in rest) and any(p[:1].isdigit() for p in rest)
+
+
+def rpm_pinned(value: str) -> bool:
+    """A pinned yum/dnf package: `rpm_version_like`, or an ``.rpm`` file named by URL or path
+    (a file is one exact version)."""
+    return rpm_version_like(value) or (value.endswith(".rpm") and "/" in value)
 
 
 def zypper_pinned(value: str) -> bool:
@@ -174,7 +171,7 @@ def sudo_prefix(command: Command) -> str:
 
 def insert_after_fix(arg: Arg, text: str, title: str) -> Fix:
     """A safe fix that inserts `` text`` right after `arg`."""
-    return Fix.safe(title, Edit.insert(arg.span.end, " " + text))
+    return Fix.safe(title, insert_after(arg, text))
 
 
 def append_command_fix(
@@ -356,10 +353,7 @@ class AssumeYesRule:
     after_name: bool = False  # insert after the command name (a global option) instead
 
     def violations(self, ctx: Context) -> Iterator[tuple[Arg, Command, Fix]]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for pc in package_commands(script, self.families):
                 if pc.tool not in self.tools:
                     continue
@@ -382,10 +376,7 @@ class CacheCleanRule:
     clean_command: str  # e.g. "{tool} clean all"
 
     def violations(self, ctx: Context) -> Iterator[tuple[Instruction, Command, Fix | None]]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for instruction, script in run_scripts(ctx):
             installs = [
                 pc
                 for pc in package_commands(script, self.families)
@@ -428,10 +419,7 @@ class PinRule:
 
     def violations(self, ctx: Context) -> Iterator[tuple[Arg, bool]]:
         """(argument, is_module) for each unpinned package or module stream."""
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for pc in package_commands(script, self.families):
                 if pc.tool not in self.tools or self.skip(pc):
                     continue

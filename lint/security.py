@@ -9,6 +9,7 @@ matched is the *content* a command writes into a known configuration file (``ech
 
 Quick reference::
 
+    for ins in shipped_instructions(ctx): …          # what ends up in the image that is built
     for script in scripts(ctx, instruction):         # the RUN and the `sh -c "…"` strings in it
         for cmd in script.commands: …
     for setting in env_settings(ctx):                # ENV/ARG defaults and RUN `NAME=value`
@@ -54,8 +55,23 @@ __all__ = [
     "runs_stdin",
     "scripts",
     "secret_name",
+    "shipped_instructions",
     "value_arg",
 ]
+
+# ---------------------------------------------------------------------------------------------
+# the instructions that ship
+
+
+def shipped_instructions(ctx: Context) -> Iterator[Instruction]:
+    """The instructions of the stages whose content ships (the target and the stages it is built
+    ``FROM``), stage by stage in file order; nothing when the file has no target stage."""
+    graph = ctx.graph
+    if graph.target is None:
+        return
+    for index in sorted(graph.shipped):
+        yield from graph.stages[index].instructions
+
 
 # ---------------------------------------------------------------------------------------------
 # scripts: the RUN and the shell strings it runs

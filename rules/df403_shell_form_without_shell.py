@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
-from dflint.fix import Edit, Fix
+from dflint.exec_form import exec_form_fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.rules.dl3025_shell_form_command import ShellFormCommand, _layout
 from dflint.syntax import Instruction
 
 
@@ -84,20 +82,17 @@ class ShellFormWithoutShell(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        dl3025 = ShellFormCommand()
         for ins in ctx.dockerfile.instructions:
             if ins.name not in ("CMD", "ENTRYPOINT") or ins.json is not None or not ins.args:
                 continue
             if ctx.graph.stage_of(ins) is None or explicit_shell_before(ctx, ins):
                 continue
-            argv = dl3025._argv(ctx, ins)
             fix = None
             hint = f'{ins.name} ["executable", "arg", …]'
-            if argv is not None:
-                exec_form = json.dumps([v for line in argv for v in line[1:]], ensure_ascii=False)
+            found = exec_form_fix(ctx, ins, ins.args_span)
+            if found is not None:
+                exec_form, fix = found
                 hint = f"{ins.name} {exec_form}"
-                fix = Fix.unsafe(f"Use the exec form {exec_form}",
-                                 Edit(ins.args_span.start, ins.args_span.end, _layout(ctx, argv)))
             yield Violation(
                 ins.args_span,
                 f"JSON arguments recommended for {ins.name} to prevent unintended behavior related "

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.buildkit_checks import split_port_spec, word_offsets
+from dflint.buildkit_checks import expose_words, split_port_spec
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.words import expand
 
 
 class ExposeProtocolCasing(Rule):
@@ -46,35 +45,24 @@ class ExposeProtocolCasing(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        escape = ctx.dockerfile.escape or "\\"
-        for ins in ctx.dockerfile.instructions:
-            if ins.name != "EXPOSE":
-                continue
-            for raw, start, end in word_offsets(ins):
-                literal = "$" not in raw and escape not in raw and "'" not in raw and '"' not in raw
-                if literal:
-                    specs = [raw]
-                else:
-                    exp = expand(raw, ctx.graph.scope_at(ins), escape)
-                    if not exp.resolved:
-                        continue
-                    specs = exp.value.split()
-                for spec in specs:
-                    _, _, container = split_port_spec(spec)
-                    port, slash, proto = container.partition("/")
-                    if not slash or not port or proto == proto.lower():
-                        continue
-                    if proto.lower() not in ("tcp", "udp", "sctp"):
-                        continue  # BuildKit rejects it: "invalid proto"
-                    fix = None
-                    span = ins.args_subspan(start, end)
-                    if literal:
-                        at = start + len(raw) - len(proto)
-                        span = ins.args_subspan(at, end)
-                        fix = Fix.safe(f"Write '{proto.lower()}'", Edit(span.start, span.end, proto.lower()))
-                    yield Violation(
-                        span,
-                        f"Defined protocol '{spec}' in EXPOSE instruction should be lowercase: write "
-                        f"'{spec[: len(spec) - len(proto)]}{proto.lower()}'",
-                        fix,
-                    )
+        for word in expose_words(ctx):
+            ins = word.instruction
+            for spec in word.specs:
+                _, _, container = split_port_spec(spec)
+                port, slash, proto = container.partition("/")
+                if not slash or not port or proto == proto.lower():
+                    continue
+                if proto.lower() not in ("tcp", "udp", "sctp"):
+                    continue  # BuildKit rejects it: "invalid proto"
+                fix = None
+                span = ins.args_subspan(word.start, word.end)
+                if word.literal:
+                    at = word.start + len(word.raw) - len(proto)
+                    span = ins.args_subspan(at, word.end)
+                    fix = Fix.safe(f"Write '{proto.lower()}'", Edit(span.start, span.end, proto.lower()))
+                yield Violation(
+                    span,
+                    f"Defined protocol '{spec}' in EXPOSE instruction should be lowercase: write "
+                    f"'{spec[: len(spec) - len(proto)]}{proto.lower()}'",
+                    fix,
+                )

@@ -3,10 +3,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterator
 
-from dflint.buildkit_checks import port_range, split_port_spec, word_offsets
+from dflint.buildkit_checks import expose_words, port_range, split_port_spec
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.words import expand
 
 
 def _valid(ip: str, host: str, container: str) -> bool:
@@ -73,32 +72,20 @@ class ExposeHostMapping(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        escape = ctx.dockerfile.escape or "\\"
-        for ins in ctx.dockerfile.instructions:
-            if ins.name != "EXPOSE":
-                continue
-            for raw, start, end in word_offsets(ins):
-                literal = "$" not in raw and escape not in raw and "'" not in raw and '"' not in raw
-                if literal:
-                    specs = [raw]
-                else:
-                    exp = expand(raw, ctx.graph.scope_at(ins), escape)
-                    if not exp.resolved:
-                        continue
-                    specs = exp.value.split()
-                for spec in specs:
-                    ip, host, container = split_port_spec(spec)
-                    if not ip and not host:
-                        continue
-                    span = ins.args_subspan(start, end)
-                    fix = None
-                    if literal and _valid(ip, host, container):
-                        fix = Fix.safe(f"Keep only the container port {container}",
-                                       Edit(span.start, span.end, container))
-                    yield Violation(
-                        span,
-                        f"EXPOSE instruction should not define an IP address or host-port mapping, "
-                        f"found '{spec}': only the container port {container} is exposed; publish "
-                        "host ports with `docker run -p` instead",
-                        fix,
-                    )
+        for word in expose_words(ctx):
+            for spec in word.specs:
+                ip, host, container = split_port_spec(spec)
+                if not ip and not host:
+                    continue
+                span = word.instruction.args_subspan(word.start, word.end)
+                fix = None
+                if word.literal and _valid(ip, host, container):
+                    fix = Fix.safe(f"Keep only the container port {container}",
+                                   Edit(span.start, span.end, container))
+                yield Violation(
+                    span,
+                    f"EXPOSE instruction should not define an IP address or host-port mapping, "
+                    f"found '{spec}': only the container port {container} is exposed; publish "
+                    "host ports with `docker run -p` instead",
+                    fix,
+                )

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from dflint.context import build_context, context_path, expand_word, is_remote, source_words
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.security import SecretMatch, context_secrets, secret_name
+from dflint.security import SecretMatch, context_secrets, secret_name, shipped_instructions
 from dflint.syntax import Instruction
 
 _RISK = (
@@ -85,13 +85,9 @@ class SecretFileCopied(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        graph = ctx.graph
-        if graph.target is None:
-            return
-        for index in sorted(graph.shipped):
-            for ins in graph.stages[index].instructions:
-                if ins.name in ("COPY", "ADD"):
-                    yield from _check_copy(ctx, ins)
+        for ins in shipped_instructions(ctx):
+            if ins.name in ("COPY", "ADD"):
+                yield from _check_copy(ctx, ins)
 
 
 def _check_copy(ctx: Context, ins: Instruction) -> Iterator[Violation]:

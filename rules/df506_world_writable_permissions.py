@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.security import parse_mode, scripts
+from dflint.security import parse_mode, scripts, shipped_instructions
 from dflint.shell import Arg, Command, Script
 from dflint.syntax import Instruction
 
@@ -56,23 +56,19 @@ class WorldWritablePermissions(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        graph = ctx.graph
-        if graph.target is None:
-            return
-        for index in sorted(graph.shipped):
-            for ins in graph.stages[index].instructions:
-                if ins.name in ("COPY", "ADD"):
-                    flag = ins.flag("chmod")
-                    if flag is not None and flag.value:
-                        mode = parse_mode(flag.value)
-                        if mode is not None and mode.world_writable and not mode.sticky:
-                            yield Violation(
-                                flag.value_span or flag.span,
-                                f"{ins.name} --chmod={flag.value} makes the copied files writable by every user "
-                                f"of the container; {_ADVICE}",
-                            )
-                elif ins.name == "RUN":
-                    yield from _run(ctx, ins)
+        for ins in shipped_instructions(ctx):
+            if ins.name in ("COPY", "ADD"):
+                flag = ins.flag("chmod")
+                if flag is not None and flag.value:
+                    mode = parse_mode(flag.value)
+                    if mode is not None and mode.world_writable and not mode.sticky:
+                        yield Violation(
+                            flag.value_span or flag.span,
+                            f"{ins.name} --chmod={flag.value} makes the copied files writable by every user "
+                            f"of the container; {_ADVICE}",
+                        )
+            elif ins.name == "RUN":
+                yield from _run(ctx, ins)
 
 
 _ADVICE = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rpm_support import run_instructions
+from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
 
 #: Commands that need a running system, a terminal or a person: hadolint's list, plus `ifconfig`
@@ -63,10 +63,7 @@ class PointlessCommandInContainer(Rule):
     severity = Severity.INFO
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for cmd in script.find(tuple(POINTLESS)):
                 yield Violation(
                     cmd.name_arg.span,

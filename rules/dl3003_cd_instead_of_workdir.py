@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rpm_support import run_instructions
+from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
 
 
@@ -47,10 +47,7 @@ class CdInsteadOfWorkdir(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             found = script.find("cd")
             if found:
                 cmd = found[0]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.hadolint_support import resolved_words, run_scripts
+from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 
@@ -70,17 +70,10 @@ class UnpinnedAptPackage(Rule):
                     if pkg.version is not None or _chosen(arg.value):
                         continue
                     if not arg.static:
-                        words = resolved_words(ctx, instruction, arg, script)
-                        if words is None:
-                            continue  # a build argument nobody can see here
-                        loose = [w for w in words if not w.startswith("-") and "=" not in w and not _chosen(w)]
-                        if not loose:
-                            continue
-                        yield Violation(
-                            arg.span,
-                            f"Pin versions in {pc.tool} install: {arg.raw} holds "
-                            f"{', '.join(loose)} without a version; use <package>=<version>",
-                        )
+                        found = unpinned_variable(ctx, instruction, script, arg, _pinned,
+                                                  f"{pc.tool} install", "<package>=<version>")
+                        if found is not None:
+                            yield found
                         continue
                     yield Violation(
                         arg.span,
@@ -92,3 +85,7 @@ class UnpinnedAptPackage(Rule):
 def _chosen(value: str) -> bool:
     """A release selection (`pkg/bookworm-backports`) or a package file."""
     return "/" in value or value.endswith(".deb")
+
+
+def _pinned(word: str) -> bool:
+    return "=" in word or _chosen(word)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.fix import Fix
-from dflint.hadolint_support import append_command, mounted, run_scripts, shipped, subcommand_arg
+from dflint.hadolint_support import append_command, mounted, removed_after, run_scripts, shipped, subcommand_arg
 from dflint.packages import package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
@@ -107,15 +107,12 @@ def _cleans_after(script: Script, update: Command, apt: list) -> bool:
     for pc in apt:
         if pc.command.index > update.index and pc.subcommand in ("distclean", "dist-clean"):
             return True
-    for cmd in script.find("rm"):
-        if cmd.index <= update.index:
+    for arg in removed_after(script, update.index):
+        path = arg.value.rstrip("*").rstrip("/") or "/"
+        if not path.startswith("/"):
             continue
-        for arg in cmd.positional(()):
-            path = arg.value.rstrip("*").rstrip("/") or "/"
-            if not path.startswith("/"):
-                continue
-            if path == LISTS or LISTS.startswith(path.rstrip("/") + "/") or arg.value.startswith(LISTS + "/"):
-                return True
+        if path == LISTS or LISTS.startswith(path.rstrip("/") + "/") or arg.value.startswith(LISTS + "/"):
+            return True
     return False
 
 

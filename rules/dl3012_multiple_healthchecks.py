@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.repeated import repeated
 from dflint.rule import Context, Rule, Severity, Violation
 
 
@@ -43,24 +44,10 @@ class MultipleHealthchecks(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        groups = [(f"in stage '{s.label}'", s.instructions) for s in ctx.graph.stages]
-        before = []
-        for ins in ctx.dockerfile.instructions:
-            if ins.name == "FROM":
-                break
-            before.append(ins)
-        if before:  # a file without FROM is still checked, as hadolint does
-            groups.insert(0, ("before the first FROM", tuple(before)))
-        for label, instructions in groups:
-            previous = None
-            for ins in instructions:
-                if ins.name != "HEALTHCHECK":
-                    continue
-                if previous is not None:
-                    yield Violation(
-                        ins.keyword_span,
-                        f"Multiple `HEALTHCHECK` instructions {label}: only the "
-                        f"last one takes effect, so the one on line {previous.line} does nothing; "
-                        "remove it",
-                    )
-                previous = ins
+        for label, previous, ins in repeated(ctx, "HEALTHCHECK"):
+            yield Violation(
+                ins.keyword_span,
+                f"Multiple `HEALTHCHECK` instructions {label}: only the "
+                f"last one takes effect, so the one on line {previous.line} does nothing; "
+                "remove it",
+            )

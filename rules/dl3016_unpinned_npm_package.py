@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from dflint.hadolint_support import resolved_words, run_scripts
+from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 
@@ -69,16 +69,10 @@ class UnpinnedNpmPackage(Rule):
                     if not arg.static:
                         if pkg.version is not None and pkg.version not in _FLOATING:
                             continue  # name@$VERSION
-                        words = resolved_words(ctx, instruction, arg, script)
-                        if words is None:
-                            continue
-                        loose = [w for w in words if not w.startswith("-") and not _pinned(w)]
-                        if loose:
-                            yield Violation(
-                                arg.span,
-                                f"Pin versions in npm install: {arg.raw} holds {', '.join(loose)} "
-                                "without a version; use <package>@<version>",
-                            )
+                        found = unpinned_variable(ctx, instruction, script, arg, _pinned,
+                                                  "npm install", "<package>@<version>")
+                        if found is not None:
+                            yield found
                         continue
                     if _pinned(arg.value):
                         continue

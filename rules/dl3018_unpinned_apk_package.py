@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.hadolint_support import resolved_words, run_scripts
+from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 
@@ -60,16 +60,10 @@ class UnpinnedApkPackage(Rule):
                     if pkg.version is not None or arg.value.endswith(".apk"):
                         continue
                     if not arg.static:
-                        words = resolved_words(ctx, instruction, arg, script)
-                        if words is None:
-                            continue
-                        loose = [w for w in words if not w.startswith("-") and not _pinned(w)]
-                        if loose:
-                            yield Violation(
-                                arg.span,
-                                f"Pin versions in apk add: {arg.raw} holds {', '.join(loose)} "
-                                "without a version; use <package>=<version>",
-                            )
+                        found = unpinned_variable(ctx, instruction, script, arg, _pinned,
+                                                  "apk add", "<package>=<version>")
+                        if found is not None:
+                            yield found
                         continue
                     yield Violation(
                         arg.span,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.hadolint_support import resolved_words, run_scripts
+from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 
@@ -67,18 +67,16 @@ class UnpinnedGem(Rule):
                     if ":" in value or value.endswith(".gem") or value == "--":
                         continue
                     if not arg.static:
-                        words = resolved_words(ctx, instruction, arg, script)
-                        if words is None:
-                            continue
-                        loose = [w for w in words if not w.startswith("-") and ":" not in w and not w.endswith(".gem")]
-                        if loose:
-                            yield Violation(
-                                arg.span,
-                                f"Pin versions in gem install: {arg.raw} holds {', '.join(loose)} "
-                                "without a version; use <gem>:<version>",
-                            )
+                        found = unpinned_variable(ctx, instruction, script, arg, _pinned,
+                                                  "gem install", "<gem>:<version>")
+                        if found is not None:
+                            yield found
                         continue
                     yield Violation(
                         arg.span,
                         f"Pin the version of '{value}' in gem install: use {value}:<version>",
                     )
+
+
+def _pinned(word: str) -> bool:
+    return ":" in word or word.endswith(".gem")

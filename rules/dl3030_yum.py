@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, rpm_version_like
+from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, rpm_pinned
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 
@@ -175,7 +175,7 @@ class YumUnpinnedPackage(PinRule, Rule):
     subcommands = frozenset({"install"})
 
     def pinned(self, value: str) -> bool:
-        return rpm_version_like(value) or (value.endswith(".rpm") and "/" in value)
+        return rpm_pinned(value)
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         for arg, module in self.violations(ctx):

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.hadolint_support import run_scripts
 from dflint.packages import PackageCommand, package_commands
-from dflint.rpm_support import (
-    AssumeYesRule,
-    CacheCleanRule,
-    PinRule,
-    run_instructions,
-    zypper_pinned,
-)
+from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, zypper_pinned
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 _ZYPPER = frozenset({"zypper"})
@@ -111,10 +106,7 @@ class ZypperDistUpgrade(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for pc in package_commands(script, _ZYPPER):
                 if pc.subcommand not in ("dist-upgrade", "dup"):
                     continue
@@ -228,7 +220,7 @@ class ZypperUnpinnedPackage(PinRule, Rule):
     subcommands = frozenset({"install", "in"})
 
     def pinned(self, value: str) -> bool:
-        return zypper_pinned(value) or (value.endswith(".rpm") and "/" in value)
+        return zypper_pinned(value)  # `.rpm` files (by name, path or URL) included
 
     def skip(self, pc: PackageCommand) -> bool:
         # patterns, patches and products have no versions to pin

@@ -3,7 +3,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.fix import Fix
-from dflint.hadolint_support import assigned_values, insert_after, mount_targets, run_scripts, subcommand_arg
+from dflint.hadolint_support import (
+    assigned_values,
+    insert_after,
+    mount_targets,
+    removed_after,
+    run_scripts,
+    subcommand_arg,
+)
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
@@ -114,15 +121,12 @@ def _purged_after(script: Script, pc: PackageCommand, pip: list[PackageCommand],
             rest = [a.value for a in other.command.positional]
             if "purge" in rest or "remove" in rest:
                 return True
-    for cmd in script.find("rm"):
-        if cmd.index <= index:
-            continue
-        for arg in cmd.positional(()):
-            value = arg.value
-            for prefix in ("~", "$HOME", "${HOME}"):
-                if value.startswith(prefix + "/"):
-                    value = "/root" + value[len(prefix) :]
-            value = value.rstrip("*").rstrip("/")
-            if value.startswith("/") and _is_cache_path(value, dirs):
-                return True
+    for arg in removed_after(script, index):
+        value = arg.value
+        for prefix in ("~", "$HOME", "${HOME}"):
+            if value.startswith(prefix + "/"):
+                value = "/root" + value[len(prefix) :]
+        value = value.rstrip("*").rstrip("/")
+        if value.startswith("/") and _is_cache_path(value, dirs):
+            return True
     return False

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rpm_support import is_number, run_instructions
+from dflint.hadolint_support import run_scripts
+from dflint.rpm_support import is_number
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg, Command
 
@@ -66,10 +67,7 @@ class UseraddHighUidWithoutL(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for cmd in script.find("useradd"):
                 if cmd.has_flag("-l", "--no-log-init"):
                     continue

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
-from dflint.rpm_support import run_instructions, wget_flavour
+from dflint.hadolint_support import run_scripts
+from dflint.rpm_support import wget_flavour
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command
 
@@ -75,10 +76,7 @@ class WgetWithoutProgress(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for instruction, script in run_scripts(ctx):
             flavour: str | None = "?"
             for cmd in script.find("wget"):
                 if _quiet(cmd):

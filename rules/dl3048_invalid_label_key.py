@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
-from dflint.labels import key_problem, labels
+from dflint.labels import build_time_names, key_problem, labels
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 
@@ -63,8 +63,8 @@ class InvalidLabelKey(Rule):
             reason = key_problem(label.key)
             if reason is None:
                 continue
-            if label.key_unresolved - {"?"}:
-                names = ", ".join(f"`${n}`" for n in sorted(label.key_unresolved - {"?"}))
+            names = build_time_names(label.key_unresolved)
+            if names:
                 reason = f"uses {names}, only known at build time: write the key out"
             fix = None
             lowered = label.key.lower()

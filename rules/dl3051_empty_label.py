@@ -57,7 +57,7 @@ class EmptyLabel(Rule):
         if not schema:
             return
         for label in labels(ctx):
-            if label.key in schema and not label.value.strip():
+            if label.key in schema and label.empty:
                 yield Violation(
                     label.span,
                     f"Label `{label.key}` is empty: give it a value, or remove it if the image "

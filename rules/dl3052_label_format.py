@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterator
 
-from dflint.labels import LABEL_TYPES, SchemaOptions, labels, problem
+from dflint.labels import LABEL_TYPES, SchemaOptions, build_time_names, labels, problem
 from dflint.rule import Context, Rule, Severity, Violation
 
 
@@ -23,14 +23,13 @@ class _LabelFormat(Rule):
         if self.kind not in schema.values():
             return
         for label in labels(ctx):
-            if schema.get(label.key) != self.kind or not label.value.strip():
+            if schema.get(label.key) != self.kind or label.empty:
                 continue  # an empty value is DL3051's
             reason = problem(self.kind, label.value)
             if reason is None:
                 continue
-            unknown = sorted(label.unresolved - {"?"})
-            if unknown:
-                names = ", ".join(f"`${n}`" for n in unknown)
+            names = build_time_names(label.unresolved)
+            if names:
                 message = (
                     f"Label `{label.key}` is `{label.raw_value}`: {names} is only known at build time, "
                     f"so the value cannot be checked to be {LABEL_TYPES[self.kind]}; declare "

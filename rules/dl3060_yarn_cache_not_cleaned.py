@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.hadolint_support import assigned_values, mount_targets, run_scripts, shipped, subcommand_arg
+from dflint.hadolint_support import (
+    assigned_values,
+    mount_targets,
+    removed_after,
+    run_scripts,
+    shipped,
+    subcommand_arg,
+)
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Script
@@ -106,14 +113,11 @@ def _cleaned_after(script: Script, last: PackageCommand, yarn: list[PackageComma
         if pc.command.index > index and pc.subcommand == "cache":
             if "clean" in [a.value for a in pc.command.positional]:
                 return True
-    for cmd in script.find("rm"):
-        if cmd.index <= index:
-            continue
-        for arg in cmd.positional(()):
-            raw = arg.raw
-            value = arg.value.rstrip("*").rstrip("/")
-            if "yarn cache dir" in raw or ".cache/yarn" in value or value.endswith("/.yarn/berry/cache") or value.endswith("/.yarn/cache"):
-                return True
-            if any(value == d.rstrip("/") for d in dirs):
-                return True
+    for arg in removed_after(script, index):
+        raw = arg.raw
+        value = arg.value.rstrip("*").rstrip("/")
+        if "yarn cache dir" in raw or ".cache/yarn" in value or value.endswith("/.yarn/berry/cache") or value.endswith("/.yarn/cache"):
+            return True
+        if any(value == d.rstrip("/") for d in dirs):
+            return True
     return False

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.hadolint_support import resolved_words, run_scripts
+from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg
@@ -79,16 +79,10 @@ class UnpinnedGoPackage(Rule):
                     if not arg.static:
                         if "@" in arg.value and arg.value.rsplit("@", 1)[1].lower() not in _FLOATING:
                             continue  # pkg@$VERSION
-                        words = resolved_words(ctx, instruction, arg, script)
-                        if words is None:
-                            continue
-                        loose = [w for w in words if not w.startswith("-") and not _local(w) and not _pinned(w)]
-                        if loose:
-                            yield Violation(
-                                arg.span,
-                                f"Pin versions in go {pc.subcommand}: {arg.raw} holds "
-                                f"{', '.join(loose)} without a version; use <package>@<version>",
-                            )
+                        found = unpinned_variable(ctx, instruction, script, arg, _local_or_pinned,
+                                                  f"go {pc.subcommand}", "<package>@<version>")
+                        if found is not None:
+                            yield found
                         continue
                     if _pinned(arg.value):
                         continue
@@ -110,6 +104,10 @@ def _pinned(value: str) -> bool:
         return False
     version = value.rsplit("@", 1)[1]
     return version.lower() not in _FLOATING  # @none removes a module: not an install
+
+
+def _local_or_pinned(value: str) -> bool:
+    return _local(value) or _pinned(value)
 
 
 def _violation(subcommand: str, arg: Arg) -> Violation:

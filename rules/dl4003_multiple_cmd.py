@@ -3,37 +3,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.repeated import repeated
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.syntax import Instruction
-
-
-def stage_groups(ctx: Context) -> list[tuple[str, tuple[Instruction, ...]]]:
-    """(label, instructions) of each stage, and of the instructions before the first FROM (a
-    file without FROM is still checked, as hadolint does)."""
-    groups = [(f"in stage '{s.label}'", s.instructions) for s in ctx.graph.stages]
-    before = []
-    for ins in ctx.dockerfile.instructions:
-        if ins.name == "FROM":
-            break
-        before.append(ins)
-    if before:
-        groups.insert(0, ("before the first FROM", tuple(before)))
-    return groups
 
 
 def _repeats(ctx: Context, keyword: str) -> Iterator[Violation]:
-    for label, instructions in stage_groups(ctx):
-        previous = None
-        for ins in instructions:
-            if ins.name != keyword:
-                continue
-            if previous is not None:
-                yield Violation(
-                    ins.keyword_span,
-                    f"Multiple `{keyword}` instructions {label}: only the last one "
-                    f"takes effect, so the {keyword} on line {previous.line} does nothing; remove it",
-                )
-            previous = ins
+    for label, previous, ins in repeated(ctx, keyword):
+        yield Violation(
+            ins.keyword_span,
+            f"Multiple `{keyword}` instructions {label}: only the last one "
+            f"takes effect, so the {keyword} on line {previous.line} does nothing; remove it",
+        )
 
 
 class MultipleCmd(Rule):

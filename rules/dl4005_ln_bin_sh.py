@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rpm_support import run_instructions
+from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
 
 _SH = ("/bin/sh", "/usr/bin/sh")
@@ -49,10 +49,7 @@ class SymlinkedBinSh(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in run_instructions(ctx):
-            script = ctx.script(instruction)
-            if script is None:
-                continue
+        for _, script in run_scripts(ctx):
             for cmd in script.find("ln"):
                 positional = cmd.positional(_LN_VALUE_FLAGS)
                 if cmd.option("-t", "--target-directory", takes_value=_LN_VALUE_FLAGS):
