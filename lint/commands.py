@@ -119,7 +119,10 @@ class Session:
             classes = self.registry.select(config.select, config.extend_select, config.ignore)
             rules = []
             for cls in classes:
-                rules.append(_instantiate(cls, config.rule_options(cls.code), config))
+                raw = dict(config.rule_options(cls.code))
+                if cls.code == "DF200" and config.optimize.get("runtime-images") and "runtime-images" not in raw:
+                    raw["runtime-images"] = config.optimize["runtime-images"]  # [optimize] table
+                rules.append(_instantiate(cls, raw, config))
             self._rules[key] = rules
         return self._rules[key]
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Iterator
 
-from dflint.rule import Context, Rule, Severity, Violation
+from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.toolchain import Evidence, Toolchain, evidence, runtime_image_for
 
 
@@ -125,6 +126,45 @@ class ShipsToolchain(Rule):
     A single-stage file passes too when it removes its build packages in the RUN that installed
     them (`apt-get purge -y --auto-remove gcc`, `apk del .build-deps`).
 
+    ## Fix safety
+    The fix is unsafe: it rewrites the stage as a multi-stage build. The build stage (`AS build`)
+    keeps every instruction that builds, in order; a runtime stage on a base without the
+    toolchain gets, in their original order, ENV, ARG still used, WORKDIR, USER (the user
+    re-created when the file created it; a numeric UID on scratch/distroless), EXPOSE, VOLUME,
+    LABEL, HEALTHCHECK, STOPSIGNAL, SHELL, ENTRYPOINT and CMD, the runtime packages (a `-dev`
+    package becomes its runtime library: `libpq-dev` → `libpq5`), and `COPY --from=build` of
+    exactly what the program needs: the binary from `-o` or the build tool's conventions, what
+    ENTRYPOINT/CMD names (a relative path resolves against the WORKDIR), the jar, the venv, the
+    compiled JavaScript with production `node_modules`, and folders the program reads from its
+    working directory (templates/, static/…) when they came from the build context. The fix's
+    title names what is copied. Recipes: Go, Rust, C/C++ (gcc, make, cmake), Node (a build
+    script such as `tsc`), Python (dependencies that compile, moved into a venv) and Java
+    (javac + jar, Maven, Gradle).
+
+    The runtime base: a static Go binary → `gcr.io/distroless/static-debian12`; a toolchain image
+    → its ecosystem's runtime image (golang and rust → `debian:<release>-slim`, maven/JDK →
+    `eclipse-temurin:<version>-jre`, node → `node:<version>-slim`, python →
+    `python:<version>-slim`, the .NET SDK → `aspnet`); a Debian/Ubuntu/Alpine base with the
+    toolchain from its package manager → the same base without it. When the runtime base differs
+    from a Debian-based toolchain image (whose own headers the runtime lacks), the build stage
+    lists the packages of the shared libraries the artifacts link against (`ldd` + `dpkg -S`) and
+    the runtime stage installs them.
+
+    When the rewrite cannot be made with confidence (the artifact cannot be located, a RUN after
+    the build does something unknown, a `-dev` package's runtime library is not known), the
+    fix's title says why and the skeleton is offered as a display-only fix, never applied.
+
+    ## Options
+    `runtime-images` (table, default empty): runtime images by toolchain image name, overriding
+    the built-in table; `static` is the image for a static binary. Values may use `{tag}`,
+    `{version}` (the leading version of the tag), `{java}` (the Java major version) and
+    `{debian}` (the Debian release).
+
+    ```toml
+    [rules.DF200]
+    runtime-images = { static = "registry.example.com/static:nonroot", golang = "registry.example.com/debian:{debian}-slim" }
+    ```
+
     ## References
     - [Multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
     - [Best practices: use multi-stage builds](https://docs.docker.com/build/building/best-practices/#use-multi-stage-builds)
@@ -136,6 +176,11 @@ class ShipsToolchain(Rule):
     code = "DF200"
     name = "ships-toolchain"
     severity = Severity.WARNING
+    fixable = Fixable.SOMETIMES
+
+    @dataclass
+    class Options:
+        runtime_images: dict[str, str] = field(default_factory=dict)
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         graph = ctx.graph
@@ -144,4 +189,7 @@ class ShipsToolchain(Rule):
         ev = evidence(ctx, graph.target)
         if ev is None:
             return
-        yield Violation(ev.primary.span, _message(ctx, ev))
+        from dflint.optimize import Options as PlanOptions, rewrite_fix
+
+        images = {str(k): str(v) for k, v in (self.options.runtime_images or {}).items()}
+        yield Violation(ev.primary.span, _message(ctx, ev), rewrite_fix(ctx, ev, PlanOptions(images)))

@@ -1,0 +1,227 @@
+"""C and C++: gcc/g++/cc/clang, make, cmake, ./configure, ninja, meson.
+
+The artifact: a compiler's ``-o`` (``a.out`` without one); for ``make``/``cmake --build``/
+``ninja`` without an install step, what ENTRYPOINT/CMD names inside the folder the build ran in;
+for ``make install``/``cmake --install``/``ninja install``/``meson install``, the install prefix
+(``--prefix``, ``-DCMAKE_INSTALL_PREFIX``, ``PREFIX=``; default ``/usr/local``): its ``bin``,
+``sbin``, ``lib``, ``share`` and ``etc`` folders on a Debian/Ubuntu base (which has them all),
+the prefix itself when it is a folder of its own. ``cp``/``install`` of an output later are
+followed. Runtime packages: each ``-dev`` package's runtime library (``zlib1g-dev`` →
+``zlib1g``); with ``g++`` on Alpine, ``libstdc++``. ``RUN ldconfig`` follows a copied ``lib``
+folder when the original ran ldconfig.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from dflint.optimize import Options, Recipe
+from dflint.optimize.facts import resolve, under
+from dflint.optimize.plan import Artifact, Draft, PlanError
+from dflint.toolchain import _C_COMPILER_RE, _C_COMPILERS
+
+_COMPILER_VALUE_FLAGS = ("-o", "-I", "-L", "-l", "-D", "-U", "-include", "-x", "-MF", "-MT", "-MQ",
+                         "-isystem", "-iquote", "-idirafter", "-Xlinker", "-std", "-arch")
+
+
+def _is_compiler(name: str) -> bool:
+    return name in _C_COMPILERS or bool(_C_COMPILER_RE.fullmatch(name))
+
+
+class CRecipe(Recipe):
+    name = "c"
+    ecosystem = "c"
+
+    def detect(self, facts) -> bool:
+        builds = facts.ev.builds
+        return bool(builds) and all(self._is_c_step(b) for b in builds)
+
+    def _is_c_step(self, step) -> bool:
+        first = step.tool.split()[0]
+        return (_is_compiler(first) or first in ("make", "gmake", "cmake", "./configure", "ninja", "meson",
+                                                  "samu", "autoreconf")
+                or step.tool.startswith("./configure"))
+
+    def build(self, draft: Draft, options: Options) -> None:
+        f = draft.facts
+        prefixes: list[tuple[str, str]] = []  # (install prefix, why)
+        build_dirs: list[tuple[str, str]] = []
+        configured_prefix: str | None = None
+        cxx = False
+        lib_dirs: list[tuple[str, str]] = []
+        for step in f.ev.builds:
+            ins, cmd = step.instruction, step.command
+            if cmd is None:
+                raise PlanError(f"the build step on line {step.line} is not a shell command")
+            if f.base_name == "gcc" and not (_is_compiler(cmd.basename) and "++" not in cmd.basename):
+                raise PlanError(f"`{step.tool}` may build C++ on the gcc image, whose C++ runtime "
+                                f"(/usr/local/lib64) is newer than any slim Debian's")
+            cwd = f.cwd_of(ins, cmd)
+            why = f"`{step.tool}` on line {ins.line}"
+            name = cmd.basename
+            if _is_compiler(name):
+                cxx = cxx or "++" in name
+                if cmd.has_flag("-c") and not cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS):
+                    continue  # objects only
+                out = cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS)
+                if out is None:
+                    arg = next((a for a in cmd.args if a.value.startswith("-o") and len(a.value) > 2), None)
+                    out = arg.value[2:] if arg is not None else None
+                if out is not None and "$" in out:
+                    arg_o = cmd.flag_arg("-o", takes_value=_COMPILER_VALUE_FLAGS)
+                    out = f.expand(ins, out) if arg_o is not None else None
+                path = resolve(out or "a.out", cwd)
+                if path is None:
+                    raise PlanError(f"what {why} writes is not known")
+                if not cmd.has_flag("-c"):
+                    draft.add_output(path, f"the -o of {why}" if out else why)
+                    for lib_dir in self._lib_dirs(f, ins, cmd, cwd):
+                        lib_dirs.append((lib_dir, f"-L of {why}"))
+                continue
+            if step.tool.startswith("./configure") or name == "configure":
+                p = cmd.option("--prefix", takes_value=("--prefix",))
+                configured_prefix = p or configured_prefix
+                continue
+            if name == "cmake":
+                p = next((a.value.split("=", 1)[1] for a in cmd.args
+                          if a.value.startswith("-DCMAKE_INSTALL_PREFIX=")), None)
+                if p:
+                    configured_prefix = p
+                if cmd.has_flag("--install") or "install" in [a.value for a in cmd.args if a.value != "--build"] \
+                        and cmd.has_flag("--build"):
+                    prefixes.append((cmd.option("--prefix", takes_value=("--prefix",)) or configured_prefix
+                                     or "/usr/local", why))
+                elif cmd.has_flag("--build"):
+                    folder = cmd.option("--build", takes_value=("--build",))
+                    d = resolve(folder, cwd) if folder else None
+                    if d:
+                        build_dirs.append((d, why))
+                elif cwd:
+                    build_dirs.append((cwd, why))
+                continue
+            if name == "meson":
+                sub = cmd.subcommand
+                if sub == "install":
+                    prefixes.append((configured_prefix or "/usr/local", why))
+                elif sub in ("setup", None):
+                    p = cmd.option("--prefix", takes_value=("--prefix",))
+                    configured_prefix = p or configured_prefix
+                    pos = [a.value for a in cmd.positional(("--prefix", "-D", "--buildtype", "-C"))]
+                    if pos and sub == "setup" and len(pos) > 1:
+                        d = resolve(pos[1], cwd)
+                        if d:
+                            build_dirs.append((d, why))
+                continue
+            if name in ("make", "gmake", "ninja", "samu"):
+                c_dir = cmd.option("-C", takes_value=("-C", "-f", "-j"))
+                d = resolve(c_dir, cwd) if c_dir else cwd
+                targets = [a.value for a in cmd.positional(("-C", "-f", "--file", "-j", "--jobs", "-l", "-o", "-W"))
+                           if "=" not in a.value]
+                variables = dict(a.value.split("=", 1) for a in cmd.args if "=" in a.value
+                                 and not a.value.startswith("-"))
+                if "install" in targets:
+                    if "DESTDIR" in variables:
+                        raise PlanError(f"{why} installs into DESTDIR={variables['DESTDIR']}")
+                    prefixes.append((variables.get("PREFIX") or variables.get("prefix") or configured_prefix
+                                     or "/usr/local", why))
+                elif d:
+                    build_dirs.append((d, why))
+                continue
+        for d, why in build_dirs:
+            draft.add_output(d, why, folder=True)
+        draft.track_moves()
+        entry = f.entry
+        program = entry.program
+        if program is None:
+            raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        copied_lib = False
+        for prefix, why in prefixes:
+            prefix = posixpath.normpath(prefix)
+            if f.base_name == "gcc" and prefix == "/usr/local":
+                raise PlanError("the gcc image keeps its compiler in /usr/local, where the build installs")
+            if prefix in ("/usr", "/", "/bin", "/usr/bin"):
+                raise PlanError(f"{why} installs into {prefix}, mixed with the system's own files")
+            for c in f.copies():
+                if c.dest_abs and under(c.dest_abs, prefix) and draft.roles[c.pos] == "build":
+                    raise PlanError(f"the sources copied on line {c.instruction.line} are inside the install "
+                                    f"prefix {prefix}")
+            draft.add_output(prefix, why, folder=True)
+            draft.artifacts.append(Artifact(prefix, prefix, f"installed by {why}"))
+            copied_lib = True
+        path = draft.output_for(program, entry.workdir)
+        if path is None and "/" not in program and prefixes:
+            path = None  # a program on the PATH, from the prefix's bin: covered by the prefix copy
+            path_env = f.env_written(entry.instructions[-1], "PATH") or ""
+            on_path = [p for p, _ in prefixes if posixpath.normpath(p) == "/usr/local"
+                       or f"{posixpath.normpath(p)}/bin" in path_env.split(":")]
+            if not on_path:
+                raise PlanError(f"ENTRYPOINT/CMD runs `{program}`, and no install prefix's bin folder is on "
+                                f"the PATH")
+        elif path is None:
+            if draft.carry_copies_of(resolve(program, entry.workdir) or program):
+                pass
+            else:
+                built = ", ".join(sorted(draft.outputs)) or "nothing known"
+                raise PlanError(f"ENTRYPOINT/CMD runs `{program}`, which is not what the build writes ({built})")
+        if path is not None and not any(under(path, a.src) for a in draft.artifacts):
+            if any(path == d for d, _ in build_dirs):
+                raise PlanError(f"ENTRYPOINT/CMD runs the build folder {path}")
+            draft.artifacts.append(Artifact(path, path, draft.outputs.get(path) or "named by ENTRYPOINT/CMD"))
+        # shared libraries the program links from the build's own folders (-L, LD_LIBRARY_PATH)
+        ld_path = f.env_written(entry.instructions[-1], "LD_LIBRARY_PATH") or ""
+        for d in ld_path.split(":"):
+            d = f.expand(entry.instructions[-1], d) if d else None
+            if d and d.startswith("/") and "$" not in d:
+                lib_dirs.append((posixpath.normpath(d), "LD_LIBRARY_PATH"))
+        for d, why in lib_dirs:
+            if d.startswith(("/usr/lib", "/lib", "/usr/local/lib")) or any(under(d, a.src) for a in draft.artifacts):
+                continue
+            if not any(under(d, o) for o in draft.outputs) and not any(
+                    c.dest_abs and under(d, c.dest_abs) for c in f.copies()) and not any(
+                    w and under(d, w) for w in f.workdirs):
+                raise PlanError(f"the program links libraries from {d} ({why}), which the build does not write")
+            draft.artifacts.append(Artifact(d, d, f"the libraries of {why}"))
+        for d, _ in build_dirs:  # a build folder is not an artifact of its own
+            if not any(d == a.src for a in draft.artifacts):
+                continue
+            raise PlanError(f"refusing to copy the build folder {d}")
+        draft.runtime_dirs_from_context(entry.workdir)
+        self.choose_base(draft, options)
+
+        def runtime_package(inst):
+            if inst.manager == "apk" and inst.name == "g++" or cxx and inst.name in ("build-base", "alpine-sdk"):
+                return ["libstdc++"]
+            return None
+
+        draft.collect_packages(runtime_package)
+        draft.ldd = not draft.same_base and self.toolchain_image(f) and self._debian(draft)
+        if cxx and f.manager == "apk" and "libstdc++" not in draft.runtime_packages:
+            draft.runtime_packages.append("libstdc++")
+        self.finish(draft)
+        if copied_lib and self._ran_ldconfig(f):
+            from dflint.optimize.runtime import is_shell_less
+
+            if draft.runtime_base and not is_shell_less(draft.runtime_base) or draft.same_base:
+                draft.after_copies.append("RUN ldconfig")
+
+    def _lib_dirs(self, f, ins, cmd, cwd) -> list[str]:
+        out = []
+        args = [a.value for a in cmd.args]
+        for i, a in enumerate(args):
+            value = None
+            if a == "-L" and i + 1 < len(args):
+                value = args[i + 1]
+            elif a.startswith("-L") and len(a) > 2:
+                value = a[2:]
+            if value:
+                value = f.expand(ins, value) if "$" in value else value
+                path = resolve(value, cwd) if value else None
+                if path:
+                    out.append(path)
+        return out
+
+    def _ran_ldconfig(self, f) -> bool:
+        for ins in f.instructions[: f.last_build + 1]:
+            if ins.name == "RUN" and any(c.basename == "ldconfig" for c in f.commands(ins)):
+                return True
+        return False

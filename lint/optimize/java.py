@@ -1,0 +1,220 @@
+"""Java: ``javac`` (+ ``jar``), Maven, Gradle; the program runs with ``java -jar X`` or ``java
+-cp X Main``.
+
+The artifact is what ``java`` is given: the jar (from ``jar cf X``/``--file X`` after javac,
+Maven's ``target/<finalName or artifactId-version>.jar`` from pom.xml, Gradle's
+``build/libs``), or the class-path folders and jars, resolved against the WORKDIR; a jar named
+with a wildcard (``target/*.jar``) is copied with the same wildcard into its folder. The runtime
+base: a JDK, Maven or Gradle image → ``eclipse-temurin:<version>-jre``; a distribution base
+with the JDK from its package manager stays, with the JRE instead (``default-jdk`` →
+``default-jre-headless``, ``openjdk-17-jdk`` → ``openjdk-17-jre-headless``, Alpine's
+``openjdk17`` → ``openjdk17-jre-headless``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from dflint.optimize import Options, Recipe
+from dflint.optimize.facts import resolve, under
+from dflint.optimize.plan import Artifact, Draft, PlanError
+
+
+def jre_package(manager: str, name: str) -> list[str] | None:
+    """The JRE package for a JDK package (None: not a JDK package)."""
+    if name in ("default-jdk", "default-jdk-headless"):
+        return ["default-jre-headless"]
+    m = re.fullmatch(r"openjdk-(\d+)-jdk(-headless)?", name)
+    if m:
+        return [f"openjdk-{m.group(1)}-jre-headless"]
+    m = re.fullmatch(r"openjdk(\d+)(-jdk)?", name)
+    if m and manager == "apk":
+        return [f"openjdk{m.group(1)}-jre-headless"]
+    m = re.fullmatch(r"java-(\d+|1\.8\.0)-openjdk-devel", name)
+    if m:
+        return [f"java-{m.group(1)}-openjdk-headless"]
+    m = re.fullmatch(r"temurin-(\d+)-jdk", name)
+    if m:
+        return [f"temurin-{m.group(1)}-jre"]
+    if name in ("maven", "gradle", "ant", "sbt"):
+        return []
+    return None
+
+
+def jar_file(cmd) -> str | None:
+    """The jar a ``jar`` command creates (``jar cf app.jar …``, ``jar --create --file app.jar``)."""
+    args = [a.value for a in cmd.args]
+    for i, a in enumerate(args):
+        if a.startswith("--file="):
+            return a.split("=", 1)[1]
+        if a in ("--file", "-f") and i + 1 < len(args):
+            return args[i + 1]
+    if args and not args[0].startswith("--"):
+        letters = args[0].lstrip("-")
+        if "c" in letters or "u" in letters:
+            rest = args[1:]
+            for ch in letters:
+                if ch in "fme":
+                    if not rest:
+                        return None
+                    if ch == "f":
+                        return rest[0]
+                    rest = rest[1:]
+    return None
+
+
+class JavaRecipe(Recipe):
+    name = "java"
+    ecosystem = "jvm"
+    tools = ("javac", "mvn ", "gradle ", "kotlinc", "sbt ", "lein ")
+
+    def build(self, draft: Draft, options: Options) -> None:
+        f = draft.facts
+        for step in f.ev.builds:
+            ins, cmd = step.instruction, step.command
+            if cmd is None:
+                continue
+            cwd = f.cwd_of(ins, cmd)
+            why = f"`{step.tool}` on line {ins.line}"
+            if step.tool.startswith("javac"):
+                d = cmd.option("-d", takes_value=("-d", "-cp", "-classpath", "--class-path", "-sourcepath",
+                                                  "-encoding", "--release", "-source", "-target", "-s", "-h"))
+                draft.add_output(resolve(d, cwd) if d else cwd, why, folder=True)
+            elif step.tool.startswith("mvn"):
+                pom_dir = cwd
+                pf = cmd.option("-f", "--file", takes_value=("-f", "--file"))
+                if pf:
+                    p = resolve(pf, cwd)
+                    pom_dir = posixpath.dirname(p) if p and p.endswith(".xml") else p
+                if pom_dir is None:
+                    raise PlanError(f"the folder {why} runs in is not known")
+                target = posixpath.join(pom_dir, "target")
+                name = self._pom_jar(f, pom_dir)
+                draft.add_output(posixpath.join(target, name) if name else target, why, folder=not name)
+            elif step.tool.startswith(("sbt", "lein")):
+                if cwd is None:
+                    raise PlanError(f"the folder {why} runs in is not known")
+                draft.add_output(posixpath.join(cwd, "target"), why, folder=True)
+            elif step.tool.startswith("gradle"):
+                pd = cmd.option("-p", "--project-dir", takes_value=("-p", "--project-dir"))
+                root = resolve(pd, cwd) if pd else cwd
+                if root is None:
+                    raise PlanError(f"the folder {why} runs in is not known")
+                draft.add_output(posixpath.join(root, "build", "libs"), why, folder=True)
+                draft.add_output(posixpath.join(root, "build", "install"), why, folder=True)
+        # jar commands after the compiler
+        for pos in draft.facts.build_positions:
+            ins = f.instructions[pos]
+            for cmd in f.commands(ins):
+                if cmd.basename == "jar":
+                    name = jar_file(cmd)
+                    if name:
+                        path = resolve(f.arg_value(ins, next(a for a in cmd.args if a.value == name)) or name,
+                                       f.cwd_of(ins, cmd))
+                        draft.add_output(path, f"`jar` on line {ins.line}")
+        draft.track_moves()
+        entry = f.entry
+        argv = list(entry.argv)
+        if not argv:
+            raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        if posixpath.basename(argv[0]) != "java":
+            script = resolve(argv[0], entry.workdir) if "/" in argv[0] else None
+            parts = script.split("/") if script else []
+            if script and "bin" in parts[:-1] and any(under(script, o) for o in draft.folders):
+                # a launcher in a distribution folder (gradle installDist, sbt stage): copy the folder
+                root = "/".join(parts[: len(parts) - 1 - parts[::-1].index("bin")])
+                if root in draft.folders or not any(under(root, o) for o in draft.folders):
+                    raise PlanError(f"ENTRYPOINT/CMD runs {script}, and its distribution folder is not known")
+                draft.artifacts.append(Artifact(root, root, f"the distribution folder of {script}"))
+                self._finish_java(draft, options)
+                return
+            raise PlanError(f"ENTRYPOINT/CMD runs `{argv[0]}`, not `java`")
+        paths = self._java_paths(argv)
+        if not paths:
+            raise PlanError("the jar or class path `java` runs is not named")
+        for word in paths:
+            path = resolve(word, entry.workdir)
+            if path is None:
+                raise PlanError(f"`java` runs {word}, and the WORKDIR is not known")
+            if any(ch in path for ch in "*?["):
+                folder = posixpath.dirname(path)
+                if any(ch in folder for ch in "*?[") or not any(under(path, o) or under(o, folder)
+                                                              for o in draft.outputs):
+                    raise PlanError(f"`java` runs {word}, which is not what the build writes")
+                draft.artifacts.append(Artifact(path, folder + "/", "named by ENTRYPOINT/CMD"))
+                continue
+            out = draft.output_for(word, entry.workdir) if "/" in word else None
+            if out is None:
+                out = next((o for o in draft.outputs if posixpath.basename(o) == posixpath.basename(path)
+                            and o == path), None)
+            if out is None:
+                if draft.carry_copies_of(path):
+                    continue
+                built = ", ".join(sorted(draft.outputs)) or "nothing known"
+                raise PlanError(f"`java` runs {path}, which is not what the build writes ({built})")
+            draft.artifacts.append(Artifact(path, path, draft.outputs.get(out, "named by ENTRYPOINT/CMD")))
+        self._finish_java(draft, options)
+
+    def _finish_java(self, draft: Draft, options: Options) -> None:
+        f = draft.facts
+        draft.runtime_dirs_from_context(f.entry.workdir)
+        self.choose_base(draft, options)
+        if draft.same_base and not any(jre_package(i.manager, i.name) for i in f.installs):
+            raise PlanError("the JDK does not come from the package manager, so no JRE to install "
+                            "instead is known")
+        draft.collect_packages(lambda inst: jre_package(inst.manager, inst.name))
+        self.finish(draft)
+
+    def _java_paths(self, argv: list[str]) -> list[str]:
+        args = argv[1:]
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "-jar" and i + 1 < len(args):
+                return [args[i + 1]]
+            if a in ("-cp", "-classpath", "--class-path") and i + 1 < len(args):
+                return [p for p in args[i + 1].split(":") if p and p != "."]
+            if a.startswith("-"):
+                i += 1
+                continue
+            return []
+        return []
+
+    def _pom_jar(self, f, pom_dir: str) -> str | None:
+        for c in f.copies():
+            if c.from_ is not None:
+                continue
+            for s in c.sources:
+                target = c.target_of(s)
+                if target is None:
+                    continue
+                rel = None
+                if (c.whole_context or s.rstrip("/") in (".", "")) and target == pom_dir:
+                    rel = "pom.xml"
+                elif posixpath.basename(s) == "pom.xml" and posixpath.dirname(target) == pom_dir:
+                    rel = s
+                if rel:
+                    text = f.read_context(rel)
+                    if text:
+                        return pom_jar_name(text)
+        return None
+
+
+def pom_jar_name(pom: str) -> str | None:
+    """``<finalName>`` or ``<artifactId>-<version>``, with the packaging's extension."""
+    body = re.sub(r"<parent>.*?</parent>", "", pom, flags=re.S)
+    body = re.sub(r"<dependencies>.*?</dependencies>", "", body, flags=re.S)
+    body = re.sub(r"<plugins>.*?</plugins>", "", body, flags=re.S)
+    packaging = re.search(r"<packaging>\s*([^<\s]+)\s*</packaging>", body)
+    ext = {"war": "war", "jar": "jar"}.get(packaging.group(1) if packaging else "jar")
+    if ext is None:
+        return None
+    final = re.search(r"<finalName>\s*([^<\s]+)\s*</finalName>", body)
+    if final and "$" not in final.group(1):
+        return f"{final.group(1)}.{ext}"
+    artifact = re.search(r"<artifactId>\s*([^<\s]+)\s*</artifactId>", body)
+    version = re.search(r"<version>\s*([^<\s]+)\s*</version>", body)
+    if artifact and version and "$" not in version.group(1):
+        return f"{artifact.group(1)}-{version.group(1)}.{ext}"
+    return None

@@ -1,0 +1,194 @@
+"""Node.js: a build script (``npm run build``, ``tsc``, ``vite build``…), then the program runs
+with ``node``.
+
+The artifact is the folder of the script ENTRYPOINT/CMD runs (``node dist/server.js`` →
+``dist/``), resolved against the WORKDIR; ``npm start`` is read from package.json when the build
+context is known. The runtime stage also gets ``package.json`` and the production
+``node_modules``: the build stage prunes the development dependencies (``npm prune
+--omit=dev``) after the build. The runtime base: ``node:<version>`` → ``node:<version>-slim``; a
+slim/alpine node image or a distribution base (Debian's ``nodejs``) stays, without npm and the
+development dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+
+from dflint.optimize import Options, Recipe
+from dflint.optimize.facts import resolve, under
+from dflint.optimize.plan import Artifact, Draft, PlanError
+
+_RUNNERS = ("npm", "yarn", "pnpm")
+_OLD_RELEASES = ("focal", "bionic", "buster", "stretch")
+
+
+class NodeRecipe(Recipe):
+    name = "node"
+    ecosystem = "node"
+
+    def detect(self, facts) -> bool:
+        builds = facts.ev.builds
+        return any(b.kind.ecosystem == "node" for b in builds) and all(
+            b.kind.ecosystem == "node" or b.tool.split()[0] in _RUNNERS + ("node-gyp",) for b in builds)
+
+    def build(self, draft: Draft, options: Options) -> None:
+        f = draft.facts
+        steps = [b for b in f.ev.builds if b.kind.ecosystem == "node" and b.command is not None]
+        if not steps:
+            raise PlanError("the build step is not a shell command")
+        step = steps[-1]
+        project = f.cwd_of(step.instruction, step.command)
+        if project is None:
+            raise PlanError(f"the folder the build on line {step.line} runs in is not known")
+        draft.add_output(project, f"the project folder of `{step.tool}`", folder=True)
+        entry = f.entry
+        argv = list(entry.argv)
+        if not argv:
+            raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        prog = posixpath.basename(argv[0])
+        runner = None
+        if prog in _RUNNERS:
+            runner = prog
+            argv = self._script_command(f, project, argv)
+            prog = posixpath.basename(argv[0]) if argv else ""
+        if prog not in ("node", "nodejs") or len(argv) < 2:
+            raise PlanError(f"ENTRYPOINT/CMD runs `{' '.join(entry.argv)}`, not `node <script>`")
+        script = next((a for a in argv[1:] if not a.startswith("-")), None)
+        if script is None:
+            raise PlanError("the script `node` runs is not named")
+        path = resolve(script, entry.workdir)
+        if path is None or not under(path, project) or path == project:
+            raise PlanError(f"`node {script}` runs a file outside the project folder {project}")
+        rel = posixpath.relpath(path, project)
+        top = rel.split("/")[0]
+        out_dir = posixpath.join(project, top)
+        why = f"what `{step.tool}` builds"
+        if top == rel:  # a script at the project's top: copied from the context, not built
+            if not draft.carry_copies_of(path):
+                raise PlanError(f"`node {script}` runs {path}, which no COPY brings in and the build "
+                                f"does not write in a known folder")
+            built = self._out_dir(f, project)
+            if built is None:
+                raise PlanError(f"where `{step.tool}` writes is not known (no tsconfig.json outDir or "
+                                f"build folder in the build context)")
+            out_dir = posixpath.join(project, built)
+        draft.artifacts.append(Artifact(out_dir, out_dir, why))
+        installer = self._installer(f)
+        if installer is not None:
+            nm = posixpath.join(project, "node_modules")
+            draft.artifacts.append(Artifact(nm, nm, "production dependencies"))
+            draft.build_after.append(self._prune(f, installer))
+        pj = posixpath.join(project, "package.json")
+        draft.artifacts.append(Artifact(pj, pj, "package.json"))
+        draft.runtime_dirs_from_context(entry.workdir)
+        keep_runner = runner
+
+        def runtime_package(inst):
+            if inst.name in ("nodejs",) or re.fullmatch(r"nodejs\d*", inst.name):
+                return [inst.raw if inst.version else inst.name]
+            if inst.name in ("npm", "yarn", "yarnpkg", "pnpm"):
+                return [inst.name] if keep_runner and inst.name.startswith(keep_runner) else []
+            return None
+
+        self.choose_base(draft, options)
+        draft.collect_packages(runtime_package, headers_matter=self._native(f))
+        draft.ldd = self._native(f) and not draft.same_base and "alpine" not in (f.base_tag or "")
+        self.finish(draft)
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _script_command(self, f, project: str, argv: list[str]) -> list[str]:
+        """``npm start`` / ``npm run serve``: the script's command from package.json."""
+        args = [a for a in argv[1:] if not a.startswith("-")]
+        name = None
+        if args[:1] == ["start"] or (argv[0].endswith("yarn") and args[:1] == ["start"]):
+            name = "start"
+        elif args[:1] in (["run"], ["run-script"]) and len(args) > 1:
+            name = args[1]
+        elif argv[0].endswith(("yarn", "pnpm")) and args:
+            name = args[0]
+        if name is None:
+            raise PlanError(f"ENTRYPOINT/CMD runs `{' '.join(argv)}`")
+        pkg = self._package_json(f, project)
+        if pkg is None:
+            raise PlanError(f"`{' '.join(argv)}` runs a package.json script, and the build context "
+                            f"(package.json) is not known")
+        cmd = (pkg.get("scripts") or {}).get(name)
+        if not cmd and name == "start" and pkg.get("main"):
+            cmd = f"node {pkg['main']}"
+        if not cmd and name == "start":
+            cmd = "node server.js"
+        if not isinstance(cmd, str):
+            raise PlanError(f"package.json has no `{name}` script")
+        return cmd.split()
+
+    def _package_json(self, f, project: str) -> dict | None:
+        text = self._context_file(f, project, "package.json")
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _context_file(self, f, project: str, name: str) -> str | None:
+        for c in f.copies():
+            if c.from_ is not None:
+                continue
+            for s in c.sources:
+                target = c.target_of(s)
+                if target is None:
+                    continue
+                rel = None
+                if (c.whole_context or s.rstrip("/") in (".", "")) and target == project:
+                    rel = name
+                elif posixpath.basename(s) == name and target == posixpath.join(project, name):
+                    rel = s
+                if rel:
+                    text = f.read_context(rel)
+                    if text is not None:
+                        return text
+        return None
+
+    def _out_dir(self, f, project: str) -> str | None:
+        text = self._context_file(f, project, "tsconfig.json")
+        if text:
+            m = re.search(r'"outDir"\s*:\s*"([^"]+)"', text)
+            if m:
+                return m.group(1).strip("./") or None
+        return None
+
+    def _installer(self, f) -> str | None:
+        """The package manager that installed node_modules (npm, yarn, pnpm), or None."""
+        found = None
+        for ins in f.instructions[: f.last_build + 1]:
+            if ins.name != "RUN":
+                continue
+            for cmd in f.commands(ins):
+                if cmd.basename in _RUNNERS:
+                    sub = cmd.subcommand
+                    if sub in ("ci", "install", "i", None) and not (cmd.basename == "npm" and sub is None):
+                        if any(a.value in ("-g", "--global") for a in cmd.args):
+                            continue
+                        found = cmd.basename
+        return found
+
+    def _prune(self, f, installer: str) -> str:
+        kw = "RUN" if f.instructions[0].keyword.isupper() else "run"
+        if installer == "pnpm":
+            return f"{kw} pnpm prune --prod"
+        if installer == "yarn":
+            return f"{kw} yarn install --production --frozen-lockfile --ignore-scripts --prefer-offline"
+        major = re.match(r"(\d+)", f.base_tag or "")
+        from dflint.optimize.runtime import release_of
+
+        old = (f.base_name == "node" and major is not None and int(major.group(1)) <= 14) or \
+            release_of(f.base_ref) in _OLD_RELEASES
+        return f"{kw} npm prune --production" if old else f"{kw} npm prune --omit=dev"
+
+    def _native(self, f) -> bool:
+        """Whether native modules may be built (a C compiler or headers were installed)."""
+        return any(t.ecosystem == "c" for t in f.ev.toolchains)

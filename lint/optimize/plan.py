@@ -1,0 +1,785 @@
+"""Plans and how a plan becomes the new Dockerfile.
+
+A `Plan` says, for the shipped stage: which instructions stay in the build stage, which move to
+the runtime stage and which go to both; the runtime base; the runtime packages; the artifacts
+``COPY --from=build`` brings over; and lines the recipe adds. A `Refusal` says why no rewrite can
+be made with confidence, and may carry a draft whose skeleton is shown (never applied).
+
+`Draft` is the shared half of every recipe: it sorts the stage's instructions into build and
+runtime (metadata, users, runtime setup after the build), collects the runtime packages, tracks
+where the build's outputs are copied or moved by ``cp``/``mv``/``install``, and renders. A recipe
+adds what only it knows: the artifacts, the runtime base, extra build lines.
+
+Rendering works on the original text: the stage's span (from its FROM to its last instruction)
+is replaced by the build stage (the original blocks that build, comments and blank lines kept,
+the FROM renamed ``AS build``) followed by the runtime stage (blocks in their original order,
+the generated lines where they belong). So a reviewer's diff shows the original lines moving,
+not rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dflint.fix import Applicability, Edit, Fix
+from dflint.optimize.facts import SETUP_COMMANDS, USER_COMMANDS, StageFacts, resolve, under
+from dflint.optimize.runtime import (
+    BUILD_ONLY_PACKAGES,
+    install_run,
+    is_shell_less,
+    release_of,
+    runtime_library,
+)
+
+if TYPE_CHECKING:
+    from dflint.shell import Command
+
+BUILD = "build"
+RUNTIME = "runtime"
+BOTH = "both"
+
+#: Folders a program commonly reads at run time from its working directory.
+RUNTIME_DIRS = ("config", "configs", "conf", "templates", "static", "public", "migrations", "views",
+                "assets", "locales", "i18n", "web")
+
+#: where the build stage lists the packages of the libraries the artifacts link against
+LDD_LIST = "/tmp/runtime-packages.txt"
+
+_PACKAGE_CLEANUP = frozenset("rm apt-get apt apk yum dnf microdnf zypper true echo set "
+                             "update-ca-certificates".split())
+
+
+@dataclass
+class Artifact:
+    """``COPY --from=<build> src dest``: `why` says where the path comes from (for the title)."""
+
+    src: str
+    dest: str
+    why: str = ""
+    chown: str | None = None
+
+
+@dataclass
+class Refusal:
+    """No confident rewrite: `reason` says why; `draft`, when there is one, gives the skeleton."""
+
+    reason: str
+    recipe: str | None = None
+    draft: Draft | None = None
+
+
+@dataclass
+class Plan:
+    recipe: str
+    draft: Draft
+
+    @property
+    def title(self) -> str:
+        return self.draft.title(self.recipe)
+
+    def edits(self) -> list[Edit]:
+        return self.draft.edits()
+
+
+class PlanError(Exception):
+    """Raised inside a draft to refuse: the message is the reason."""
+
+
+@dataclass
+class Draft:
+    facts: StageFacts
+    roles: list[str] = field(default_factory=list)
+    runtime_text: dict[int, str] = field(default_factory=dict)  # pos -> replacement in the runtime stage
+    build_text: dict[int, str] = field(default_factory=dict)  # pos -> replacement in the build stage
+    build_before: dict[int, list[str]] = field(default_factory=dict)
+    build_after: list[str] = field(default_factory=list)  # appended to the build stage
+    runtime_before: dict[int, list[str]] = field(default_factory=dict)
+    runtime_after: dict[int, list[str]] = field(default_factory=dict)
+    artifacts: list[Artifact] = field(default_factory=list)
+    artifacts_at: int = -1  # the artifact COPYs go right after this position
+    after_copies: list[str] = field(default_factory=list)  # runtime lines right after the COPYs
+    runtime_base: str | None = None
+    same_base: bool = False  # the runtime stage starts FROM the original base, as written
+    runtime_packages: list[str] = field(default_factory=list)
+    package_manager: str | None = None
+    packages_at: int = -1
+    package_reuse: str | None = None  # the original install RUN with its toolchain removed
+    outputs: dict[str, str] = field(default_factory=dict)  # path in the build stage -> why
+    folders: set[str] = field(default_factory=set)  # outputs that are folders the build writes in
+    notes: list[str] = field(default_factory=list)
+    build_name: str = "build"
+    user_map: dict[str, str] = field(default_factory=dict)  # user created in the file -> uid
+    needs_shell: bool = False
+    dropped: list[str] = field(default_factory=list)  # packages left out of the runtime stage
+    #: find the shared libraries the artifacts link against in the build stage (ldd + dpkg -S)
+    #: and install their packages in the runtime stage: for a toolchain image whose own
+    #: libraries (headers installed with it, not by the file) the runtime base lacks
+    ldd: bool = False
+
+    # ---- sorting instructions ------------------------------------------------------------
+
+    def assign_roles(self) -> None:
+        """Build, runtime or both for every instruction (raises PlanError on a RUN after the
+        build that is neither runtime setup nor a move of the build's output)."""
+        f = self.facts
+        last = f.last_build
+        if last < 0:
+            raise PlanError("no build step runs in a RUN of the shipped stage")
+        roles = []
+        for pos, ins in enumerate(f.instructions):
+            name = ins.name
+            if pos == 0:
+                roles.append(BUILD)
+            elif name in ("ENV", "ARG", "WORKDIR", "SHELL"):
+                roles.append(BOTH if pos < last else RUNTIME)
+            elif name in ("USER", "VOLUME"):
+                roles.append(BOTH if pos < last else RUNTIME)
+            elif name in ("LABEL", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "CMD", "ENTRYPOINT",
+                          "MAINTAINER", "ONBUILD"):
+                roles.append(RUNTIME)
+            elif name in ("COPY", "ADD"):
+                roles.append(BUILD if pos <= last else RUNTIME)
+            elif name == "RUN":
+                roles.append(BUILD if pos <= last else self._late_run_role(pos))
+            else:
+                roles.append(BUILD)
+        self.roles = roles
+        self.artifacts_at = last
+        self.build_name = self._free_name()
+
+    def _late_run_role(self, pos: int) -> str:
+        """A RUN after the last build step: runtime setup (users, folders, runtime packages),
+        or a move of what the build made (cp/mv/strip of an output)."""
+        f = self.facts
+        ins = f.instructions[pos]
+        cmds = f.commands(ins)
+        if not cmds:
+            raise PlanError(f"the RUN on line {ins.line} after the build cannot be read as a shell script")
+        names = {c.basename for c in cmds}
+        touches_output = any(self._mentions_output(ins, c) for c in cmds)
+        if touches_output and names <= {"cp", "mv", "install", "strip", "upx", "rm", "chmod", "ln", "mkdir",
+                                        "ls", "echo", "true", "test", "file"}:
+            return BUILD
+        if names <= SETUP_COMMANDS | _PACKAGE_CLEANUP:
+            if not names <= USER_COMMANDS:
+                self.needs_shell = True
+            return RUNTIME
+        other = sorted(names - SETUP_COMMANDS - _PACKAGE_CLEANUP)
+        raise PlanError(f"the RUN on line {ins.line} after the build runs `{other[0]}`, which is "
+                        f"neither runtime setup nor a move of the build's output")
+
+    def _mentions_output(self, ins, cmd: Command) -> bool:
+        f = self.facts
+        cwd = f.cwd_of(ins, cmd)
+        for a in cmd.args:
+            if a.value.startswith("-"):
+                continue
+            value = f.arg_value(ins, a)
+            path = resolve(value, cwd) if value else None
+            if path and any(under(path, out) or under(out, path) for out in self.outputs):
+                return True
+        return False
+
+    def _free_name(self) -> str:
+        taken = {s.name for s in self.facts.graph.stages if s.name}
+        name, n = "build", 1
+        while name in taken:
+            n += 1
+            name = f"build{n}"
+        return name
+
+    # ---- outputs -------------------------------------------------------------------------
+
+    def add_output(self, path: str | None, why: str, folder: bool = False) -> None:
+        if path:
+            path = posixpath.normpath(path)
+            self.outputs.setdefault(path, why)
+            if folder:
+                self.folders.add(path)
+
+    def track_moves(self) -> None:
+        """Follow ``cp``/``mv``/``install`` of an output in the RUNs from the first build step
+        on: the destination is an output too (a moved source no longer is)."""
+        f = self.facts
+        first = f.build_positions[0] if f.build_positions else 0
+        for pos in range(first, len(f.instructions)):
+            ins = f.instructions[pos]
+            if ins.name != "RUN" or (self.roles and self.roles[pos] != BUILD):
+                continue
+            for cmd in f.commands(ins):
+                if cmd.basename not in ("cp", "mv", "install"):
+                    continue
+                flags = {a.value for a in cmd.args if a.value.startswith("-")}
+                if cmd.basename == "install" and ("-d" in flags or "--directory" in flags):
+                    continue
+                cwd = f.cwd_of(ins, cmd)
+                words = [a for a in cmd.args if not a.value.startswith("-")]
+                if cmd.basename == "install":
+                    words = _install_positional(cmd)
+                if len(words) < 2:
+                    continue
+                values = [f.arg_value(ins, a) for a in words]
+                if any(v is None for v in values):
+                    continue
+                paths = [resolve(v, cwd) for v in values]  # type: ignore[arg-type]
+                if any(p is None for p in paths):
+                    continue
+                *srcs, dest = paths
+                dest_is_dir = (values[-1].endswith("/") or values[-1] in (".", "./") or len(srcs) > 1
+                               or dest in self._known_dirs(pos))
+                for src, raw in zip(srcs, values[:-1]):
+                    hit = next((o for o in list(self.outputs) if under(src, o)), None)  # type: ignore[arg-type]
+                    if hit is None:
+                        # a glob naming outputs: target/release/app-*
+                        if any(ch in raw for ch in "*?["):
+                            import fnmatch
+                            matches = [o for o in list(self.outputs) if fnmatch.fnmatchcase(o, src)]  # type: ignore[arg-type]
+                            for m in matches:
+                                self._move(m, posixpath.join(dest, posixpath.basename(m)), cmd, ins)
+                        continue
+                    target = posixpath.join(dest, posixpath.basename(src)) if dest_is_dir else dest  # type: ignore[arg-type]
+                    self._move(src, target, cmd, ins)  # type: ignore[arg-type]
+
+    def _move(self, src: str, target: str, cmd, ins) -> None:
+        self.outputs[posixpath.normpath(target)] = f"`{cmd.basename}` on line {ins.line}"
+        if cmd.basename == "mv":
+            self.outputs.pop(src, None)
+
+    def _known_dirs(self, pos: int) -> set[str]:
+        f = self.facts
+        dirs = {d for d in f.workdirs[: pos + 1] if d}
+        dirs.update(("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/app", "/opt", "/srv",
+                     "/usr/local/lib", "/tmp"))
+        return dirs
+
+    def output_for(self, word: str, cwd: str | None) -> str | None:
+        """The output a command word names: an absolute or relative path to an output (or a
+        file inside one), or a bare name matching an output's file name."""
+        if "/" in word:
+            path = resolve(word, cwd)
+            if path is None:
+                return None
+            for out in self.outputs:
+                if under(path, out):
+                    return path
+            return None
+        for out in self.outputs:
+            if posixpath.basename(out) == word and out not in self.folders:
+                return out
+        return None
+
+    # ---- runtime packages ----------------------------------------------------------------
+
+    def collect_packages(self, runtime_package, headers_matter: bool = True, drop: frozenset[str] = frozenset(),
+                         release: str | None = None) -> None:
+        """The packages the runtime stage installs: every package the build part installed that
+        is not a toolchain (minus `drop` and build-only helpers), a ``-dev`` package's runtime
+        library (when `headers_matter`), and what `runtime_package(install)` maps a toolchain
+        package to (``nodejs`` stays, ``default-jdk`` → ``default-jre-headless``)."""
+        f = self.facts
+        used = self._used_commands()
+        if release is None:
+            release = release_of(f.base_ref)
+        out: list[str] = []
+        first_pos = -1
+        for inst in f.installs:
+            if inst.pos > f.last_build or inst.removed or self.roles[inst.pos] == RUNTIME:
+                continue
+            if inst.name == "$?":
+                raise PlanError(f"the packages of `{inst.raw}` on line {f.instructions[inst.pos].line} "
+                                f"are not known (an unresolved variable)")
+            if first_pos < 0:
+                first_pos = inst.pos
+            self.package_manager = self.package_manager or inst.manager
+            names: list[str]
+            mapped = runtime_package(inst)
+            if mapped is not None:
+                names = list(mapped)
+            elif inst.toolchain_role is None:
+                if (inst.name in BUILD_ONLY_PACKAGES or inst.name in drop) and inst.name not in used:
+                    names = []
+                else:
+                    names = [inst.raw if inst.version else inst.name]
+            elif inst.toolchain_role == "headers":
+                if not headers_matter:
+                    names = []
+                else:
+                    lib = runtime_library(inst.manager, inst.name, release)
+                    if lib.unknown:
+                        raise PlanError(lib.unknown)
+                    names = list(lib.packages)
+            else:
+                names = []
+            if not names:
+                self.dropped.append(inst.name)
+            for n in names:
+                if n not in out:
+                    out.append(n)
+        self.runtime_packages = out
+        self.packages_at = first_pos
+
+    def _used_commands(self) -> set[str]:
+        f = self.facts
+        used: set[str] = set()
+        for ins in f.instructions:
+            if ins.name in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                if ins.json is not None:
+                    argv = list(ins.json)
+                    if ins.name == "HEALTHCHECK" and argv:
+                        argv = argv[1:] if argv[0] == "CMD" else argv
+                    used.update(posixpath.basename(a) for a in argv[:1])
+                else:
+                    for c in f.commands(ins):
+                        used.add(c.basename)
+        return used
+
+    def reuse_install_run(self) -> None:
+        """When one pure install RUN holds every runtime package, keep its text (flags, cleanup,
+        comments) with the toolchain packages taken out, instead of a generated RUN."""
+        f = self.facts
+        runs = sorted({i.pos for i in f.installs if i.pos <= f.last_build and self.roles[i.pos] != RUNTIME})
+        if len(runs) != 1 or not self.runtime_packages:
+            return
+        pos = runs[0]
+        ins = f.instructions[pos]
+        cmds = f.commands(ins)
+        pcs = f.package_commands(ins)
+        pc_cmds = {id(pc.command) for pc in pcs}
+        for c in cmds:
+            if id(c) in pc_cmds or c.basename in ("rm", "true"):
+                if c.basename == "rm" and not all(a.value.startswith(("-", "/var/lib/apt/lists", "/var/cache"))
+                                                  for a in c.args):
+                    return
+                continue
+            return
+        installs = [i for i in f.installs if i.pos == pos]
+        wanted = list(self.runtime_packages)
+        edits: list[tuple[int, int, str]] = []
+        kept_per_command: dict[int, int] = {}
+        for pc in pcs:
+            if pc.action == "install":
+                kept_per_command[id(pc.command)] = 0
+        args = {}
+        for inst in installs:
+            arg = next((p.arg for pc in pcs for p in pc.packages if p.arg.raw == inst.raw
+                        and pc.command is inst.command), None)
+            if arg is None or not arg.static:
+                return
+            args[id(inst)] = arg
+        decided: dict[int, str | None] = {}  # id(inst) -> replacement text, None to drop, "" keep
+        for inst in installs:  # exact keeps first, then -dev → runtime library replacements
+            keep = (inst.raw if inst.version else inst.name)
+            if keep in wanted:
+                wanted.remove(keep)
+                decided[id(inst)] = ""
+        for inst in installs:
+            if id(inst) in decided:
+                continue
+            lib = runtime_library(inst.manager, inst.name, release_of(f.base_ref)).packages \
+                if inst.toolchain_role == "headers" else ()
+            repl = [n for n in lib if n in wanted]
+            for n in repl:
+                wanted.remove(n)
+            decided[id(inst)] = " ".join(repl) if repl else None
+        for inst in installs:
+            arg = args[id(inst)]
+            d = decided[id(inst)]
+            if d == "":
+                kept_per_command[id(inst.command)] = kept_per_command.get(id(inst.command), 0) + 1
+            elif d:
+                edits.append((arg.span.start, arg.span.end, d))
+                kept_per_command[id(inst.command)] = kept_per_command.get(id(inst.command), 0) + 1
+            else:
+                cut = self._drop_arg(arg.span.start, arg.span.end)
+                if cut is None:
+                    return
+                edits.append(cut)
+        if wanted or any(n == 0 for n in kept_per_command.values()):
+            return
+        start, end = ins.span.start, ins.span.end
+        text = f.text
+        out, cur = [], start
+        for s, e, content in sorted(edits):
+            if s < cur:
+                return
+            out.append(text[cur:s])
+            out.append(content)
+            cur = e
+        out.append(text[cur:end])
+        self.package_reuse = f._with_newline("".join(out))
+
+    def _drop_arg(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """Delete a package argument with the separator before it (blanks, line
+        continuations): ``a \\⏎    gcc \\⏎    b`` → ``a \\⏎    b``. None when a comment line
+        sits in between."""
+        text = self.facts.text
+        esc = self.facts.ctx.dockerfile.escape
+        s = start
+        while s > 0:
+            ch = text[s - 1]
+            if ch in " \t\r\n":
+                s -= 1
+            elif ch == esc:
+                j = s
+                while j < len(text) and text[j] in " \t":
+                    j += 1
+                if j < len(text) and text[j] in "\r\n":
+                    s -= 1
+                else:
+                    break
+            else:
+                break
+        if "#" in text[s:start]:
+            return None
+        return (s, end, "")
+
+    # ---- users ---------------------------------------------------------------------------
+
+    def recreate_users(self) -> None:
+        """A user created in the build part (a RUN before the last build step) is created again
+        in the runtime stage; with no shell there (scratch, distroless) USER becomes numeric."""
+        f = self.facts
+        shell_less = self.runtime_base is not None and is_shell_less(self.runtime_base) and not self.same_base
+        created: dict[str, str | None] = {}  # user -> uid if given
+        for pos, ins in enumerate(f.instructions):
+            if ins.name != "RUN":
+                continue
+            cmds = f.commands(ins)
+            user_cmds = [c for c in cmds if c.basename in USER_COMMANDS]
+            if not user_cmds:
+                continue
+            for c in user_cmds:
+                if c.basename in ("useradd", "adduser"):
+                    name = _user_name(c)
+                    if name:
+                        created[name] = c.option("-u", "--uid", takes_value=("-u", "--uid", "-g", "--gid", "-G",
+                                                                             "--groups", "-s", "--shell", "-d",
+                                                                             "--home", "--home-dir", "-c",
+                                                                             "--comment", "-h", "-k", "-K"))
+            if self.roles[pos] == RUNTIME:
+                if shell_less:
+                    others = [c for c in cmds if c.basename not in USER_COMMANDS]
+                    if others:
+                        self.needs_shell = True
+                    else:
+                        self.runtime_text[pos] = ""
+                continue
+            if shell_less:
+                continue
+            if all(c.basename in USER_COMMANDS | {"mkdir", "chown", "chmod"} for c in cmds):
+                self.roles[pos] = BOTH
+            else:
+                text = " \\\n    && ".join(c.outermost.text for c in user_cmds)
+                self.runtime_after.setdefault(pos, []).append(f"{self._kw('RUN')} {text}")
+        if shell_less:
+            for pos, ins in enumerate(f.instructions):
+                if ins.name == "USER" and self.roles[pos] in (RUNTIME, BOTH):
+                    user, _, group = ins.args.strip().partition(":")
+                    if user.isdigit() and (not group or group.isdigit()):
+                        continue
+                    if user in created or user in ("nonroot", "nobody"):
+                        uid = created.get(user) or ("65534" if user == "nobody" else "65532")
+                        self.user_map[user] = uid
+                        kw = "USER" if ins.keyword.isupper() else ins.keyword
+                        self.runtime_text[pos] = f.comments_text(pos) + f"{kw} {uid}:{uid}" + f.newline
+                    elif user == "root":
+                        continue
+                    else:
+                        raise PlanError(f"USER {user} on line {ins.line} is not created in this file, and "
+                                        f"{self.runtime_base} has no such user")
+
+    # ---- the container's command ---------------------------------------------------------
+
+    def provided_by_runtime_copy(self, path: str) -> bool:
+        """Whether a COPY/ADD carried into the runtime stage puts something at `path`."""
+        f = self.facts
+        for c in f.copies():
+            if self.roles[c.pos] not in (RUNTIME, BOTH):
+                continue
+            for s in c.sources:
+                t = c.target_of(s)
+                if t and (under(path, t) or path == t):
+                    return True
+        return False
+
+    def carry_copies_of(self, path: str) -> bool:
+        """Carry into the runtime stage a COPY of the build part that puts `path` there (an
+        entrypoint script, a config file): True when there is one."""
+        f = self.facts
+        found = False
+        for c in f.copies():
+            if self.roles[c.pos] != BUILD or c.whole_context:
+                continue
+            for s in c.sources:
+                t = c.target_of(s)
+                if t and under(path, t):
+                    self.roles[c.pos] = BOTH
+                    found = True
+        return found
+
+    def runtime_dirs_from_context(self, workdir: str | None) -> None:
+        """Folders the program reads from its working directory (templates/, static/, …), when
+        they came from the build context into that directory: copied from the build stage."""
+        f = self.facts
+        if workdir is None:
+            return
+        have = {a.dest for a in self.artifacts}
+        for c in f.copies():
+            if self.roles[c.pos] != BUILD or c.from_ is not None or c.instruction.name == "ADD" and any(
+                    "://" in s for s in c.sources):
+                continue
+            for s in c.sources:
+                target = c.target_of(s)
+                if target is None:
+                    continue
+                if c.whole_context or s.rstrip("/") in (".", ""):
+                    if target != workdir:
+                        continue
+                    bc = f.context
+                    if bc is None:
+                        if "the build context is unknown" not in " ".join(self.notes):
+                            self.notes.append("the build context is unknown, so folders the program may "
+                                              "read at run time (templates/, static/…) are not copied")
+                        continue
+                    listing = bc.listdir(".") or {}
+                    for name in RUNTIME_DIRS:
+                        if listing.get(name) and not bc.excluded(name):
+                            dest = posixpath.join(workdir, name)
+                            if dest not in have:
+                                self.artifacts.append(Artifact(dest, dest, "from the build context"))
+                                have.add(dest)
+                    continue
+                base = posixpath.basename(s.rstrip("/"))
+                parent = posixpath.dirname(target)
+                if base in RUNTIME_DIRS and (parent == workdir or target == posixpath.join(workdir, base)):
+                    if target not in have:
+                        self.artifacts.append(Artifact(target, target, "from the build context"))
+                        have.add(target)
+
+    # ---- rendering -----------------------------------------------------------------------
+
+    def _kw(self, word: str) -> str:
+        kw = self.facts.instructions[0].keyword
+        return word.lower() if kw.islower() else word
+
+    def _ldd_line(self) -> str:
+        paths = " ".join(a.src for a in self.artifacts)
+        run = self._kw("RUN")
+        return (f"{run} find {paths} -type f \\( -perm -u+x -o -name '*.so*' \\) -exec ldd {{}} + 2>/dev/null \\\n"
+                f"    | awk '$3 ~ /^\\// {{print $3; if ($3 ~ /^\\/lib/) print \"/usr\" $3}}' | sort -u \\\n"
+                f"    | xargs -r dpkg -S 2>/dev/null \\\n"
+                f"    | awk -F: '!/^diversion/ {{print $1}}' | sort -u > {LDD_LIST}")
+
+    def _ldd_install(self) -> str:
+        extra = (" " + " ".join(self.runtime_packages)) if self.runtime_packages else ""
+        run = self._kw("RUN")
+        return (f"{run} apt-get update \\\n"
+                f"    && xargs -a {LDD_LIST} apt-get install -y --no-install-recommends{extra} \\\n"
+                f"    && rm -rf /var/lib/apt/lists/* {LDD_LIST}")
+
+    def _kw_line(self, line: str) -> str:
+        keyword, _, rest = line.partition(" ")
+        return f"{self._kw(keyword)} {rest}"
+
+    def build_from(self) -> str:
+        f = self.facts
+        ins = f.instructions[0]
+        text = f.instruction_text(0)
+        offset = ins.span.start
+        st = f.stage
+        if st.name_span is not None:
+            s, e = st.name_span.start - offset, st.name_span.end - offset
+            return text[:s] + self.build_name + text[e:]
+        anchor = st.base_span.end if st.base_span is not None else ins.args_span.end
+        a = anchor - offset
+        return text[:a] + f" {self._kw('AS')} {self.build_name}" + text[a:]
+
+    def runtime_from(self) -> str:
+        f = self.facts
+        st = f.stage
+        ins = f.instructions[0]
+        base = st.base if self.same_base else self.runtime_base
+        flags = ""
+        plat = ins.flag("platform")
+        if plat is not None and plat.value and "BUILDPLATFORM" not in plat.value:
+            flags = f" --platform={plat.value}"
+        name = ""
+        if st.name_span is not None:
+            as_word = next((w.value for w in ins.words if w.value.lower() == "as"), self._kw("AS"))
+            name = f" {as_word} {f.text[st.name_span.start:st.name_span.end]}"
+        return f"{self._kw('FROM')}{flags} {base}{name}"
+
+    def copy_line(self, a: Artifact) -> str:
+        flags = f"--from={self.build_name}"
+        if a.chown:
+            flags += f" --chown={a.chown}"
+        src, dest = a.src, a.dest
+        if any(ch in src + dest for ch in " \t\"'$"):
+            return f"{self._kw('COPY')} {flags} {json.dumps([src, dest])}"
+        return f"{self._kw('COPY')} {flags} {src} {dest}"
+
+    def packages_line(self) -> str | None:
+        if not self.runtime_packages:
+            return None
+        if self.package_reuse is not None:
+            return self.package_reuse
+        assert self.package_manager is not None
+        text = install_run(self.package_manager, self.runtime_packages)
+        if not self.facts.instructions[0].keyword.isupper():
+            text = "run" + text[3:]
+        return text
+
+    def render(self, skeleton_reason: str | None = None) -> str:
+        f = self.facts
+        nl = f.newline
+        out: list[str] = [self.build_from()]
+
+        def emit(chunks: list[str], block_text: str, blank: bool) -> None:
+            if blank and chunks and not chunks[-1].endswith(nl + nl) and chunks[-1] != nl:
+                chunks.append(nl)
+            chunks.append(block_text)
+
+        for pos in range(1, len(f.instructions)):
+            for line in self.build_before.get(pos, ()):
+                out.append(_lines(line, nl))
+            if self.roles[pos] in (BUILD, BOTH):
+                emit(out, self.build_text.get(pos, f.block_text(pos)), f.blocks[pos].blank_before)
+        for line in self.build_after:
+            out.append(_lines(line, nl))
+        if self.ldd and skeleton_reason is None:
+            out.append(_lines(self._ldd_line(), nl))
+
+        rt: list[str] = [_lines(self.runtime_from(), nl)]
+        implicit = f.base_workdir
+        first_wd = next((i for i in f.instructions if i.name == "WORKDIR"), None)
+        if not self.same_base and implicit not in (None, "/") and (
+                first_wd is None or not first_wd.args.strip().strip("\"'").startswith(("/", "$"))):
+            rt.append(_lines(f"{self._kw('WORKDIR')} {implicit}", nl))
+        pkg = self.packages_line()
+        copies = [_lines(self.copy_line(a), nl) for a in self.artifacts]
+        if self.ldd and skeleton_reason is None:
+            rt.append(_lines(self.copy_line(Artifact(LDD_LIST, LDD_LIST)), nl))
+            rt.append(_lines(self._ldd_install(), nl))
+            pkg = None
+        copies += [_lines(self._kw_line(line), nl) for line in self.after_copies]
+        if skeleton_reason is not None:
+            copies = [_lines(f"# dflint: COPY --from={self.build_name} the artifacts here ({skeleton_reason})", nl)]
+        if pkg is not None and self.packages_at < 0:
+            rt.append(_lines(pkg, nl))
+        for pos in range(1, len(f.instructions)):
+            for line in self.runtime_before.get(pos, ()):
+                rt.append(_lines(line, nl))
+            if pos == self.packages_at and pkg is not None:
+                emit(rt, _lines(pkg, nl), f.blocks[pos].blank_before and len(rt) > 1)
+            if self.roles[pos] in (RUNTIME, BOTH):
+                text = self.runtime_text.get(pos)
+                if text is None:
+                    text = f.block_text(pos)
+                    if f.instructions[pos].name == "ARG" and not self._arg_used(pos):
+                        text = ""
+                    elif f.instructions[pos].name == "ADD" and self.roles[pos] == BOTH:
+                        text = self._add_as_copy(pos) or text
+                if text:
+                    emit(rt, text, f.blocks[pos].blank_before and len(rt) > 1)
+            for line in self.runtime_after.get(pos, ()):
+                rt.append(_lines(line, nl))
+            if pos == self.artifacts_at:
+                rt.extend(copies)
+        text = "".join(out) + nl + "".join(rt)
+        return text
+
+    def _add_as_copy(self, pos: int) -> str | None:
+        """An ADD of plain local files carried into the runtime stage is written as COPY there
+        (the same meaning; hadolint's DL3020 would flag the copy again)."""
+        f = self.facts
+        ins = f.instructions[pos]
+        sources = [c for c in f.copies() if c.pos == pos]
+        if not sources or ins.heredocs:
+            return None
+        archive = (".tar", ".tgz", ".gz", ".bz2", ".xz", ".zip", ".zst", ".txz", ".tbz2")
+        if any("://" in s or s.startswith("git@") or s.lower().endswith(archive) for s in sources[0].sources):
+            return None
+        kw = ins.keyword_span
+        start = f.blocks[pos].start
+        text = f.text[start:kw.start] + ("COPY" if ins.keyword.isupper() else "copy") + f.text[kw.end:ins.span.end]
+        return f._with_newline(text)
+
+    def _arg_used(self, pos: int) -> bool:
+        """Whether a runtime instruction after the ARG at `pos` uses its variable."""
+        f = self.facts
+        ins = f.instructions[pos]
+        from dflint.words import split_key_values
+
+        names = [k for k, _ in split_key_values(ins.args, instruction="ARG")]
+        for p in range(pos + 1, len(f.instructions)):
+            if self.roles[p] not in (RUNTIME, BOTH):
+                continue
+            body = f.instructions[p].args
+            for n in names:
+                if f"${n}" in body or "${" + n in body:
+                    return True
+        return False
+
+    def edits(self, skeleton_reason: str | None = None) -> list[Edit]:
+        f = self.facts
+        start = f.instructions[0].span.start
+        end = f.instructions[-1].span.end
+        new = self.render(skeleton_reason)
+        if not f.text[start:end].endswith(("\n", "\r")):
+            new = new.rstrip("\r\n")
+        return [Edit(start, end, new)]
+
+    def title(self, recipe: str) -> str:
+        copied = ", ".join(a.dest for a in self.artifacts)
+        base = self.facts.stage.base if self.same_base else self.runtime_base
+        title = (f"Rewrite as a multi-stage build ({recipe}): build in stage `{self.build_name}`, ship "
+                 f"{base} with {copied}")
+        if self.runtime_packages:
+            title += f" and the packages {', '.join(self.runtime_packages)}"
+        if self.ldd:
+            title += (", plus the packages of the shared libraries it links (found with ldd and dpkg -S in "
+                      "the build stage)")
+        if self.notes:
+            title += "; note: " + "; ".join(self.notes)
+        return title
+
+
+def _lines(text: str, nl: str) -> str:
+    if nl != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", nl)
+    if not text.endswith(("\n", "\r")):
+        text += nl
+    return text
+
+
+def _user_name(cmd: Command) -> str | None:
+    takes = ("-u", "--uid", "-g", "--gid", "-G", "--groups", "-s", "--shell", "-d", "--home", "--home-dir",
+             "-c", "--comment", "-k", "--skel", "-K", "--key", "-e", "--expiredate", "-f", "--inactive",
+             "-p", "--password", "-R", "--root", "-h", "--ingroup", "--gecos")
+    pos = cmd.positional(takes)
+    if not pos:
+        return None
+    return pos[0].value
+
+
+def _install_positional(cmd: Command):
+    takes = ("-m", "--mode", "-o", "--owner", "-g", "--group", "-t", "--target-directory", "-S", "--suffix")
+    return list(cmd.positional(takes))
+
+
+def skeleton_fix(refusal: Refusal) -> Fix | None:
+    """The refused rewrite's skeleton as a DisplayOnly fix (None when there is no draft)."""
+    draft = refusal.draft
+    if draft is None or not draft.roles:
+        return None
+    try:
+        if draft.runtime_base is None:
+            draft.runtime_base = "<runtime image>"
+        edits = draft.edits(skeleton_reason=refusal.reason)
+    except Exception:  # pragma: no cover - a skeleton is best effort
+        return None
+    title = f"No confident multi-stage rewrite: {refusal.reason} (a skeleton is shown, never applied)"
+    return Fix(tuple(edits), Applicability.DISPLAY_ONLY, title)
