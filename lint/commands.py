@@ -117,6 +117,11 @@ class Session:
         if key not in self._rules:
             config.validate_selectors(self.registry)
             classes = self.registry.select(config.select, config.extend_select, config.ignore)
+            syntax = self.registry.get("DF001")
+            if syntax is not None and syntax not in classes and not any(
+                self.registry.specificity(sel, "DF001") == 1000 for sel in config.ignore
+            ):
+                classes = [syntax, *classes]  # a file BuildKit rejects is never "clean"
             rules = []
             for cls in classes:
                 raw = dict(config.rule_options(cls.code))
@@ -192,14 +197,27 @@ def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
         raise ConfigError(f"{config.path}: [rules.{cls.code}]: {cls.code} ({cls.name}) takes no options")
     import dataclasses
 
-    names = {f.name.replace("_", "-"): f.name for f in dataclasses.fields(cls.Options)}
+    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls.Options)}
     kwargs = {}
     for key, value in raw.items():
-        if key not in names:
-            hint = difflib.get_close_matches(key, list(names), n=1)
+        if key not in fields:
+            hint = difflib.get_close_matches(key, list(fields), n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ConfigError(f"{config.path}: [rules.{cls.code}]: unknown option {key!r}{extra}")
-        kwargs[names[key]] = value
+        f = fields[key]
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else None
+        )
+        expected = type(default) if isinstance(default, (bool, int, float, str, list, tuple, dict, set, frozenset)) else None
+        if expected is not None:
+            ok = isinstance(value, (list, tuple)) if expected in (list, tuple, set, frozenset) else (
+                isinstance(value, bool) if expected is bool else isinstance(value, expected) and not isinstance(value, bool)
+            )
+            if not ok:
+                raise ConfigError(
+                    f"{config.path}: [rules.{cls.code}] {key}: expected {expected.__name__}, got {type(value).__name__}"
+                )
+        kwargs[f.name] = value
     return cls(cls.Options(**kwargs))
 
 
@@ -233,11 +251,19 @@ def _read_source(path: str, args: argparse.Namespace):
     from dflint.source import BinaryFileError, SourceFile
 
     shown = args.stdin_filename if path == "-" and args.stdin_filename else path
-    data = sys.stdin.buffer.read() if path == "-" else read(path)
+    if path == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise UserError("-: stdin is closed (nothing to read)")
+        data = sys.stdin.buffer.read()
+    else:
+        data = read(path)
     try:
-        return SourceFile.from_bytes(data, shown), data
+        source = SourceFile.from_bytes(data, shown)
     except BinaryFileError as exc:
         raise UserError(f"{shown}: {exc}") from None
+    if any("\udc80" <= ch <= "\udcff" for ch in source.text):
+        _warn(f"{shown}: not valid UTF-8; undecodable bytes are kept as they are")
+    return source, data
 
 
 def _report(
@@ -311,7 +337,7 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
         try:
             source, _ = _read_source(path, args)
             config, settings = session.settings_for(path)
-        except UserError as exc:
+        except (UserError, ValueError) as exc:  # also ConfigError/SelectionError: other files go on
             batch.problems.append(str(exc))
             continue
         if args.verbose:
@@ -417,7 +443,7 @@ def fix(args: argparse.Namespace) -> int:
         try:
             source, data = _read_source(path, args)
             config, settings = session.settings_for(path)
-        except UserError as exc:
+        except (UserError, ValueError) as exc:  # also ConfigError/SelectionError: other files go on
             problems.append(str(exc))
             continue
         fixable = {

@@ -104,13 +104,30 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), force_exclude: boo
             if force_exclude and excluded(given, patterns):
                 continue
             add(given)
+        elif os.path.islink(given):
+            files.append(given)  # a broken link or a loop: read() says which
         else:
             missing.append(given)
     return Discovery(files, missing, empty)
 
 
 def read(path: str) -> bytes:
-    """The file's bytes, or a UserError with a one-line reason."""
+    """The file's bytes, or a UserError with a one-line reason. Only regular files are read (a
+    FIFO or a device named like a Dockerfile would block or never end)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise UserError(f"{path}: broken symlink or symlink loop") from None
+        raise UserError(f"{path}: no such file") from None
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise UserError(f"{path}: symlink loop") from None
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise UserError(f"{path}: is a directory")
+        raise UserError(f"{path}: not a regular file (a FIFO, socket or device); skipped")
     try:
         with open(path, "rb") as fh:
             return fh.read()
@@ -136,11 +153,16 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> None:
         raise UserError(f"{path}: cannot read before writing: {exc.strerror or exc}") from None
     if current != expected:
         raise UserError(f"{path}: changed on disk while dflint was working; not overwritten")
+    if not os.access(target, os.W_OK):
+        raise UserError(f"{path}: read-only; not overwritten")
     import tempfile
 
     mode = stat.S_IMODE(os.stat(target).st_mode)
     folder = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".dflint-", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".dflint-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write (temporary file in {folder}): {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -148,9 +170,11 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise UserError(f"{path}: cannot write: {exc.strerror or exc}; the file is unchanged") from None
         raise

@@ -1,0 +1,204 @@
+"""Where does `dflint check` spend its time? A per-phase and per-rule breakdown, in one process.
+
+    python benchmarks/profile_lint.py PATH... [--ignore SC] [--top 20] [--cprofile 25]
+
+It lints PATHs the way ``dflint check`` does (same discovery, configuration and settings, through
+`dflint.commands.Session`) and times each phase separately:
+
+- ``import``: importing dflint's modules and loading the rule registry;
+- ``read+config``: reading each file and resolving its configuration;
+- ``parse``: the Dockerfile parser;
+- ``stage graph``: `ctx.graph` (built up front here, so no rule pays for it);
+- ``shell parse``: `ctx.script` of every RUN (tree-sitter and the command layer), also up front;
+- ``rule XXXX``: each rule's own `check` (the top N are listed, the rest summed);
+- ``shellcheck prep`` / ``shellcheck run``: building the scripts, and the shellcheck processes;
+- ``report``: rendering the findings (json, to /dev/null).
+
+Shares are of the sum of these phases. ``--cprofile N`` instead runs the same thing under
+cProfile and prints the N functions with the most own time (tottime) and the N with the most
+cumulative time: slower, but it names the function inside a phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from collections import defaultdict
+
+T0 = time.perf_counter()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--ignore", action="append", default=[], help="passed to dflint check")
+    ap.add_argument("--select", action="append", default=[], help="passed to dflint check")
+    ap.add_argument("--top", type=int, default=20, help="rules listed one by one (default 20)")
+    ap.add_argument("--cprofile", type=int, default=0, metavar="N", help="run under cProfile, print N functions")
+    args = ap.parse_args(argv)
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        acc = profile(args)
+        prof.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(prof, stream=out)
+        stats.sort_stats("tottime").print_stats(args.cprofile)
+        stats.sort_stats("cumulative").print_stats(args.cprofile)
+        print(out.getvalue())
+        return 0
+    acc = profile(args)
+    print_table(acc, args.top)
+    return 0
+
+
+def profile(args) -> dict[str, float]:
+    acc: dict[str, float] = defaultdict(float)
+    t = time.perf_counter()
+    from dflint import commands, engine
+    from dflint.cli import build_parser
+
+    cli = ["check", "--exit-zero"]
+    for sel in args.select:
+        cli += ["--select", sel]
+    for ign in args.ignore:
+        cli += ["--ignore", ign]
+    ns = build_parser().parse_args([*cli, *args.paths])
+    session = commands.Session(ns)
+    acc["import"] += time.perf_counter() - t + (t - T0)
+
+    t = time.perf_counter()
+    files, problems = commands._inputs(ns, session)
+    acc["discovery"] += time.perf_counter() - t
+
+    real_parse = engine.parse
+    real_context = engine.Context
+
+    def parse(source):
+        t = time.perf_counter()
+        try:
+            return real_parse(source)
+        finally:
+            acc["parse"] += time.perf_counter() - t
+
+    def context(*a, **k):
+        ctx = real_context(*a, **k)
+        t = time.perf_counter()
+        ctx.graph
+        acc["stage graph"] += time.perf_counter() - (t)
+        t = time.perf_counter()
+        for instr in ctx.dockerfile.instructions:
+            run = instr.inner if instr.name == "ONBUILD" else instr
+            if run is not None and run.name == "RUN":
+                ctx.script(run)
+        acc["shell parse"] += time.perf_counter() - t
+        return ctx
+
+    timed_rules: set[int] = set()
+
+    def timed(rule) -> None:
+        if id(rule) in timed_rules:
+            return
+        timed_rules.add(id(rule))
+        real = rule.check
+        key = f"rule {rule.code} {rule.name}"
+
+        def check(ctx):
+            t = time.perf_counter()
+            try:
+                gen = real(ctx)
+                acc[key] += time.perf_counter() - t
+                while True:
+                    t = time.perf_counter()
+                    try:
+                        v = next(gen)
+                    except StopIteration:
+                        return
+                    finally:
+                        acc[key] += time.perf_counter() - t
+                    yield v
+            finally:
+                pass
+
+        rule.check = check
+
+    engine.parse = parse
+    engine.Context = context
+    from dflint import shellcheck
+
+    real_jobs, real_run = shellcheck.jobs_for, shellcheck.run
+
+    def jobs_for(ctx):
+        t = time.perf_counter()
+        try:
+            return real_jobs(ctx)
+        finally:
+            acc["shellcheck prep"] += time.perf_counter() - t
+
+    def run(*a, **k):
+        t = time.perf_counter()
+        try:
+            return real_run(*a, **k)
+        finally:
+            acc["shellcheck run"] += time.perf_counter() - t
+
+    shellcheck.jobs_for, shellcheck.run = jobs_for, run
+    results = []
+    try:
+        for path in files:
+            t = time.perf_counter()
+            try:
+                source, _ = commands._read_source(path, ns)
+                _config, settings = session.settings_for(path)
+            except Exception as exc:  # an input error: counted, not fatal
+                print(f"skipped {path}: {exc}", file=sys.stderr)
+                continue
+            acc["read+config"] += time.perf_counter() - t
+            for rule in settings.rules:
+                timed(rule)
+            results.append(engine.lint(source, settings, session.registry))
+        t = time.perf_counter()
+        engine.add_shellcheck(results)
+        acc["shellcheck post"] += time.perf_counter() - t - acc["shellcheck run"]
+    finally:
+        engine.parse, engine.Context = real_parse, real_context
+        shellcheck.jobs_for, shellcheck.run = real_jobs, real_run
+    t = time.perf_counter()
+    from dflint.report import ReportOptions, report
+
+    diagnostics = [d for r in results for d in r.diagnostics]
+    report(diagnostics, io.StringIO(), ReportOptions(color=False), format="json")
+    acc["report"] += time.perf_counter() - t
+    acc["#files"] = len(results)
+    acc["#findings"] = len(diagnostics)
+    return acc
+
+
+def print_table(acc: dict[str, float], top: int) -> None:
+    files, findings = int(acc.pop("#files")), int(acc.pop("#findings"))
+    # the rules' own time excludes what was built up front (graph, scripts); "lint (rules)" sums them
+    rules = {k: v for k, v in acc.items() if k.startswith("rule ")}
+    phases = {k: v for k, v in acc.items() if not k.startswith("rule ")}
+    total = sum(acc.values())
+    print(f"{files} files, {findings} findings, {total:.2f} s in the phases below\n")
+    print(f"{'phase':<48} {'seconds':>9} {'share':>7}")
+    for k, v in sorted(phases.items(), key=lambda kv: -kv[1]):
+        print(f"{k:<48} {v:9.3f} {100 * v / total:6.1f}%")
+    rsum = sum(rules.values())
+    print(f"{'all rules (' + str(len(rules)) + ')':<48} {rsum:9.3f} {100 * rsum / total:6.1f}%")
+    print(f"\nslowest rules (own time, graph and shell parse excluded):")
+    ranked = sorted(rules.items(), key=lambda kv: -kv[1])
+    for k, v in ranked[:top]:
+        print(f"  {k:<46} {v:9.3f} {100 * v / total:6.1f}%")
+    rest = sum(v for _, v in ranked[top:])
+    if rest:
+        print(f"  {'the other ' + str(len(ranked) - top) + ' rules':<46} {rest:9.3f} {100 * rest / total:6.1f}%")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
