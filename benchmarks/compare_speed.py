@@ -63,12 +63,12 @@ class Sample:
     err: str = ""
 
 
-def run_once(cmd: list[str], cwd: str, timeout: float) -> Sample:
+def run_once(cmd: list[str], cwd: str, timeout: float, env: dict | None = None) -> Sample:
     """Run `cmd` with stdout discarded; wall time, peak RSS (MB) and how it ended."""
     with tempfile.TemporaryFile() as errf:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf,
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf,
             start_new_session=True,
         )
         timed_out = threading.Event()
@@ -107,10 +107,11 @@ class Series:
     cmd: list[str]
     cwd: str
     timeout: float
+    env: dict | None = None
     samples: list[Sample] = field(default_factory=list)
 
     def run(self, record: bool = True) -> Sample:
-        s = run_once(self.cmd, self.cwd, self.timeout)
+        s = run_once(self.cmd, self.cwd, self.timeout, self.env)
         if record:
             self.samples.append(s)
         return s
@@ -189,6 +190,7 @@ class Row:
     value: float | None = None  # for rows that are a ratio of their own (growth)
     hadolint_value: float | None = None
     absolute: float | None = None  # an absolute target in seconds (dflint's median)
+    growth: bool = False  # a row of growth factors (value, hadolint_value) instead of times
 
     def ratio(self) -> float | None:
         if self.value is not None:
@@ -197,13 +199,26 @@ class Row:
             return self.dflint.median / self.hadolint.median
         return None
 
+    def ratio_text(self) -> str:
+        r = self.ratio()
+        if r is not None:
+            return f"{r:.2f}×"
+        d, h = self.dflint, self.hadolint
+        if d and h and h.median and d.samples and d.median is None and d.samples[0].code == "timeout":
+            return f">{d.samples[0].seconds / h.median:.2f}×"  # a lower bound
+        return ""
+
     def verdict(self) -> str:
+        if self.growth and self.value is None:
+            return "✗"
         if self.absolute is not None:
             m = self.dflint.median if self.dflint else None
             if m is None:
                 return "✗"
             return "✓" if m <= self.absolute else "✗"
         r = self.ratio()
+        if r is None and self.ratio_text().startswith(">"):
+            r = float(self.ratio_text()[1:-1])
         if self.target is None or r is None:
             return ""
         return "✓" if r <= self.target else "✗"
@@ -214,12 +229,11 @@ def render(rows: list[Row]) -> str:
     lines = []
     table = [head]
     for row in rows:
-        if row.value is not None:  # a growth row: the two tools' growth factors
-            d = f"{row.value:.2f}×"
+        if row.growth:  # the two tools' growth factors
+            d = f"{row.value:.2f}×" if row.value is not None else "n/a"
             h = f"{row.hadolint_value:.2f}×" if row.hadolint_value is not None else "—"
             table.append((row.case, d, h, "", f"≤ {row.target:g}×" if row.target else "", row.verdict(), "", ""))
             continue
-        r = row.ratio()
         if row.absolute is not None:
             target = f"< {row.absolute:g} s"
         else:
@@ -229,7 +243,7 @@ def render(rows: list[Row]) -> str:
                 row.case,
                 row.dflint.cell() if row.dflint else "—",
                 row.hadolint.cell() if row.hadolint else "—",
-                f"{r:.2f}×" if r is not None else "",
+                row.ratio_text(),
                 target,
                 row.verdict(),
                 f"{row.dflint.rss:.0f} MB" if row.dflint and row.dflint.rss else "",
@@ -267,6 +281,11 @@ class Bench:
         self.has_cache_dir = "--cache-dir" in help_text
         self.rows: list[Row] = []
         self.loads: list[str] = []
+        # Bytecode as an installed package has it: compiled once (by the warm-up), then read. With
+        # PYTHONDONTWRITEBYTECODE set and a source tree being edited, every cold start would
+        # compile the changed modules again. The cache goes to the temporary folder, not the repo.
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env["PYTHONPYCACHEPREFIX"] = str(self.tmp / "pycache")
 
     def load(self, when: str) -> None:
         one, five, _ = os.getloadavg()
@@ -275,7 +294,8 @@ class Bench:
 
     def d(self, label: str, *argv: str, cache: bool = False, timeout: float | None = None) -> Series:
         extra = [] if cache else self.no_cache
-        return Series(label, [self.dflint, "check", *extra, *argv], self.workdir, timeout or self.args.timeout)
+        return Series(label, [self.dflint, "check", *extra, *argv], self.workdir, timeout or self.args.timeout,
+                      self.env)
 
     def h(self, label: str, *argv: str, timeout: float | None = None) -> Series | None:
         if self.hadolint is None:
@@ -348,9 +368,10 @@ class Bench:
             a, b = by_name[small][idx].median, by_name[big][idx].median
             ha, hb = by_name[small][2], by_name[big][2]
             hg = hb.median / ha.median if ha and hb and ha.median and hb.median else None
-            if a and b:
-                self.rows.append(Row(f"(c) growth {big.split()[0]} / {small.split()[0]}, {mode}", None, None,
-                                     target=4.5, value=b / a, hadolint_value=hg))
+            note = "" if a and b else "dflint has no time for both sizes (a timeout or a failure)"
+            self.rows.append(Row(f"(c) growth {big.split()[0]} / {small.split()[0]}, {mode}", None, None,
+                                 target=4.5, value=b / a if a and b else None, hadolint_value=hg,
+                                 growth=True, note=note))
 
     # (d)
     def precommit(self) -> None:
@@ -393,6 +414,28 @@ class Bench:
         self.load("(e) end")
 
 
+def _series_from_json(data: dict | None) -> Series | None:
+    if not data:
+        return None
+    s = Series(data["label"], data["cmd"], ".", 0)
+    errors = data.get("errors") or [""]
+    for seconds, code in zip(data["runs"], data["codes"]):
+        s.samples.append(Sample(seconds, data.get("peak_rss_mb") or 0, code, "" if code in OK_CODES else errors[0]))
+    return s
+
+
+def render_json(path: str) -> str:
+    """The table of a run saved with --json."""
+    data = json.loads(Path(path).read_text())
+    rows = [
+        Row(r["case"], _series_from_json(r["dflint"]), _series_from_json(r["hadolint"]), target=r["target"],
+            value=r["ratio"] if r.get("growth") else None, hadolint_value=r.get("hadolint_value"),
+            absolute=r.get("absolute"), growth=bool(r.get("growth")), note=r.get("note", ""))
+        for r in data["rows"]
+    ]
+    return "\n".join(data.get("loads", [])[:1] + data.get("loads", [])[-1:]) + "\n\n" + render(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="dflint vs hadolint: (a) cold start, (b) a folder, (c) big files, (d) pre-commit, (e) pathological inputs.")
     ap.add_argument("--quick", action="store_true", help="fewer runs and smaller generated files (a few minutes)")
@@ -408,7 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dflint", help="the dflint executable (default: next to this Python)")
     ap.add_argument("--hadolint", help="the hadolint executable (default: next to this Python, else PATH)")
     ap.add_argument("--json", metavar="FILE", help="also write every sample as JSON")
+    ap.add_argument("--render", metavar="FILE", help="print the table of a run saved with --json, and stop")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render_json(args.render))
+        return 0
     bench = Bench(args)
     print(f"dflint: {bench.dflint}" + (f" ({' '.join(bench.no_cache)} for a-c)" if bench.no_cache else " (no --no-cache flag)"))
     print(f"hadolint: {bench.hadolint or '(not found: dflint alone)'}")
@@ -439,7 +486,9 @@ def main(argv: list[str] | None = None) -> int:
                     "target": r.target,
                     "absolute": r.absolute,
                     "hadolint_value": r.hadolint_value,
+                    "growth": r.growth,
                     "verdict": r.verdict(),
+                    "note": r.note,
                 }
                 for r in bench.rows
             ],
