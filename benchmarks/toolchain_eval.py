@@ -18,14 +18,22 @@ It reports:
 3. Precision and recall of DF200 against the hand labels, with every false positive and false
    negative and its reason.
 4. How many files each rule fires on, and any DF000 internal error.
+5. The multi-stage rewrite (DF200's Unsafe fix) over the files tagged ``ships-compiler`` where
+   DF200 fires: how many get a confident rewrite (per recipe), each checked with
+   `dflint.optimize.verify.check_rewrite` (re-parses, a second fix changes nothing, no new
+   error-severity finding, every runtime instruction still shipped, what ENTRYPOINT/CMD runs
+   copied); the refusals grouped by reason and by ecosystem. ``--rewrites-only`` runs only this
+   part; ``--list`` prints each file's outcome.
 
-``--check`` exits 1 when (1) is below 90 %, (2) is not zero, or a DF000 appears.
+``--check`` exits 1 when (1) is below 90 %, (2) is not zero, a DF000 appears, (5) is below 70 %,
+or a rewrite fails its checks.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -66,6 +74,95 @@ def run_rules(files: Path) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
     return hits, errors
 
 
+#: Refusal reasons, grouped: (group, pattern on the reason text); the first match wins.
+REFUSAL_GROUPS: tuple[tuple[str, str], ...] = (
+    ("no recipe", r"^no recipe rewrites"),
+    ("-dev package without a known runtime library", r"runtime library"),
+    ("unknown RUN around the build", r"the RUN on line \d+ after the build|cannot be read as a shell"),
+    ("no runtime image", r"no runtime image is known|no image without it is known|toolchain comes with the base"),
+    ("no ENTRYPOINT/CMD", r"has no ENTRYPOINT or CMD"),
+    ("artifact not located", r"ENTRYPOINT/CMD runs|no artifact|is not known|not what the build writes|"
+                             r"which of the build's outputs"),
+    ("compiles at container start", r"when the container starts"),
+    ("multi-stage or FROM a stage", r"builds on stage|FROM a stage"),
+)
+
+
+def refusal_group(reason: str) -> str:
+    for group, pattern in REFUSAL_GROUPS:
+        if re.search(pattern, reason):
+            return group
+    return "other"
+
+
+def measure_rewrites(files: Path, ids: list[str]) -> dict[str, tuple[str, str, str]]:
+    """{id: (outcome, recipe or ecosystem, detail)}: outcome is ``rewrite`` (passes every
+    check), ``failed`` (a rewrite that fails a check: the detail says which), ``refused`` (the
+    reason) or ``none`` (DF200 gives no evidence)."""
+    from dflint.fix import apply_edits
+    from dflint.optimize import Plan, plan_rewrite
+    from dflint.optimize.verify import check_rewrite
+    from dflint.parser import parse
+    from dflint.rule import Context
+    from dflint.toolchain import evidence
+
+    out: dict[str, tuple[str, str, str]] = {}
+    for fid in ids:
+        path = files / f"{fid}.Dockerfile"
+        source = SourceFile.from_bytes(path.read_bytes(), str(path))
+        ctx = Context(parse(source))
+        ev = evidence(ctx)
+        if ev is None:
+            out[fid] = ("none", "-", "")
+            continue
+        eco = ev.primary.ecosystem
+        try:
+            result = plan_rewrite(ctx, ev)
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            out[fid] = ("failed", eco, f"planner crashed: {exc!r}")
+            continue
+        if isinstance(result, Plan):
+            new = apply_edits(source.text, result.edits())
+            problems = check_rewrite(source.text, new, str(path))
+            out[fid] = ("failed", result.recipe, "; ".join(problems)) if problems else ("rewrite", result.recipe, result.title)
+        else:
+            out[fid] = ("refused", result.recipe or eco, result.reason)
+    return out
+
+
+def report_rewrites(manifest: dict[str, dict[str, str]], df200: set[str], files: Path, listing: bool) -> bool:
+    tagged = sorted(fid for fid, r in manifest.items() if "ships-compiler" in r["tags"].split(",") and fid in df200)
+    results = measure_rewrites(files, tagged)
+    rewrites = {f: r for f, r in results.items() if r[0] == "rewrite"}
+    failed = {f: r for f, r in results.items() if r[0] == "failed"}
+    refused = {f: r for f, r in results.items() if r[0] == "refused"}
+    n = len(tagged)
+    print(f"\n(5) multi-stage rewrite over the {n} files tagged ships-compiler where DF200 fires: "
+          f"{len(rewrites)} confident rewrites passing every check ({pct(len(rewrites), n)}), "
+          f"{len(failed)} failing a check, {len(refused)} refused")
+    per: dict[str, int] = {}
+    for _, eco, _ in rewrites.values():
+        per[eco] = per.get(eco, 0) + 1
+    print("  rewrites by recipe: " + ", ".join(f"{k} {v}" for k, v in sorted(per.items(), key=lambda kv: -kv[1])))
+    for fid, (_, recipe, detail) in sorted(failed.items()):
+        print(f"  FAILED {fid} ({recipe}): {detail}")
+    groups: dict[str, list[str]] = {}
+    for fid, (_, eco, reason) in refused.items():
+        groups.setdefault(refusal_group(reason), []).append(fid)
+    print("  refusals by reason:")
+    for group, fids in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        ecos: dict[str, int] = {}
+        for fid in fids:
+            ecos[refused[fid][1]] = ecos.get(refused[fid][1], 0) + 1
+        eco_text = ", ".join(f"{k} {v}" for k, v in sorted(ecos.items(), key=lambda kv: -kv[1]))
+        print(f"    {len(fids):3d} {group} ({eco_text})")
+    if listing:
+        for fid in tagged:
+            outcome, eco, detail = results[fid]
+            print(f"  {fid} {outcome:8s} {eco:8s} {detail[:300]}")
+    return not failed and (len(rewrites) >= 0.7 * n if n else True)
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
@@ -81,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--check", action="store_true", help="exit 1 when a requirement fails")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the DF200 message of each hit")
+    ap.add_argument("--rewrites-only", action="store_true", help="only measure the multi-stage rewrite (5)")
+    ap.add_argument("--list", action="store_true", help="print each file's rewrite outcome")
     args = ap.parse_args(argv)
 
     manifest = {r["id"]: r for r in read_tsv(args.corpus / "MANIFEST.tsv")}
@@ -91,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     hits, errors = run_rules(args.corpus / "files")
     df200 = {fid for fid, codes in hits.items() if "DF200" in codes}
+    if args.rewrites_only:
+        ok = report_rewrites(manifest, df200, args.corpus / "files", args.list)
+        return 0 if ok or not args.check else 1
     df201 = {fid for fid, codes in hits.items() if "DF201" in codes}
     ok = True
 
@@ -144,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  false positive {fid}: {labels[fid]['reason']}")
     for fid in fn:
         print(f"  false negative {fid}: {labels[fid]['reason']}")
+
+    if not report_rewrites(manifest, df200, args.corpus / "files", args.list):
+        ok = False
 
     if args.verbose:
         print("\nDF200 hits:")

@@ -58,6 +58,7 @@ Decisions (documented here because the rules and the optimizer must agree):
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import weakref
 from dataclasses import dataclass, field, replace
@@ -480,6 +481,7 @@ _NOT_TOOLCHAIN = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_package(manager: str, name: str) -> PackageToolchain | None:
     """Whether package `name` of package-manager family `manager` (``apt``, ``apk``, ``yum``,
     ``dnf``, ``zypper``, ``conda``, ``choco``) is part of a toolchain.
@@ -613,6 +615,7 @@ _NOT_BUILD_TARGETS = frozenset("clean distclean mrproper help check test lint fm
                                "vet print-version version".split())
 
 
+@functools.lru_cache(maxsize=4096)
 def _name(word: str) -> str:
     base = word.replace("\\", "/").rsplit("/", 1)[-1].lower()
     for ext in (".exe", ".cmd", ".bat"):
@@ -1059,8 +1062,15 @@ class BuildStep:
 class _Call:
     argv: tuple[str, ...]
     spans: tuple[Span, ...]  # one per argv word
-    span: Span
+    span_: Span | None  # None: the command's span, computed when asked for
     command: Command | None = None
+
+    @property
+    def span(self) -> Span:
+        if self.span_ is not None:
+            return self.span_
+        assert self.command is not None
+        return self.command.span
 
     @property
     def name(self) -> str:
@@ -1118,12 +1128,22 @@ def split_windows_commands(text: str) -> list[list[tuple[str, int, int]]]:
 def _calls(ctx: Context, instruction: Instruction) -> list[_Call] | None:
     """The commands of a RUN/CMD/ENTRYPOINT as `_Call`s: from the shell layer for a POSIX shell,
     else split from the exec-form list or the cmd/PowerShell body. None when nothing runs."""
+    cache = _stage_cache(ctx)
+    key = ("calls", id(instruction))
+    if key in cache:
+        return cache[key]
+    result = _calls_uncached(ctx, instruction)
+    cache[key] = result
+    return result
+
+
+def _calls_uncached(ctx: Context, instruction: Instruction) -> list[_Call] | None:
     script = ctx.script(instruction)
     if script is not None:
         out = []
         for cmd in script.commands:
             inner = cmd.unwrapped()
-            out.append(_Call(tuple(a.value for a in inner.words), (), inner.span, inner))
+            out.append(_Call(tuple(a.value for a in inner.words), (), None, inner))
         return out
     try:
         argv = instruction.json
@@ -1365,6 +1385,8 @@ _DOWNLOAD_HINTS: tuple[tuple[str, str, str], ...] = (
     ("bun.sh/install", "node", "bun"),
     ("swift.org/builds", "swift", "swift"),
 )
+#: any of the hints (a quick test before looking for which)
+_DOWNLOAD_RE = re.compile("|".join(re.escape(h) for h, _, _ in _DOWNLOAD_HINTS))
 _INSTALLERS = {"rustup-init": "rust", "ghcup": "haskell", "dotnet-install.sh": "dotnet"}
 
 
@@ -1374,13 +1396,13 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
     out: list[Toolchain] = []
     seen: set[str] = set()
     if instruction.name == "ADD":
-        words = [(w.value, w.span) for w in instruction.words[:-1]]
+        words = [(w.value, w) for w in instruction.words[:-1]]
     else:
         calls = _calls(ctx, instruction) or []
         words = []
         for call in calls:
             if call.command is not None:
-                words.extend((a.value, a.span) for a in call.command.words)
+                words.extend((a.value, a) for a in call.command.words)
             if call.name in _INSTALLERS and call.name not in seen:
                 seen.add(call.name)
                 out.append(Toolchain(_INSTALLERS[call.name], call.name, COMPILER, "download",
@@ -1388,12 +1410,14 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
             if call.name == "sdk" and len(call.argv) > 2 and call.argv[1] == "install":
                 out.append(Toolchain("jvm", call.argv[2], COMPILER, "download", call.span,
                                      instruction, stage))
-    for value, span in words:
+    for value, word in words:
         low = value.lower()
+        if _DOWNLOAD_RE.search(low) is None:
+            continue
         for hint, eco, label in _DOWNLOAD_HINTS:
             if hint in low and eco not in seen:
                 seen.add(eco)
-                out.append(Toolchain(eco, label, COMPILER, "download", span, instruction, stage))
+                out.append(Toolchain(eco, label, COMPILER, "download", word.span, instruction, stage))
     return out
 
 

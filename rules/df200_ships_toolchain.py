@@ -138,8 +138,10 @@ class ShipsToolchain(Rule):
     compiled JavaScript with production `node_modules`, and folders the program reads from its
     working directory (templates/, static/…) when they came from the build context. The fix's
     title names what is copied. Recipes: Go, Rust, C/C++ (gcc, make, cmake), Node (a build
-    script such as `tsc`), Python (dependencies that compile, moved into a venv) and Java
-    (javac + jar, Maven, Gradle).
+    script such as `tsc`), Python (dependencies that compile, moved into a venv), Java
+    (javac + jar, Maven, Gradle, sbt), Ruby (`bundle install`/`gem install` with native
+    extensions: the gems folder to the same ruby image's `-slim`) and .NET (`dotnet publish -o`:
+    the output folder to the `aspnet` image of the same version).
 
     The runtime base: a static Go binary → `gcr.io/distroless/static-debian12`; a toolchain image
     → its ecosystem's runtime image (golang and rust → `debian:<release>-slim`, maven/JDK →

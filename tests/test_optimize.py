@@ -82,7 +82,7 @@ def test_every_recipe_has_a_golden_case():
         if (folder / "expected.Dockerfile").exists():
             _, result = _plan(folder)
             recipes.add(result.recipe)
-    assert recipes >= {"go", "c", "rust", "node", "python", "java"}
+    assert recipes >= {"go", "c", "rust", "node", "python", "java", "ruby", "dotnet"}
 
 
 def test_refusal_offers_a_display_only_skeleton():
@@ -135,3 +135,27 @@ def test_example_golden(example: Path):
         golden.write_text(proc.stdout)
     assert proc.stdout == golden.read_text()
     assert check_rewrite(text, proc.stdout, str(example / "Dockerfile"), example) == []
+
+
+def test_runtime_library_table_additions():
+    from dflint.optimize.runtime import runtime_library
+
+    assert runtime_library("apt", "libbluetooth-dev", "bookworm").packages == ("libbluetooth3",)
+    assert runtime_library("apt", "tk-dev", "bookworm").packages == ("libtk8.6",)
+    assert runtime_library("apt", "libelf-dev", "trixie").packages == ("libelf1t64",)
+    assert runtime_library("apt", "libelf-dev", None).unknown
+    assert runtime_library("apt", "libclang-dev", "bookworm").packages == ()
+    assert runtime_library("apk", "bluez-dev", None).packages == ("bluez-libs",)
+
+
+def test_bare_program_name_is_copied_onto_the_path():
+    """`CMD ["api"]` after `cargo install` (into /usr/local/cargo/bin, not on a slim Debian's
+    PATH): the binary goes to /usr/local/bin."""
+    text = ("FROM rust:1.79\nWORKDIR /src\nCOPY . .\nRUN cargo install --path . --bin api\n"
+            'CMD ["api"]\n')
+    ctx = Context(parse(SourceFile(text, "Dockerfile")))
+    result = plan_rewrite(ctx, evidence(ctx), Options())
+    assert isinstance(result, Plan)
+    new = apply_edits(text, result.edits())
+    assert "COPY --from=build /usr/local/cargo/bin/api /usr/local/bin/api\n" in new
+    assert check_rewrite(text, new) == []

@@ -151,8 +151,11 @@ class Recipe:
             draft.package_manager = draft.facts.manager
         if draft.same_base:
             draft.reuse_install_run()
+        draft.check_late_moves()
+        draft.put_program_on_path()
         if not draft.artifacts:
             raise PlanError("no artifact to copy was found")
+        draft.check_entry_script()
         for a in draft.artifacts:
             if a.src.rstrip("/") in ("", "/") or "*" in a.src and a.src.endswith("/*"):
                 raise PlanError(f"refusing to copy {a.src} (the whole file system or a flattening wildcard)")
@@ -174,13 +177,15 @@ def _written(f: StageFacts) -> str:
 
 def recipes() -> list[Recipe]:
     from dflint.optimize.c import CRecipe
+    from dflint.optimize.dotnet import DotnetRecipe
     from dflint.optimize.go import GoRecipe
     from dflint.optimize.java import JavaRecipe
     from dflint.optimize.node import NodeRecipe
     from dflint.optimize.python import PythonRecipe
+    from dflint.optimize.ruby import RubyRecipe
     from dflint.optimize.rust import RustRecipe
 
-    return [GoRecipe(), RustRecipe(), NodeRecipe(), JavaRecipe(), PythonRecipe(), CRecipe()]
+    return [GoRecipe(), RustRecipe(), NodeRecipe(), JavaRecipe(), PythonRecipe(), RubyRecipe(), DotnetRecipe(), CRecipe()]
 
 
 def plan_rewrite(ctx: Context, ev: Evidence, options: Options | None = None,

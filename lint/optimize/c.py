@@ -24,6 +24,14 @@ _COMPILER_VALUE_FLAGS = ("-o", "-I", "-L", "-l", "-D", "-U", "-include", "-x", "
                          "-isystem", "-iquote", "-idirafter", "-Xlinker", "-std", "-arch")
 
 
+#: package installs that may follow the build of their own interpreter
+_AFTER_INSTALL = ("pip install", "gem install")
+
+#: meson's subcommands; any other first word is the build folder of the old `meson builddir` form
+_MESON_COMMANDS = frozenset("setup configure compile install test introspect init wrap dist subprojects "
+                            "rewrite devenv env2mfile help format".split())
+
+
 def _is_compiler(name: str) -> bool:
     return name in _C_COMPILERS or bool(_C_COMPILER_RE.fullmatch(name))
 
@@ -34,7 +42,11 @@ class CRecipe(Recipe):
 
     def detect(self, facts) -> bool:
         builds = facts.ev.builds
-        return bool(builds) and all(self._is_c_step(b) for b in builds)
+        if not builds or not self._is_c_step(builds[0]):
+            return False
+        # `pip3 install`/`gem install` right after building the interpreter itself (the official
+        # python and ruby images): checked in `build`
+        return all(self._is_c_step(b) or b.tool in _AFTER_INSTALL for b in builds)
 
     def _is_c_step(self, step) -> bool:
         first = step.tool.split()[0]
@@ -59,6 +71,9 @@ class CRecipe(Recipe):
             cwd = f.cwd_of(ins, cmd)
             why = f"`{step.tool}` on line {ins.line}"
             name = cmd.basename
+            if step.tool in _AFTER_INSTALL:
+                self._after_install(f, step, prefixes)
+                continue
             if _is_compiler(name):
                 cxx = cxx or "++" in name
                 if cmd.has_flag("-c") and not cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS):
@@ -96,19 +111,27 @@ class CRecipe(Recipe):
                     d = resolve(folder, cwd) if folder else None
                     if d:
                         build_dirs.append((d, why))
-                elif cwd:
-                    build_dirs.append((cwd, why))
+                else:
+                    # configure: the build folder (-B), and the folder it runs in (a project may
+                    # write its binaries into the source tree)
+                    folder = cmd.option("-B", takes_value=("-B", "-S", "-G", "-D", "-C", "-T", "-A"))
+                    for d in (resolve(folder, cwd) if folder else None, cwd):
+                        if d:
+                            build_dirs.append((d, why))
                 continue
             if name == "meson":
                 sub = cmd.subcommand
                 if sub == "install":
                     prefixes.append((configured_prefix or "/usr/local", why))
-                elif sub in ("setup", None):
+                elif sub in ("setup", None) or sub not in _MESON_COMMANDS:
+                    # `meson setup build`, or the old form `meson [options] build [source]`
                     p = cmd.option("--prefix", takes_value=("--prefix",))
                     configured_prefix = p or configured_prefix
                     pos = [a.value for a in cmd.positional(("--prefix", "-D", "--buildtype", "-C"))]
-                    if pos and sub == "setup" and len(pos) > 1:
-                        d = resolve(pos[1], cwd)
+                    if sub == "setup":
+                        pos = pos[1:]
+                    if pos:
+                        d = resolve(pos[0], cwd)
                         if d:
                             build_dirs.append((d, why))
                 continue
@@ -146,7 +169,8 @@ class CRecipe(Recipe):
                     raise PlanError(f"the sources copied on line {c.instruction.line} are inside the install "
                                     f"prefix {prefix}")
             draft.add_output(prefix, why, folder=True)
-            draft.artifacts.append(Artifact(prefix, prefix, f"installed by {why}"))
+            if not any(a.src == prefix for a in draft.artifacts):
+                draft.artifacts.append(Artifact(prefix, prefix, f"installed by {why}"))
             copied_lib = True
         path = draft.output_for(program, entry.workdir)
         if path is None and "/" not in program and prefixes:
@@ -203,6 +227,23 @@ class CRecipe(Recipe):
 
             if draft.runtime_base and not is_shell_less(draft.runtime_base) or draft.same_base:
                 draft.after_copies.append("RUN ldconfig")
+
+    def _after_install(self, f, step, prefixes) -> None:
+        """`pip3 install x` or `gem install x` after `make install` into /usr/local has built
+        the interpreter: it installs into that prefix, which is copied whole."""
+        cmd = step.command
+        if not prefixes or posixpath.normpath(prefixes[-1][0]) != "/usr/local":
+            raise PlanError(f"`{step.tool}` on line {step.line} installs outside what the build installs")
+        if "/" in cmd.name and not cmd.name.startswith("/usr/local/"):
+            raise PlanError(f"`{cmd.name}` on line {step.line} is not the interpreter the build installed")
+        bad = {"--user", "--target", "-t", "--prefix", "--root", "--install-dir", "-i", "--bindir", "-n"}
+        flags = {a.value.split("=", 1)[0] for a in cmd.args if a.value.startswith("-")}
+        if flags & bad:
+            raise PlanError(f"`{step.tool} {sorted(flags & bad)[0]}` on line {step.line} installs elsewhere")
+        for name in ("PYTHONUSERBASE", "GEM_HOME", "PIP_TARGET", "PIP_PREFIX"):
+            value = f.env_of(step.instruction, cmd, name)
+            if value and not value.startswith("/usr/local"):
+                raise PlanError(f"`{step.tool}` on line {step.line} installs into {name}={value}")
 
     def _lib_dirs(self, f, ins, cmd, cwd) -> list[str]:
         out = []

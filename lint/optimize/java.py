@@ -21,6 +21,10 @@ from dflint.optimize.facts import resolve, under
 from dflint.optimize.plan import Artifact, Draft, PlanError
 
 
+_GRADLE_VALUE_FLAGS = ("-p", "--project-dir", "-x", "--exclude-task", "-b", "--build-file", "-c", "--settings-file",
+                       "-g", "--gradle-user-home", "-I", "--init-script", "-P", "-D")
+
+
 def jre_package(manager: str, name: str) -> list[str] | None:
     """The JRE package for a JDK package (None: not a JDK package)."""
     if name in ("default-jdk", "default-jdk-headless"):
@@ -96,13 +100,37 @@ class JavaRecipe(Recipe):
                 if cwd is None:
                     raise PlanError(f"the folder {why} runs in is not known")
                 draft.add_output(posixpath.join(cwd, "target"), why, folder=True)
+                if step.tool.startswith("sbt"):
+                    # `sbt http4s/assembly`: the sub-project's own target folder
+                    for word in (w for a in cmd.args for w in a.value.replace(";", " ").split()):
+                        project, slash, _ = word.partition("/")
+                        if slash and project and not project.startswith("-") and "$" not in project \
+                                and ":" not in project and "." not in project:
+                            draft.add_output(posixpath.join(cwd, project, "target"), why, folder=True)
             elif step.tool.startswith("gradle"):
                 pd = cmd.option("-p", "--project-dir", takes_value=("-p", "--project-dir"))
                 root = resolve(pd, cwd) if pd else cwd
                 if root is None:
                     raise PlanError(f"the folder {why} runs in is not known")
-                draft.add_output(posixpath.join(root, "build", "libs"), why, folder=True)
-                draft.add_output(posixpath.join(root, "build", "install"), why, folder=True)
+                folders = [root]
+                # `gradle apache:shadowJar`, `:with-db:app:installDist`: the sub-project's folder
+                # (Gradle's default project directory for a project path)
+                for a in cmd.positional(_GRADLE_VALUE_FLAGS):
+                    parts = [p for p in a.value.split(":")[:-1] if p]
+                    if parts and all(re.fullmatch(r"[\w.-]+", p) and p not in (".", "..") for p in parts):
+                        folders.append(posixpath.join(root, *parts))
+                if len(folders) == 1:
+                    # an unqualified task runs in every project: the folders copied under the root
+                    # from the build context are the sub-projects (`COPY app app`)
+                    for c in f.copies():
+                        if c.from_ is None and c.pos < f.pos(ins) and c.dest_abs and not c.whole_context:
+                            for src in c.sources:
+                                t = c.target_of(src)
+                                if t and t != root and under(t, root) and "." not in posixpath.basename(t):
+                                    folders.append(t)
+                for folder in folders:
+                    draft.add_output(posixpath.join(folder, "build", "libs"), why, folder=True)
+                    draft.add_output(posixpath.join(folder, "build", "install"), why, folder=True)
         # jar commands after the compiler
         for pos in draft.facts.build_positions:
             ins = f.instructions[pos]

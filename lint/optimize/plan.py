@@ -45,6 +45,23 @@ BOTH = "both"
 RUNTIME_DIRS = ("config", "configs", "conf", "templates", "static", "public", "migrations", "views",
                 "assets", "locales", "i18n", "web")
 
+#: Programs whose first argument is a script file (`sh run.sh`, `ruby app.rb`).
+SCRIPT_INTERPRETERS = frozenset("sh bash ash dash zsh python python3 python2 ruby perl php node nodejs lua "
+                                "luajit Rscript".split())
+
+#: Commands that only print: a RUN of them after the build stays in the build stage.
+_INFO_COMMANDS = frozenset("pwd ls dir du tree which whoami uname date id true".split())
+_MOVE_COMMANDS = frozenset("cp mv install strip upx rm chmod ln mkdir ls echo true test file".split())
+
+_REPO_PATHS = ("/etc/apt/sources.list", "/etc/apk/repositories", "/etc/yum.repos.d", "/etc/zypp/repos.d",
+               "/etc/apt/trusted.gpg", "/usr/share/keyrings", "/etc/apt/keyrings")
+
+DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+#: File name endings of data and script files a command line may name.
+_DATA_SUFFIXES = frozenset("json yaml yml toml ini conf cfg xml properties config lua rb py js mjs cjs sh pl php "
+                           "txt env".split())
+
 #: where the build stage lists the packages of the libraries the artifacts link against
 LDD_LIST = "/tmp/runtime-packages.txt"
 
@@ -118,6 +135,7 @@ class Draft:
     #: and install their packages in the runtime stage: for a toolchain image whose own
     #: libraries (headers installed with it, not by the file) the runtime base lacks
     ldd: bool = False
+    late_moves: list[int] = field(default_factory=list)  # RUNs after the build taken as moves of output
 
     # ---- sorting instructions ------------------------------------------------------------
 
@@ -159,9 +177,12 @@ class Draft:
         if not cmds:
             raise PlanError(f"the RUN on line {ins.line} after the build cannot be read as a shell script")
         names = {c.basename for c in cmds}
-        touches_output = any(self._mentions_output(ins, c) for c in cmds)
-        if touches_output and names <= {"cp", "mv", "install", "strip", "upx", "rm", "chmod", "ln", "mkdir",
-                                        "ls", "echo", "true", "test", "file"}:
+        if names <= _INFO_COMMANDS:
+            return BUILD  # `RUN ls out/`: prints, changes nothing
+        if names <= _MOVE_COMMANDS and names & {"cp", "mv", "install", "strip", "upx"}:
+            # a move of what the build made (`cp target/release/x /usr/local/bin/`): the
+            # outputs are not known yet, so `check_late_moves` confirms it once they are
+            self.late_moves.append(pos)
             return BUILD
         if names <= SETUP_COMMANDS | _PACKAGE_CLEANUP:
             if not names <= USER_COMMANDS:
@@ -170,6 +191,16 @@ class Draft:
         other = sorted(names - SETUP_COMMANDS - _PACKAGE_CLEANUP)
         raise PlanError(f"the RUN on line {ins.line} after the build runs `{other[0]}`, which is "
                         f"neither runtime setup nor a move of the build's output")
+
+    def check_late_moves(self) -> None:
+        """A RUN after the build taken as a move of its output must name one."""
+        f = self.facts
+        for pos in self.late_moves:
+            ins = f.instructions[pos]
+            if not any(self._mentions_output(ins, c) for c in f.commands(ins)):
+                names = sorted({c.basename for c in f.commands(ins)})
+                raise PlanError(f"the RUN on line {ins.line} after the build runs `{names[0]}`, which is "
+                                f"neither runtime setup nor a move of the build's output")
 
     def _mentions_output(self, ins, cmd: Command) -> bool:
         f = self.facts
@@ -266,10 +297,34 @@ class Draft:
                 if under(path, out):
                     return path
             return None
-        for out in self.outputs:
-            if posixpath.basename(out) == word and out not in self.folders:
-                return out
-        return None
+        named = [out for out in self.outputs if posixpath.basename(out) == word and out not in self.folders]
+        on_path = [out for out in named if posixpath.dirname(out) in self.path_dirs()]
+        return (on_path or named or [None])[0]
+
+    def path_dirs(self) -> list[str]:
+        """The folders on the PATH where ENTRYPOINT/CMD run: Docker's default PATH and the
+        folders an ENV PATH of the file adds (``$PATH`` itself left out)."""
+        f = self.facts
+        dirs = list(DEFAULT_PATH)
+        entry = f.entry.instructions
+        written = f.env_written(entry[-1], "PATH") if entry else None
+        for d in (written or "").split(":"):
+            if d and "$" not in d and d.startswith("/"):
+                dirs.append(posixpath.normpath(d))
+        return dirs
+
+    def put_program_on_path(self) -> None:
+        """A bare program name (``CMD ["api"]``) is found on the PATH: an artifact of that name
+        copied into a folder off the runtime PATH (``/go/bin`` of the golang image,
+        ``target/release``) goes to ``/usr/local/bin`` instead."""
+        program = self.facts.entry.program
+        if not program or "/" in program or "$" in program:
+            return
+        dirs = self.path_dirs()
+        for a in self.artifacts:
+            if posixpath.basename(a.dest.rstrip("/")) == program and posixpath.dirname(a.dest) not in dirs \
+                    and a.src not in self.folders:
+                a.dest = posixpath.join("/usr/local/bin", program)
 
     # ---- runtime packages ----------------------------------------------------------------
 
@@ -320,6 +375,48 @@ class Draft:
                     out.append(n)
         self.runtime_packages = out
         self.packages_at = first_pos
+        if out:
+            added = self._repository_setup()
+            if added is not None:
+                raise PlanError(f"the packages come from a package repository the file sets up on line {added}, "
+                                f"which the runtime stage does not have")
+
+    def _repository_setup(self) -> int | None:
+        """The line of the first instruction of the build part that adds or changes a package
+        repository (``add-apt-repository``, ``apt-key``, a write into /etc/apt/sources.list*,
+        /etc/apk/repositories or /etc/yum.repos.d, ``curl … | bash`` setup scripts), or None."""
+        f = self.facts
+        for pos, ins in enumerate(f.instructions[: f.last_build + 1]):
+            if ins.name in ("COPY", "ADD"):
+                c = next((c for c in f.copies() if c.pos == pos), None)
+                if c is not None and c.dest_abs and c.dest_abs.startswith(_REPO_PATHS):
+                    return ins.line
+                continue
+            if ins.name != "RUN":
+                continue
+            script = f.script(ins)
+            if script is None:
+                continue
+            names = set()
+            for cmd in script.commands:
+                cmd = cmd.unwrapped()
+                names.add(cmd.basename)
+                if cmd.basename in ("add-apt-repository", "apt-add-repository", "apt-key", "yum-config-manager",
+                                    "dnf", "zypper") and (cmd.basename not in ("dnf", "zypper") or cmd.subcommand in (
+                                        "config-manager", "addrepo", "ar")):
+                    return ins.line
+                if cmd.basename in ("apt-get", "apt", "apk", "yum", "dnf"):
+                    continue
+                for a in cmd.args:
+                    if a.value.startswith(_REPO_PATHS):
+                        return ins.line
+                for r in getattr(cmd, "redirects", ()):
+                    if r.op in (">", ">>") and r.target is not None and r.target.value.startswith(_REPO_PATHS):
+                        return ins.line
+            if names & {"curl", "wget"} and any(c.basename in ("bash", "sh") and not c.positional
+                                                for c in (x.unwrapped() for x in script.commands)):
+                return ins.line  # curl -sL https://deb.nodesource.com/setup_20.x | bash -
+        return None
 
     def _used_commands(self) -> set[str]:
         f = self.facts
@@ -558,6 +655,57 @@ class Draft:
                     if target not in have:
                         self.artifacts.append(Artifact(target, target, "from the build context"))
                         have.add(target)
+
+    def check_entry_script(self) -> None:
+        """Files ENTRYPOINT/CMD names must reach the runtime stage: the script an interpreter is
+        given (`sh run.sh`, `ruby app.rb`) and a file argument (`./server config.json`,
+        `-c conf/app.ini`). Each must be an artifact, under a COPY carried into the runtime
+        stage, or put there by a COPY of the build part that copies it by name (then carried);
+        one inside the whole build context copied for the build, or inside a build folder, is a
+        refusal (copying the source tree is not a rewrite)."""
+        f = self.facts
+        entry = f.entry
+        argv = list(entry.argv)
+        if not argv:
+            return
+        interpreter = posixpath.basename(argv[0]) in SCRIPT_INTERPRETERS
+        if interpreter and any(a in ("-c", "-m", "-e", "-r", "--eval", "--require") for a in argv[1:]):
+            return
+        if entry.shell_form and posixpath.basename(argv[0]) in ("sh", "bash"):
+            return
+        first = True
+        for word in argv[1:]:
+            if word.startswith("-") or "$" in word or "://" in word or "=" in word or not word:
+                continue
+            is_script = interpreter and first
+            first = False
+            base = posixpath.basename(word.rstrip("/"))
+            if not (is_script and ("/" in word or "." in base.lstrip("."))) and not (
+                    "/" in word or base.rsplit(".", 1)[-1].lower() in _DATA_SUFFIXES and "." in base):
+                continue
+            path = resolve(word, entry.workdir)
+            if path is None:
+                raise PlanError(f"ENTRYPOINT/CMD names {word}, and the WORKDIR is not known")
+            self._check_entry_file(word, path)
+
+    def _check_entry_file(self, word: str, path: str) -> None:
+        f = self.facts
+        if any(under(path, a.dest) for a in self.artifacts) or self.provided_by_runtime_copy(path):
+            return
+        if self.carry_copies_of(path):
+            return
+        for c in f.copies():
+            if self.roles[c.pos] != BUILD:
+                continue
+            for s in c.sources:
+                t = c.target_of(s)
+                if t and under(path, t):
+                    raise PlanError(f"ENTRYPOINT/CMD names {word} ({path}), which came with the files copied "
+                                    f"on line {c.instruction.line}; which of them the program needs is not known")
+        for out in self.outputs:
+            if out != "/" and under(path, out):
+                raise PlanError(f"ENTRYPOINT/CMD names {word} ({path}), inside {out}, which the build writes "
+                                f"and the runtime stage does not get")
 
     # ---- rendering -----------------------------------------------------------------------
 

@@ -227,6 +227,23 @@ _APT_RUNTIME: dict[str, str | tuple[str, ...]] = {
     "libwebp-dev": "libwebp7",
     "libtiff-dev": "libtiff6",
     "libtiff5-dev": "libtiff6",
+    # added 2026-11 (names as in Debian bookworm/bullseye and Ubuntu jammy/noble, packages.debian.org
+    # and packages.ubuntu.com: the -dev package's "Depends" on its shared library)
+    "libbluetooth-dev": "libbluetooth3",
+    "tk-dev": "libtk8.6",
+    "tk8.6-dev": "libtk8.6",
+    "tcl-dev": "libtcl8.6",
+    "tcl8.6-dev": "libtcl8.6",
+    "libaudit-dev": "libaudit1",
+    "libslang2-dev": "libslang2",
+    "libluajit-5.1-dev": "libluajit-5.1-2",
+    "libjson-glib-dev": "libjson-glib-1.0-0",
+    "libgoogle-perftools-dev": ("libgoogle-perftools4", "libtcmalloc-minimal4"),
+    "libjemalloc-dev": "libjemalloc2",
+    "libxxhash-dev": "libxxhash0",
+    "libmpfr-dev": "libmpfr6",
+    "libmpc-dev": "libmpc3",
+    "libmaxminddb-dev": "libmaxminddb0",
 }
 
 # apt: names that change with the release; a release missing here is unknown (refused)
@@ -255,6 +272,24 @@ _APT_BY_RELEASE: dict[str, dict[str, str]] = {
     "libhiredis-dev": {"bookworm": "libhiredis0.14", "bullseye": "libhiredis0.14", "jammy": "libhiredis0.14"},
     "libboost-all-dev": {},
 }
+_APT_BY_RELEASE.update({
+    # the t64 renames of trixie/noble (packages.debian.org, packages.ubuntu.com)
+    "libelf-dev": {"trixie": "libelf1t64", "bookworm": "libelf1", "bullseye": "libelf1", "buster": "libelf1",
+                   "noble": "libelf1t64", "jammy": "libelf1", "focal": "libelf1", "bionic": "libelf1"},
+    "libdw-dev": {"trixie": "libdw1t64", "bookworm": "libdw1", "bullseye": "libdw1", "buster": "libdw1",
+                  "noble": "libdw1t64", "jammy": "libdw1", "focal": "libdw1", "bionic": "libdw1"},
+    "libdb-dev": {"trixie": "libdb5.3t64", "bookworm": "libdb5.3", "bullseye": "libdb5.3", "buster": "libdb5.3",
+                  "noble": "libdb5.3t64", "jammy": "libdb5.3", "focal": "libdb5.3", "bionic": "libdb5.3"},
+    "libunwind-dev": {"bookworm": "libunwind8", "bullseye": "libunwind8", "buster": "libunwind8",
+                      "jammy": "libunwind8", "focal": "libunwind8", "bionic": "libunwind8"},
+    "libjsoncpp-dev": {"trixie": "libjsoncpp26", "bookworm": "libjsoncpp25", "bullseye": "libjsoncpp24",
+                       "noble": "libjsoncpp25", "jammy": "libjsoncpp25", "focal": "libjsoncpp1"},
+    "libsoup2.4-dev": {"bookworm": "libsoup2.4-1", "bullseye": "libsoup2.4-1", "jammy": "libsoup2.4-1",
+                       "focal": "libsoup2.4-1", "noble": "libsoup-2.4-1", "trixie": "libsoup-2.4-1"},
+    "binutils-dev": {"trixie": "libbinutils", "bookworm": "libbinutils", "bullseye": "libbinutils",
+                     "buster": "libbinutils", "noble": "libbinutils", "jammy": "libbinutils",
+                     "focal": "libbinutils"},
+})
 _APT_BY_RELEASE["libncurses5-dev"] = _APT_BY_RELEASE["libncurses-dev"]
 _APT_BY_RELEASE["libncursesw5-dev"] = _APT_BY_RELEASE["libncurses-dev"]
 
@@ -262,7 +297,10 @@ _APT_BY_RELEASE["libncursesw5-dev"] = _APT_BY_RELEASE["libncurses-dev"]
 _NOTHING = frozenset(
     "libc6-dev libc-dev linux-libc-dev linux-headers musl-dev glibc-devel kernel-headers "
     "python3-dev python-dev libpython3-dev python3-all-dev pkg-config pkgconf pkgconfig "
-    "ruby-dev php-dev erlang-dev libstdc++-dev libstdc++-12-dev libgcc-dev dpkg-dev".split()
+    "ruby-dev php-dev erlang-dev libstdc++-dev libstdc++-12-dev libgcc-dev dpkg-dev "
+    # static libraries or headers only (libiberty.a, liby.a, sdt.h), and libclang for bindgen,
+    # which runs at build time only
+    "libiberty-dev libbison-dev systemtap-sdt-dev libclang-dev".split()
 )
 _NOTHING_PATTERNS = (re.compile(r"python3\.\d+-dev"), re.compile(r"libpython3\.\d+-dev"),
                      re.compile(r"linux-headers-.*"), re.compile(r"php\d\.\d-dev"),
@@ -320,6 +358,22 @@ _APK_RUNTIME: dict[str, str] = {
     "pango-dev": "pango",
     "openblas-dev": "openblas",
     "libstdc++-dev": "libstdc++",
+    # added 2026-11 (pkgs.alpinelinux.org: the -dev package's library subpackage)
+    "bluez-dev": "bluez-libs",
+    "tk-dev": "tk",
+    "tcl-dev": "tcl",
+    "gdbm-dev": "gdbm",
+    "jemalloc-dev": "jemalloc",
+    "luajit-dev": "luajit",
+    "elfutils-dev": "libelf",
+    "libunwind-dev": "libunwind",
+    "krb5-dev": "krb5-libs",
+    "openldap-dev": "libldap",
+    "oniguruma-dev": "oniguruma",
+    "libzip-dev": "libzip",
+    "imagemagick-dev": "imagemagick-libs",
+    "libmemcached-dev": "libmemcached-libs",
+    "rabbitmq-c-dev": "rabbitmq-c",
 }
 
 _RPM_RUNTIME: dict[str, str] = {

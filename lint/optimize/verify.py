@@ -19,7 +19,7 @@ from collections import Counter
 
 _RUNTIME = ("ENV", "WORKDIR", "USER", "EXPOSE", "VOLUME", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "SHELL",
             "ENTRYPOINT", "CMD")
-_INTERPRETERS = frozenset("node nodejs python python3 java sh bash".split())
+_INTERPRETERS = frozenset("node nodejs python python3 python2 java sh bash ash dash ruby perl php lua".split())
 
 
 def _lint(text: str, path: str, select: tuple[str, ...] | None = None):
@@ -126,15 +126,19 @@ def _entry_problems(ctx, stage) -> list[str]:
     if not argv:
         return []
     words = [argv[0]]
-    if posixpath.basename(argv[0]) in _INTERPRETERS:
+    script = None
+    if posixpath.basename(argv[0]) in _INTERPRETERS and not any(a in ("-c", "-m", "-e", "-r") for a in argv[1:]):
         rest = [a for a in argv[1:] if not a.startswith("-")]
         if "-jar" in argv:
             i = argv.index("-jar")
             rest = argv[i + 1 : i + 2]
-        words += rest[:1]
+        if rest:
+            script = rest[0]
+            words.append(script)
     problems = []
     for w in words:
-        if "/" not in w or "$" in w or "*" in copies:
+        file_like = "/" in w or (w is script and "." in w.lstrip("."))
+        if not file_like or "$" in w or "*" in copies:
             continue
         path = resolve(w, workdir)
         if path is None or path.startswith(("/usr/bin", "/bin", "/usr/sbin")):

@@ -1,0 +1,20 @@
+FROM rust:1.79-slim-bookworm AS build
+WORKDIR /usr/src/app
+COPY Cargo.toml Cargo.lock ./
+COPY src src
+RUN cargo build --release --bin api
+RUN cp target/release/api /usr/local/bin/api
+RUN find /usr/local/bin/api -type f \( -perm -u+x -o -name '*.so*' \) -exec ldd {} + 2>/dev/null \
+    | awk '$3 ~ /^\// {print $3; if ($3 ~ /^\/lib/) print "/usr" $3}' | sort -u \
+    | xargs -r dpkg -S 2>/dev/null \
+    | awk -F: '!/^diversion/ {print $1}' | sort -u > /tmp/runtime-packages.txt
+
+FROM debian:bookworm-slim
+COPY --from=build /tmp/runtime-packages.txt /tmp/runtime-packages.txt
+RUN apt-get update \
+    && xargs -a /tmp/runtime-packages.txt apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt
+WORKDIR /usr/src/app
+COPY --from=build /usr/local/bin/api /usr/local/bin/api
+EXPOSE 8000
+CMD ["api"]
