@@ -58,7 +58,9 @@ class MissingLabel(Rule):
     built on it under the same name, so it also reports a base stage whose child sets the label
     (`FROM base AS final` + `LABEL …`), and stages used only through `RUN --mount=from=`. dflint
     checks the images the file produces, through the stage graph, including the labels inherited
-    from base stages. Reported at the stage's name (or base image) in its `FROM`.
+    from base stages: a base stage is judged as part of the images built on it (reported once, at
+    each of those), and an intermediate stage that is only copied from is not reported. Reported
+    at the stage's name (or base image) in its `FROM`.
 
     ## References
     - [hadolint: linting labels](https://github.com/hadolint/hadolint#linting-labels)

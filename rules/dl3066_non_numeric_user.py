@@ -37,8 +37,10 @@ class NonNumericUser(Rule):
 
     ## Differences from hadolint
     Variables with a known value are substituted (hadolint reports `USER ${UID}` whatever `UID`
-    is), and a user ID that comes from a variable only the build knows (`ARG UID` without a
-    default) is not reported. Quotes are removed as BuildKit does (`USER "1000"` is numeric).
+    is), and a user ID that comes from a variable only the build knows is not reported: an
+    `ARG UID` without a default, or a variable the base image sets (`USER $APP_UID` on the .NET
+    images, whose `APP_UID` is a numeric ID). Quotes are removed as BuildKit does (`USER "1000"`
+    is numeric).
     Stages on a Windows base image are skipped: Windows users have no numeric IDs.
 
     ## References
