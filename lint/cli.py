@@ -57,6 +57,14 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     cfg.add_argument("--config", metavar="FILE", help="use this .dflint.toml or pyproject.toml instead of discovering one")
     cfg.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     cfg.add_argument("--no-pragmas", action="store_true", help="ignore # dflint/# hadolint ignore comments")
+    cfg.add_argument(
+        "--no-cache", action="store_true",
+        help="do not read or write the result cache",
+    )
+    cfg.add_argument(
+        "--cache-dir", metavar="DIR",
+        help="the result cache's folder (default: DFLINT_CACHE_DIR, the cache-dir key, ~/.cache/dflint)",
+    )
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default=None, help="output format (default: full)")
     out.add_argument("--output-file", metavar="FILE", help="write the report here instead of stdout")
@@ -72,7 +80,12 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     out.add_argument("-v", "--verbose", action="store_true", help="say which files and configs are used")
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "fix", "rule", "rules", "graph")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only` (a command name), just that command's subparser:
+    argparse is slow to build, and a run needs one."""
     parser = argparse.ArgumentParser(
         prog="dflint",
         description="A Dockerfile linter and multi-stage optimizer.",
@@ -80,43 +93,58 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dflint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="lint Dockerfiles")
-    _lint_options(check)
-    check.add_argument(
-        "--add-ignore",
-        action="store_true",
-        help="write a '# dflint: ignore=…' pragma above every instruction with findings (a baseline)",
-    )
+    if only in (None, "check"):
+        check = sub.add_parser("check", help="lint Dockerfiles")
+        _lint_options(check)
+        check.add_argument(
+            "--add-ignore",
+            action="store_true",
+            help="write a '# dflint: ignore=…' pragma above every instruction with findings (a baseline)",
+        )
 
-    fix = sub.add_parser("fix", help="apply fixes, then report what is left")
-    _lint_options(fix)
-    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change the build")
-    fix.add_argument("--diff", action="store_true", help="print a diff of the fixes and write nothing")
-    fix.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
-    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
+    if only in (None, "fix"):
+        fix = sub.add_parser("fix", help="apply fixes, then report what is left")
+        _lint_options(fix)
+        fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change the build")
+        fix.add_argument("--diff", action="store_true", help="print a diff of the fixes and write nothing")
+        fix.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+        fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
 
-    rule = sub.add_parser("rule", help="show the documentation of a rule")
-    rule.add_argument("rule", metavar="CODE|NAME")
-    rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    if only in (None, "rule"):
+        rule = sub.add_parser("rule", help="show the documentation of a rule")
+        rule.add_argument("rule", metavar="CODE|NAME")
+        rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
-    rules = sub.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    if only in (None, "rules"):
+        rules = sub.add_parser("rules", help="list every rule")
+        rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
-    graph = sub.add_parser("graph", help="show the stage graph (tree, Graphviz DOT or Mermaid)")
-    graph.add_argument("path", metavar="PATH", help="the Dockerfile; - for stdin")
-    graph.add_argument("--target", metavar="STAGE", help="the stage being built (default: the last)")
-    graph.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="a build argument, as for docker build")
-    graph.add_argument("--format", choices=("tree", "dot", "mermaid"), default="tree", help="output format (default: tree)")
-    graph.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
-    graph.add_argument("--config", metavar="FILE", help="use this .dflint.toml or pyproject.toml instead of discovering one")
-    graph.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    if only in (None, "graph"):
+        graph = sub.add_parser("graph", help="show the stage graph (tree, Graphviz DOT or Mermaid)")
+        graph.add_argument("path", metavar="PATH", help="the Dockerfile; - for stdin")
+        graph.add_argument("--target", metavar="STAGE", help="the stage being built (default: the last)")
+        graph.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="a build argument, as for docker build")
+        graph.add_argument("--format", choices=("tree", "dot", "mermaid"), default="tree", help="output format (default: tree)")
+        graph.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
+        graph.add_argument("--config", metavar="FILE", help="use this .dflint.toml or pyproject.toml instead of discovering one")
+        graph.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     return parser
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command named in `argv` (its first word that is not an option), if it is one."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     from dflint.errors import ExitCode
 
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_command_in(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors are 2, --help/--version 0

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import os
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from dflint.diagnostic import Diagnostic
 from dflint.errors import ExitCode, UserError
-from dflint.rule import Rule
+
+if TYPE_CHECKING:
+    import argparse
+
+    from dflint.diagnostic import Diagnostic
+    from dflint.rule import Rule
+
+# Imports are deferred to where they are used: a one-file `check` is mostly start-up time, and
+# every module not loaded (difflib, pathlib, dataclasses, the report formats, …) is time saved.
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         _error(
             f"internal error: {type(exc).__name__}: {exc} "
-            f"(at {Path(frame.filename).name}:{frame.lineno}); this is a bug, please report it"
+            f"(at {os.path.basename(frame.filename)}:{frame.lineno}); this is a bug, please report it"
         )
         return ExitCode.INTERNAL
 
@@ -60,33 +63,62 @@ def _silence_stdout() -> None:
 # -- settings per file ----------------------------------------------------------------------
 
 
-@dataclass
 class Session:
-    """What stays the same for every file of one run: registry, configs, CLI overrides."""
+    """What stays the same for every file of one run: registry, configs, CLI overrides.
 
-    args: argparse.Namespace
-    quiet: bool = False  # a worker process: the parent already warned
-    registry: object = None
-    configs: object = None
-    _rules: dict[object, list[Rule]] = field(default_factory=dict)
-    _sc_filters: dict[object, object] = field(default_factory=dict)
-    _notices: set[object] = field(default_factory=set)
+    Settings are resolved once per directory and config, not once per file: the config that
+    governs a folder is looked up once (`ConfigCache`), the CLI flags are applied to it once, its
+    rules are instantiated once, and the `Settings` are shared by every file that resolves to the
+    same config, build context and per-file ignores."""
 
-    def __post_init__(self) -> None:
-        from dflint.config import Config, ConfigCache
+    def __init__(self, args: argparse.Namespace, quiet: bool = False) -> None:
         from dflint.registry import Registry
 
+        self.args = args
+        self.quiet = quiet  # a worker process: the parent already warned
+        self.configs = None
+        self._rules: dict[object, list[Rule]] = {}
+        self._sc_filters: dict[object, object] = {}
+        self._notices: set[object] = set()
+        self._with_cli: dict[int, tuple[object, object]] = {}  # id(base config) -> (base, config)
+        self._settings: dict[tuple, object] = {}
+        self._cache: object = False  # not made yet
         self.registry = Registry.load()
         for problem in self.registry.errors if not self.quiet else ():
             _warn(f"{problem}; its rules are skipped")
-        args = self.args
         cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
         self.registry.check_selectors(cli_selectors, "command line")
         if args.isolated:
+            from dflint.config import Config
+
             self._isolated = Config()
         else:
+            from dflint.config import ConfigCache
+
             self._isolated = None
             self.configs = ConfigCache(args.config)
+
+    def cache(self):
+        """The result cache of this run (dflint.cache.Cache), or None with ``--no-cache``."""
+        if self._cache is False:
+            if getattr(self.args, "no_cache", False):
+                self._cache = None
+            else:
+                from dflint.cache import Cache, default_dir, install_tracking
+
+                configured = None
+                if getattr(self.args, "cache_dir", None):
+                    self._cache = Cache(os.path.abspath(os.path.expanduser(self.args.cache_dir)))
+                    install_tracking()
+                    return self._cache
+                if self._isolated is None:
+                    try:
+                        configured = self.configs.config_for(os.path.abspath(".")).cache_dir
+                    except ValueError:  # a broken config here: its files report it
+                        configured = None
+                self._cache = Cache(default_dir(configured))
+                install_tracking()  # before any rule asks the build context anything
+        return self._cache
 
     def config_for(self, path: str):
         config = self._config_for(path)
@@ -102,7 +134,10 @@ class Session:
         else:
             where = args.stdin_filename if path == "-" and args.stdin_filename else (path if path != "-" else ".")
             base = self.configs.config_for(where if path != "-" or args.stdin_filename else os.path.join(os.getcwd(), "-"))
-        return base.with_cli(
+        cached = self._with_cli.get(id(base))
+        if cached is not None and cached[0] is base:
+            return cached[1]
+        config = base.with_cli(
             select=args.select,
             extend_select=args.extend_select or (),
             ignore=args.ignore or (),
@@ -111,6 +146,8 @@ class Session:
             context=args.context,
             unsafe_fixes=getattr(args, "unsafe_fixes", None) or None,
         )
+        self._with_cli[id(base)] = (base, config)  # keeps `base` alive, so its id stays its own
+        return config
 
     def rules_for(self, config) -> list[Rule]:
         key = (config.path, config.select, config.extend_select, config.ignore)
@@ -132,13 +169,28 @@ class Session:
         return self._rules[key]
 
     def settings_for(self, path: str):
+        config = self.config_for(path)
+        shown = self.args.stdin_filename if path == "-" and self.args.stdin_filename else path
+        file_ignores = config.ignores_for(shown)
+        if config.context is not None:
+            context_dir = config.context
+        elif path == "-":
+            context_dir = os.path.dirname(os.path.abspath(shown)) if self.args.stdin_filename else None
+        else:
+            context_dir = os.path.dirname(os.path.abspath(path))
+        key = (id(config), context_dir, file_ignores)
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = self._settings[key] = self._settings_of(config, context_dir, file_ignores)
+        return config, settings
+
+    def _settings_of(self, config, context_dir, file_ignores: tuple[str, ...]):
+        from pathlib import Path
+
         from dflint.engine import Settings
 
-        config = self.config_for(path)
         rules = self.rules_for(config)
-        shown = self.args.stdin_filename if path == "-" and self.args.stdin_filename else path
         ignore: set[str] = set()
-        file_ignores = config.ignores_for(shown)
         for selector in file_ignores:
             ignore.update(self.registry.resolve_code(selector))
         severity = {}
@@ -147,17 +199,11 @@ class Session:
                 level = config.severity_for(rule.code, self.registry)
                 if level is not None:
                     severity[rule.code] = level
-        if config.context is not None:
-            context_dir = config.context
-        elif path == "-":
-            context_dir = Path(os.path.dirname(os.path.abspath(shown))) if self.args.stdin_filename else None
-        else:
-            context_dir = Path(os.path.dirname(os.path.abspath(path)))
         settings = Settings(
             rules=rules,
             severity=severity,
             ignore=frozenset(ignore),
-            context_dir=context_dir,
+            context_dir=Path(context_dir) if context_dir is not None else None,
             target=config.target,
             build_args=dict(config.build_args),
             extra_targets=tuple(config.extra_targets),
@@ -165,7 +211,8 @@ class Session:
             shellcheck=self._shellcheck_filter(config, file_ignores),
             severity_of=(lambda code: config.severity_for(code, self.registry)) if config.severity else None,
         )
-        return config, settings
+        settings.fingerprint = _fingerprint(config, settings, file_ignores)
+        return settings
 
     def _shellcheck_filter(self, config, file_ignores: tuple[str, ...]):
         """Which SC codes this file keeps, or None when none is selected (then ShellCheck does
@@ -188,6 +235,48 @@ class Session:
         return self._sc_filters[key]
 
 
+def _fingerprint(config, settings, file_ignores: tuple[str, ...]) -> str:
+    """Everything of the effective configuration a file's findings depend on, as one string
+    (a part of the result cache's key, see dflint.cache)."""
+    import json
+
+    return json.dumps(
+        {
+            "rules": [[r.code, type(r).__module__, type(r).__qualname__, _stable(r.options)] for r in settings.rules],
+            "severity": sorted((code, level.value) for code, level in settings.severity.items()),
+            "severity-selectors": sorted((sel, level.value) for sel, level in config.severity.items()),
+            "ignore": sorted(settings.ignore),
+            "context": None if settings.context_dir is None else str(settings.context_dir),
+            "target": settings.target,
+            "build-args": sorted(settings.build_args.items()),
+            "extra-targets": list(settings.extra_targets),
+            "pragmas": not settings.disable_pragmas,
+            "shellcheck": None
+            if settings.shellcheck is None
+            else [config.select, list(config.extend_select), [*config.ignore, *file_ignores]],
+        },
+        sort_keys=True,
+        default=repr,
+    )
+
+
+def _stable(value):
+    """`value` as JSON-able data with a stable order (rule options: dataclasses, sets, dicts)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _stable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_stable(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
 def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
     from dflint.config import ConfigError
 
@@ -196,6 +285,7 @@ def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
     if cls.Options is None:
         raise ConfigError(f"{config.path}: [rules.{cls.code}]: {cls.code} ({cls.name}) takes no options")
     import dataclasses
+    import difflib
 
     fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls.Options)}
     kwargs = {}
@@ -222,13 +312,6 @@ def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
 
 
 # -- check ----------------------------------------------------------------------------------
-
-
-@dataclass
-class FileOutcome:
-    path: str
-    diagnostics: list[Diagnostic]
-    failure_threshold: object = None
 
 
 def _inputs(args: argparse.Namespace, session: Session) -> tuple[list[str], list[str]]:
@@ -261,8 +344,11 @@ def _read_source(path: str, args: argparse.Namespace):
         source = SourceFile.from_bytes(data, shown)
     except BinaryFileError as exc:
         raise UserError(f"{shown}: {exc}") from None
-    if any("\udc80" <= ch <= "\udcff" for ch in source.text):
-        _warn(f"{shown}: not valid UTF-8; undecodable bytes are kept as they are")
+    if not data.isascii():
+        try:  # undecodable bytes are exactly what makes a strict decode fail (C speed, not per char)
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            _warn(f"{shown}: not valid UTF-8; undecodable bytes are kept as they are")
     return source, data
 
 
@@ -315,16 +401,18 @@ def _exit_code(diagnostics: list[Diagnostic], thresholds: dict[str, object], inp
     return ExitCode.CLEAN
 
 
-@dataclass
 class Batch:
     """What linting some files gave (picklable, so worker processes can hand it back)."""
 
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    thresholds: dict[str, object] = field(default_factory=dict)
-    formats: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    results: list = field(default_factory=list)  # engine Results (only in-process)
+    __slots__ = ("diagnostics", "problems", "thresholds", "formats", "notices", "results")
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.problems: list[str] = []
+        self.thresholds: dict[str, object] = {}
+        self.formats: list[str] = []
+        self.notices: list[str] = []
+        self.results: list = []  # engine Results (only in-process)
 
 
 def _lint_files(session: Session, files: list[str], keep_results: bool = False) -> Batch:
@@ -333,26 +421,80 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
     args = session.args
     batch = Batch()
     results = []
+    cache = None if keep_results else session.cache()
+    found: list[list[Diagnostic]] = []  # per file, in order: cached findings or a result's
+    pending: list[tuple[object, str | None, object]] = []  # (result, cache key, recorder)
     for path in files:
         try:
-            source, _ = _read_source(path, args)
+            source, data = _read_source(path, args)
             config, settings = session.settings_for(path)
         except (UserError, ValueError) as exc:  # also ConfigError/SelectionError: other files go on
             batch.problems.append(str(exc))
             continue
         if args.verbose:
             print(f"dflint: {source.path}: config {config.path or '(defaults)'}", file=sys.stderr)
-        results.append(lint(source, settings, session.registry))
         batch.thresholds[source.path] = _threshold(config, args)
         if config.output_format:
             batch.formats.append(config.output_format)
-    notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None)
+        key = recorder = None
+        if cache is not None and settings.fingerprint is not None:
+            from dflint.cache import Recorder
+
+            key = cache.result_key(data, source.path, settings.fingerprint, settings.shellcheck is not None, settings.rules)
+            hit = cache.load_result(key, source)
+            if hit is not None:
+                found.append(hit)
+                continue
+            recorder = Recorder()
+        result = lint(source, settings, session.registry, recorder)
+        results.append(result)
+        found.append(result.diagnostics)
+        pending.append((result, key, recorder))
+    notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None, cache=cache)
     if notice:
         batch.notices.append(notice)
-    batch.diagnostics = [d for r in results for d in r.diagnostics]
+    elif cache is not None:
+        for result, key, recorder in pending:
+            _store(cache, result, key, recorder)
+    if cache is not None:
+        cache.maybe_prune()
+    batch.diagnostics = [d for diagnostics in found for d in diagnostics]
     if keep_results:
         batch.results = results
     return batch
+
+
+def _fixes_to_apply(diagnostics: list[Diagnostic], unsafe: bool, fixable: set[str]) -> bool:
+    from dflint.fix import Applicability
+
+    floor = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    return any(d.fix is not None and d.fix.applicability >= floor and d.code in fixable for d in diagnostics)
+
+
+def _recording(cache):
+    """Start recording build-context reads for the file about to be linted (a new Recorder,
+    returned), or stop (None). Only with a cache."""
+    from dflint import cache as cache_mod
+
+    recorder = cache_mod.Recorder() if cache is not None else None
+    cache_mod.CURRENT = recorder
+    return recorder
+
+
+def _store(cache, result, key: str | None, recorder) -> None:
+    """Keep a file's result in the cache, with what it read of the build context."""
+    from dflint.cache import context_deps, install_tracking
+
+    if key is None or not result.complete:
+        return
+    deps = None
+    ctx = result.context
+    if ctx is not None and ctx.context_consulted:
+        if recorder is None or not install_tracking():
+            return  # it read files we cannot name: not cached
+        context_deps(recorder, ctx._context_dir, result.dockerfile.source.path)
+        deps = recorder.signatures()
+    cache.store_result(key, result.diagnostics, deps)
 
 
 def _lint_in_worker(payload: tuple[argparse.Namespace, list[str]]) -> Batch:
@@ -430,6 +572,8 @@ def _add_ignores(results, problems: list[str]) -> int:
 
 
 def fix(args: argparse.Namespace) -> int:
+    import difflib
+
     from dflint.engine import add_shellcheck
     from dflint.engine import fix as fix_source
     from dflint.files import write_atomic
@@ -438,7 +582,9 @@ def fix(args: argparse.Namespace) -> int:
     files, problems = _inputs(args, session)
     diagnostics: list[Diagnostic] = []
     thresholds: dict[str, object] = {}
+    notices: list[str] = []
     changed = 0
+    cache = session.cache()
     for path in files:
         try:
             source, data = _read_source(path, args)
@@ -449,12 +595,30 @@ def fix(args: argparse.Namespace) -> int:
         fixable = {
             r.code for r in settings.rules if session.registry.is_fixable(r.code, config.fixable, config.unfixable)
         }
-        outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
         thresholds[source.path] = _threshold(config, args)
-        add_shellcheck([outcome.result])
+        key = None
+        if cache is not None and settings.fingerprint is not None:
+            key = cache.result_key(data, source.path, settings.fingerprint, settings.shellcheck is not None, settings.rules)
+            hit = cache.load_result(key, source)
+            if hit is not None and not _fixes_to_apply(hit, config.unsafe_fixes, fixable):
+                diagnostics.extend(hit)  # nothing to fix: the cached findings are the answer
+                if path == "-":
+                    sys.stdout.write(source.text)
+                continue
+        recorder = _recording(cache)
+        try:
+            outcome = fix_source(source, settings, session.registry, unsafe=config.unsafe_fixes, fixable=fixable)
+        finally:
+            _recording(None)
+        notice = add_shellcheck([outcome.result], cache=cache)
+        if notice and notice not in notices:
+            notices.append(notice)
         diagnostics.extend(outcome.problems)
         diagnostics.extend(outcome.result.diagnostics)
+        cacheable = cache is not None and not notice and not outcome.problems
         if not outcome.changed(source.text):
+            if cacheable:
+                _store(cache, outcome.result, key, recorder)
             if path == "-":
                 sys.stdout.write(source.text)
             continue
@@ -477,9 +641,18 @@ def fix(args: argparse.Namespace) -> int:
             except UserError as exc:
                 problems.append(str(exc))
                 continue
+            if cacheable:  # the file as written: its findings for next time
+                key = cache.result_key(
+                    new_bytes, source.path, settings.fingerprint, settings.shellcheck is not None, settings.rules
+                )
+                _store(cache, outcome.result, key, recorder)
         if args.show_fixes or args.verbose:
             for code, title in outcome.applied:
                 print(f"{source.path}: fixed {code}: {title}", file=sys.stderr)
+    if cache is not None:
+        cache.maybe_prune()
+    for notice in notices:
+        print(f"dflint: notice: {notice}", file=sys.stderr)
     for problem in problems:
         _error(problem)
     if not files and not problems:

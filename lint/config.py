@@ -8,12 +8,8 @@ directory of the config file.
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import fnmatch
 import os
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from dflint.rule import Severity
@@ -21,10 +17,14 @@ from dflint.rule import Severity
 if TYPE_CHECKING:
     from dflint.registry import Registry
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+
+def _tomllib():
+    """tomllib, imported only when a TOML file is read (most runs have no config file)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
 
 
 class ConfigError(ValueError):
@@ -35,34 +35,125 @@ CONFIG_NAME = ".dflint.toml"
 PYPROJECT = "pyproject.toml"
 
 
-@dataclass(frozen=True)
 class Config:
-    """One config file's settings (or the defaults). Do not mutate the dict fields."""
+    """One config file's settings (or the defaults). Immutable; do not mutate the dict fields.
 
-    select: tuple[str, ...] | None = None  # None: the default rule set
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> selectors
-    fixable: tuple[str, ...] | None = None  # None: ALL
-    unfixable: tuple[str, ...] = ()
-    unsafe_fixes: bool = False
-    severity: dict[str, Severity] = field(default_factory=dict)  # selector -> level
-    target: str | None = None
-    extra_targets: tuple[str, ...] = ()
-    build_args: dict[str, str] = field(default_factory=dict)
-    context: Path | None = None  # absolute once loaded
-    cache_dir: Path | None = None  # absolute once loaded
-    exclude: tuple[str, ...] | None = None  # None: the default excludes
-    extend_exclude: tuple[str, ...] = ()
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.CODE] options, raw
-    optimize: dict[str, Any] = field(default_factory=dict)  # [optimize], raw
-    failure_threshold: Severity = Severity.STYLE  # findings below it do not make exit 1
-    disable_pragmas: bool = False  # ignore # dflint:/# hadolint ignore comments
-    exit_zero: bool = False  # findings never make the exit code 1
-    output_format: str | None = None  # the default --format
-    hadolint: bool = False  # read from a .hadolint.yaml (migration)
-    path: Path | None = None  # the file it came from
-    root: Path | None = None  # that file's directory
+    A plain class rather than a frozen dataclass: building a 24-field dataclass costs a few
+    milliseconds of every run's start-up. `config.replace(**changes)` does what
+    `dataclasses.replace` did."""
+
+    FIELDS = (
+        "select",
+        "extend_select",
+        "ignore",
+        "per_file_ignores",
+        "fixable",
+        "unfixable",
+        "unsafe_fixes",
+        "severity",
+        "target",
+        "extra_targets",
+        "build_args",
+        "context",
+        "cache_dir",
+        "exclude",
+        "extend_exclude",
+        "rules",
+        "optimize",
+        "failure_threshold",
+        "disable_pragmas",
+        "exit_zero",
+        "output_format",
+        "hadolint",
+        "path",
+        "root",
+    )
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        *,
+        select: tuple[str, ...] | None = None,  # None: the default rule set
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: dict[str, tuple[str, ...]] | None = None,  # glob -> selectors
+        fixable: tuple[str, ...] | None = None,  # None: ALL
+        unfixable: tuple[str, ...] = (),
+        unsafe_fixes: bool = False,
+        severity: dict[str, Severity] | None = None,  # selector -> level
+        target: str | None = None,
+        extra_targets: tuple[str, ...] = (),
+        build_args: dict[str, str] | None = None,
+        context: Path | None = None,  # absolute once loaded
+        cache_dir: Path | None = None,  # absolute once loaded
+        exclude: tuple[str, ...] | None = None,  # None: the default excludes
+        extend_exclude: tuple[str, ...] = (),
+        rules: dict[str, dict[str, Any]] | None = None,  # [rules.CODE] options, raw
+        optimize: dict[str, Any] | None = None,  # [optimize], raw
+        failure_threshold: Severity = Severity.STYLE,  # findings below it do not make exit 1
+        disable_pragmas: bool = False,  # ignore # dflint:/# hadolint ignore comments
+        exit_zero: bool = False,  # findings never make the exit code 1
+        output_format: str | None = None,  # the default --format
+        hadolint: bool = False,  # read from a .hadolint.yaml (migration)
+        path: Path | None = None,  # the file it came from
+        root: Path | None = None,  # that file's directory
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "select", select)
+        set_(self, "extend_select", extend_select)
+        set_(self, "ignore", ignore)
+        set_(self, "per_file_ignores", {} if per_file_ignores is None else per_file_ignores)
+        set_(self, "fixable", fixable)
+        set_(self, "unfixable", unfixable)
+        set_(self, "unsafe_fixes", unsafe_fixes)
+        set_(self, "severity", {} if severity is None else severity)
+        set_(self, "target", target)
+        set_(self, "extra_targets", extra_targets)
+        set_(self, "build_args", {} if build_args is None else build_args)
+        set_(self, "context", context)
+        set_(self, "cache_dir", cache_dir)
+        set_(self, "exclude", exclude)
+        set_(self, "extend_exclude", extend_exclude)
+        set_(self, "rules", {} if rules is None else rules)
+        set_(self, "optimize", {} if optimize is None else optimize)
+        set_(self, "failure_threshold", failure_threshold)
+        set_(self, "disable_pragmas", disable_pragmas)
+        set_(self, "exit_zero", exit_zero)
+        set_(self, "output_format", output_format)
+        set_(self, "hadolint", hadolint)
+        set_(self, "path", path)
+        set_(self, "root", root)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Config is immutable: cannot assign to {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Config is immutable: cannot delete {name!r}")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # it holds dicts, as the dataclass did
+
+    def __repr__(self) -> str:
+        return "Config(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.FIELDS) + ")"
+
+    def __reduce__(self):
+        return (_rebuild_config, (dict(zip(self.FIELDS, self._values())),))
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with `changes` (field names) applied."""
+        unknown = set(changes) - set(self.FIELDS)
+        if unknown:
+            raise TypeError(f"Config has no field {sorted(unknown)[0]!r}")
+        values = dict(zip(self.FIELDS, self._values()))
+        values.update(changes)
+        return Config(**values)
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -149,7 +240,11 @@ class Config:
             changes["context"] = Path(os.path.abspath(context))
         if unsafe_fixes is not None:
             changes["unsafe_fixes"] = unsafe_fixes
-        return dataclasses.replace(self, **changes) if changes else self
+        return self.replace(**changes) if changes else self
+
+
+def _rebuild_config(values: dict[str, Any]) -> Config:
+    return Config(**values)
 
 
 def parse_build_args(args: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
@@ -170,6 +265,9 @@ def parse_build_args(args: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
 
 
 def _glob_matches(glob: str, rel: str, absolute: str, base: str) -> bool:
+    import fnmatch
+    from pathlib import PurePosixPath
+
     glob = glob.replace("\\", "/")
     if glob.startswith("./"):
         glob = glob[2:]
@@ -293,6 +391,8 @@ def config_from_table(table: Mapping[str, Any], path: Path | None = None) -> Con
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
+            import difflib
+
             hint = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.6)
             suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ConfigError(f"{origin}: unknown key {key!r}{suffix}")
@@ -305,6 +405,7 @@ def config_from_table(table: Mapping[str, Any], path: Path | None = None) -> Con
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    tomllib = _tomllib()
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -345,9 +446,43 @@ def _has_dflint_table(pyproject: Path) -> bool:
         text = pyproject.read_text("utf-8", errors="replace")
     except OSError:
         return False
-    if "dflint" not in text:  # cheap: most pyproject.toml files never mention us
+    if not _may_name_dflint_table(text):  # cheap: most pyproject.toml files never mention us
         return False
     return _dflint_table(pyproject, _read_toml(pyproject)) is not None
+
+
+def _may_name_dflint_table(text: str) -> bool:
+    """Whether `text` may hold a ``tool.dflint`` table, without parsing the TOML (a cold
+    ``tomllib`` costs more than linting a small file). The table is named one of these ways: a
+    header ``[tool.dflint…]``; under ``[tool]``, a key ``dflint = …`` or ``dflint.… = …``; at the
+    top, a key ``tool.dflint… = …`` or ``tool = {…dflint…}``. Quotes and blanks around the parts
+    are allowed. A mention anywhere else (``"dflint>=0.1"`` as a dependency, ``name = "dflint"``,
+    ``[tool.setuptools.package-dir] "dflint" = "lint"``) is not a table. Anything unusual (a
+    multi-line string, which could hide a header) counts as "may": then the file is parsed."""
+    if "dflint" not in text:
+        return False
+    if '"""' in text or "'''" in text:
+        return True
+    table: str | None = ""  # the current table: "" at the top; None after a line we cannot read
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        flat = "".join(ch for ch in line.split("#", 1)[0] if ch not in " \t\"'")
+        if line.startswith("["):
+            if flat.startswith("[tool.dflint") or flat.startswith("[[tool.dflint"):
+                return True
+            if "dflint" in line and not flat.endswith("]"):
+                return True  # a broken header that mentions us: let the parser say what is wrong
+            table = flat.strip("[]")
+            continue
+        if "dflint" not in line:
+            continue
+        if table == "tool" and (flat.startswith("dflint=") or flat.startswith("dflint.")):
+            return True
+        if table == "" and (flat.startswith("tool.dflint") or (flat.startswith("tool={") and "dflint" in flat)):
+            return True
+    return False
 
 
 def _config_in(directory: Path) -> Path | None:
@@ -392,6 +527,7 @@ class ConfigCache:
                 self._explicit = load_config(explicit)
         self._dirs: dict[Path, Path | None] = {}
         self._configs: dict[Path, Config] = {}
+        self._governing: dict[str, Config] = {}  # start directory -> the config for files in it
         self._default = Config()
 
     def find(self, start: str | os.PathLike[str]) -> Path | None:
@@ -425,10 +561,17 @@ class ConfigCache:
         config (.hadolint.yaml, found as hadolint finds it) read as dflint's; else the defaults."""
         if self._explicit is not None:
             return self._explicit
-        found = self.find(file)
+        directory = str(_start_dir(file))  # every file of a folder has the same config
+        config = self._governing.get(directory)
+        if config is None:
+            config = self._governing[directory] = self._resolve(directory)
+        return config
+
+    def _resolve(self, directory: str) -> Config:
+        found = self.find(directory)
         if found is not None:
             return self.load(found)
         from dflint.hadolint_config import find_hadolint_config
 
-        legacy = find_hadolint_config(file)
+        legacy = find_hadolint_config(directory)
         return self.load(legacy) if legacy is not None else self._default

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dflint.fix import Fix
-from dflint.rule import Severity
-from dflint.source import SourceFile, Span
+if TYPE_CHECKING:
+    from dflint.fix import Fix
+    from dflint.rule import Severity
+    from dflint.source import SourceFile, Span
 
 
-@dataclass(frozen=True, eq=False)
 class Diagnostic:
+    """One finding in one file. Treat it as immutable; equality is identity.
+
+    (A plain slotted class: a dataclass costs import time in every run.)"""
+
+    __slots__ = ("path", "code", "name", "severity", "message", "span", "source", "fix")
+
     path: str  # as given on the command line (or --stdin-filename)
     code: str  # "DL3008", "DF001", "SC2086"
     name: str  # kebab-case rule name
@@ -19,7 +24,33 @@ class Diagnostic:
     message: str
     span: Span
     source: SourceFile  # for positions and code frames
-    fix: Fix | None = None
+    fix: Fix | None
+
+    def __init__(
+        self,
+        path: str,
+        code: str,
+        name: str,
+        severity: Severity,
+        message: str,
+        span: Span,
+        source: SourceFile,
+        fix: Fix | None = None,
+    ) -> None:
+        self.path = path
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.span = span
+        self.source = source
+        self.fix = fix
+
+    def __repr__(self) -> str:
+        return (
+            f"Diagnostic(path={self.path!r}, code={self.code!r}, name={self.name!r}, severity={self.severity!r}, "
+            f"message={self.message!r}, span={self.span!r}, fix={self.fix!r})"
+        )
 
     @property
     def start(self) -> tuple[int, int]:

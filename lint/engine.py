@@ -6,9 +6,6 @@ names the rule, and the other rules still run.
 
 from __future__ import annotations
 
-import traceback
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from dflint.diagnostic import Diagnostic
@@ -18,37 +15,85 @@ from dflint.source import SourceFile, Span
 from dflint.syntax import Dockerfile
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dflint.registry import Registry
 
 INTERNAL_ERROR = ("DF000", "internal-error")
 
 
-@dataclass
 class Settings:
-    """What the engine needs to lint one file: resolved from config and CLI by the caller."""
+    """What the engine needs to lint one file: resolved from config and CLI by the caller.
+
+    (Plain classes here, not dataclasses: those cost import time in every run.)"""
 
     rules: list[Rule]
-    severity: dict[str, Severity] = field(default_factory=dict)  # code -> override
-    ignore: frozenset[str] = frozenset()  # codes dropped for this file (per-file-ignores)
-    context_dir: Path | None = None
-    target: str | None = None
-    build_args: dict[str, str] = field(default_factory=dict)
-    extra_targets: tuple[str, ...] = ()
-    disable_pragmas: bool = False
+    severity: dict[str, Severity]  # code -> override
+    ignore: frozenset[str]  # codes dropped for this file (per-file-ignores)
+    context_dir: Path | None
+    target: str | None
+    build_args: dict[str, str]
+    extra_targets: tuple[str, ...]
+    disable_pragmas: bool
     #: Which ShellCheck codes are kept (``SC2086`` → bool); None: ShellCheck does not run.
-    shellcheck: Callable[[str], bool] | None = None
+    shellcheck: Callable[[str], bool] | None
     #: Severity overrides for codes not in `severity` (ShellCheck codes, found at run time).
-    severity_of: Callable[[str], Severity | None] | None = None
+    severity_of: Callable[[str], Severity | None] | None
+
+    def __init__(
+        self,
+        rules: list[Rule],
+        severity: dict[str, Severity] | None = None,
+        ignore: frozenset[str] = frozenset(),
+        context_dir: Path | None = None,
+        target: str | None = None,
+        build_args: dict[str, str] | None = None,
+        extra_targets: tuple[str, ...] = (),
+        disable_pragmas: bool = False,
+        shellcheck: Callable[[str], bool] | None = None,
+        severity_of: Callable[[str], Severity | None] | None = None,
+    ) -> None:
+        self.rules = rules
+        self.severity = {} if severity is None else severity
+        self.ignore = ignore
+        self.context_dir = context_dir
+        self.target = target
+        self.build_args = {} if build_args is None else build_args
+        self.extra_targets = extra_targets
+        self.disable_pragmas = disable_pragmas
+        self.shellcheck = shellcheck
+        self.severity_of = severity_of
+        #: The configuration as one string, for the result cache's key (None: do not cache).
+        self.fingerprint: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Settings(rules={len(self.rules)} rules, context_dir={self.context_dir!r}, target={self.target!r})"
 
 
-@dataclass
 class Result:
     dockerfile: Dockerfile
     diagnostics: list[Diagnostic]
-    settings: Settings | None = None
-    suppressions: Any = None
-    shell_jobs: list[Any] = field(default_factory=list)  # ShellCheck work, done by add_shellcheck
-    context: Context | None = None
+    settings: Settings | None
+    suppressions: Any
+    shell_jobs: list[Any]  # ShellCheck work, done by add_shellcheck
+    context: Context | None
+
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        diagnostics: list[Diagnostic],
+        settings: Settings | None = None,
+        suppressions: Any = None,
+        shell_jobs: list[Any] | None = None,
+        context: Context | None = None,
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.diagnostics = diagnostics
+        self.settings = settings
+        self.suppressions = suppressions
+        self.shell_jobs = [] if shell_jobs is None else shell_jobs
+        self.context = context
+        self.complete = True  # False: ShellCheck failed on one of its bodies (do not cache it)
 
     @property
     def parses(self) -> bool:
@@ -56,7 +101,21 @@ class Result:
         return not any(e.code == "DF001" for e in self.dockerfile.errors)
 
 
-def lint(source: SourceFile, settings: Settings, registry: Registry | None = None) -> Result:
+def lint(source: SourceFile, settings: Settings, registry: Registry | None = None, recorder: Any = None) -> Result:
+    """Lint one file. With a `recorder` (dflint.cache.Recorder), what the rules ask the build
+    context is recorded in it (for the result cache)."""
+    if recorder is not None:
+        from dflint import cache
+
+        previous, cache.CURRENT = cache.CURRENT, recorder
+        try:
+            return _lint(source, settings, registry)
+        finally:
+            cache.CURRENT = previous
+    return _lint(source, settings, registry)
+
+
+def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> Result:
     dockerfile = parse(source)
     ctx = Context(
         dockerfile,
@@ -121,16 +180,19 @@ def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagno
         diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
 
 
-def add_shellcheck(results: list[Result], processes: int | None = None) -> str | None:
+def add_shellcheck(results: list[Result], processes: int | None = None, cache: Any = None) -> str | None:
     """Run ShellCheck once for the bodies of all `results` (batched, each distinct body once)
     and add its findings, filtered, suppressed and re-ranked like rule findings. Returns a
-    one-line notice when ShellCheck is not installed, else None."""
+    one-line notice when ShellCheck is not installed, else None. With a `cache`
+    (dflint.cache.Cache), each script's comments are looked up there first and stored after."""
     from dflint import shellcheck
 
     comments: dict[str, list[dict]] = {}
+    failed: set[str] = set()  # scripts ShellCheck did not answer for (crashed, killed)
     if any(r.shell_jobs for r in results):
+        jobs = [j for r in results for j in r.shell_jobs]
         try:
-            comments = shellcheck.run([j for r in results for j in r.shell_jobs], processes)
+            comments = _shellcheck_cached(jobs, processes, cache, failed)
         except shellcheck.ShellCheckMissing as exc:
             for result in results:
                 result.shell_jobs = []
@@ -140,6 +202,8 @@ def add_shellcheck(results: list[Result], processes: int | None = None) -> str |
         if settings is None or settings.shellcheck is None:
             continue
         for job in result.shell_jobs:
+            if job.script in failed:
+                result.complete = False  # not a result to cache
             for f in shellcheck.findings(job, comments.get(job.script, [])):
                 if not settings.shellcheck(f.code) or f.code in settings.ignore:
                     continue
@@ -161,6 +225,40 @@ def add_shellcheck(results: list[Result], processes: int | None = None) -> str |
     return None
 
 
+def _shellcheck_cached(jobs: list[Any], processes: int | None, cache: Any, failed: set[str]) -> dict[str, list[dict]]:
+    """`shellcheck.run` for the scripts the cache does not have; the others from the cache."""
+    from dflint import shellcheck
+
+    if cache is None:
+        return shellcheck.run(jobs, processes)  # without a cache, a failure is not remembered
+    from dflint.cache import shellcheck_signature
+
+    binary = shellcheck_signature()
+    if binary == "missing":
+        return shellcheck.run(jobs, processes, failed=failed)  # raises ShellCheckMissing
+    comments: dict[str, list[dict]] = {}
+    keys: dict[str, str] = {}
+    todo: list[Any] = []
+    for job in jobs:
+        if job.script in comments or job.script in keys:
+            continue
+        key = cache.shellcheck_key(job.script, binary)
+        found = cache.get("s", key)
+        if isinstance(found, list):
+            comments[job.script] = found
+        else:
+            keys[job.script] = key
+            todo.append(job)
+    if todo:
+        fresh = shellcheck.run(todo, processes, failed=failed)
+        for script, key in keys.items():
+            got = fresh.get(script, [])
+            comments[script] = got
+            if script not in failed:
+                cache.put("s", key, got)
+    return comments
+
+
 def _late_shellcheck_phase(result: Result) -> None:
     """Late rules again, now that ShellCheck's findings went through the pragmas too."""
     ctx, settings = result.context, result.settings
@@ -174,8 +272,11 @@ def _late_shellcheck_phase(result: Result) -> None:
 
 def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnostic:
     """A DF000 finding for a bug in dflint or a plugin, with the innermost frame named."""
+    import os
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
     message = f"{what}: {type(exc).__name__}: {exc}{where}. This is a bug; please report it"
     return Diagnostic(source.path, *INTERNAL_ERROR, Severity.ERROR, message, Span(0, 0), source)
 
@@ -183,14 +284,16 @@ def internal_error(source: SourceFile, what: str, exc: BaseException) -> Diagnos
 MAX_ROUNDS = 10
 
 
-@dataclass
 class FixOutcome:
     """What fixing one file gave: the new text, the fixes applied (code, title) and what is left."""
 
-    text: str
-    applied: list[tuple[str, str]]
-    result: Result  # the lint of `text`
-    problems: list[Diagnostic] = field(default_factory=list)  # DF000 from the fix loop
+    def __init__(
+        self, text: str, applied: list[tuple[str, str]], result: Result, problems: list[Diagnostic] | None = None
+    ) -> None:
+        self.text = text
+        self.applied = applied
+        self.result = result  # the lint of `text`
+        self.problems = [] if problems is None else problems  # DF000 from the fix loop
 
     def changed(self, original: str) -> bool:
         return self.text != original

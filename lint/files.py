@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dflint.errors import UserError
@@ -62,11 +61,16 @@ def excluded(path: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
 class Discovery:
-    files: list[str]
-    missing: list[str]  # paths given that do not exist
-    empty: list[str]  # directories given that hold no Dockerfile
+    __slots__ = ("files", "missing", "empty")
+
+    def __init__(self, files: list[str], missing: list[str], empty: list[str]) -> None:
+        self.files = files
+        self.missing = missing  # paths given that do not exist
+        self.empty = empty  # directories given that hold no Dockerfile
+
+    def __repr__(self) -> str:
+        return f"Discovery(files={self.files!r}, missing={self.missing!r}, empty={self.empty!r})"
 
 
 def discover(paths: list[str], exclude: tuple[str, ...] = (), force_exclude: bool = False) -> Discovery:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+
+_LABELS = {0: "display-only", 1: "unsafe", 2: "safe"}
 
 
 class Applicability(enum.IntEnum):
@@ -16,16 +18,66 @@ class Applicability(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return {0: "display-only", 1: "unsafe", 2: "safe"}[self.value]
+        return _LABELS[self.value]
 
 
-@dataclass(frozen=True, slots=True, order=True)
 class Edit:
-    """Replace ``text[start:end]`` with `content` (an insertion when start == end)."""
+    """Replace ``text[start:end]`` with `content` (an insertion when start == end).
+
+    An immutable record, ordered by (start, end, content). Hand-written rather than a dataclass:
+    dataclasses cost import time in every run."""
+
+    __slots__ = ("start", "end", "content")
 
     start: int
     end: int
-    content: str = ""
+    content: str
+
+    def __init__(self, start: int, end: int, content: str = "") -> None:
+        set_ = object.__setattr__
+        set_(self, "start", start)
+        set_(self, "end", end)
+        set_(self, "content", content)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Edit is immutable: cannot assign to {name!r}")
+
+    def _key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.content)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __lt__(self, other: Edit) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __le__(self, other: Edit) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Edit) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() > other._key()
+
+    def __ge__(self, other: Edit) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() >= other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Edit(start={self.start!r}, end={self.end!r}, content={self.content!r})"
+
+    def __reduce__(self):
+        return (Edit, self._key())
 
     @classmethod
     def insert(cls, at: int, content: str) -> Edit:
@@ -36,14 +88,40 @@ class Edit:
         return cls(start, end, "")
 
 
-@dataclass(frozen=True, slots=True)
 class Fix:
+    """Edits applied together (kept sorted), how safe they are, and a title. Immutable."""
+
+    __slots__ = ("edits", "applicability", "title")
+
     edits: tuple[Edit, ...]
     applicability: Applicability
     title: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "edits", tuple(sorted(self.edits)))
+    def __init__(self, edits: tuple[Edit, ...] | list[Edit], applicability: Applicability, title: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "edits", tuple(sorted(edits)))
+        set_(self, "applicability", applicability)
+        set_(self, "title", title)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Fix is immutable: cannot assign to {name!r}")
+
+    def _key(self) -> tuple:
+        return (self.edits, self.applicability, self.title)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Fix(edits={self.edits!r}, applicability={self.applicability!r}, title={self.title!r})"
+
+    def __reduce__(self):
+        return (Fix, self._key())
 
     @classmethod
     def safe(cls, title: str, *edits: Edit) -> Fix:

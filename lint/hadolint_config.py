@@ -10,7 +10,6 @@ or misspelled key is an error with a did-you-mean.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
 from pathlib import Path
@@ -75,7 +74,7 @@ def load_hadolint_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of hadolint settings")
-    return dataclasses.replace(config_from_table(translate(data, str(path)), path), hadolint=True)
+    return config_from_table(translate(data, str(path)), path).replace(hadolint=True)
 
 
 def translate(data: dict[str, Any], origin: str) -> dict[str, Any]:

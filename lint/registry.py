@@ -21,13 +21,9 @@ Selection semantics:
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
-import pkgutil
 import sys
-import re
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 from typing import Any, Iterable, Sequence
@@ -39,12 +35,32 @@ class SelectionError(ValueError):
     """An unknown rule selector (mapped to exit code 2)."""
 
 
-@dataclass(frozen=True, slots=True)
 class PluginError:
-    """A plugin that could not be loaded; reported, never raised."""
+    """A plugin that could not be loaded; reported, never raised. (A plain immutable record: a
+    dataclass costs a few ms of import time in every run, plugins or not.)"""
 
-    plugin_name: str
-    message: str
+    __slots__ = ("plugin_name", "message")
+
+    def __init__(self, plugin_name: str, message: str) -> None:
+        object.__setattr__(self, "plugin_name", plugin_name)
+        object.__setattr__(self, "message", message)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.plugin_name, self.message) == (other.plugin_name, other.message)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.plugin_name, self.message))
+
+    def __repr__(self) -> str:
+        return f"PluginError(plugin_name={self.plugin_name!r}, message={self.message!r})"
+
+    def __reduce__(self):
+        return (PluginError, (self.plugin_name, self.message))
 
     def __str__(self) -> str:
         return f"plugin {self.plugin_name!r}: {self.message}"
@@ -54,14 +70,36 @@ ENTRY_POINT_GROUP = "dflint.rules"
 
 EXACT = 1000  # specificity of a full code, name or alias; a prefix counts its length; ALL is 0
 _DEFAULT = -1  # the default set: less specific than ALL
-_CODE = re.compile(r"[A-Z]+[0-9]+\Z")
-_SHELLCHECK = re.compile(r"SC[0-9]*\Z", re.IGNORECASE)
-_SC_CODES = tuple(f"SC{n}" for n in range(1000, 10000))
+_CODE = r"[A-Z]+[0-9]+\Z"  # a plugin rule's code (compiled only when plugins are checked)
+
+
+def _sc_representatives(selectors: Iterable[str]) -> list[str]:
+    """ShellCheck codes (SC1000–SC9999) that stand for all of them under `selectors`: two codes
+    covered by the same selectors are on or off together, so one code per group is enough.
+
+    Only the selectors ``SC`` + digits tell codes apart (``ALL``, a shorter prefix and names
+    cover every SC code alike), so walk the digit trie: a branch that no longer selector goes
+    into is one group (its first code stands for it); else look into its ten children."""
+    prefixes = {s.strip().upper() for s in selectors}
+    prefixes = {p for p in prefixes if len(p) > 2 and p.startswith("SC") and p[2:].isdigit()}
+    out: list[str] = []
+
+    def walk(node: str) -> None:
+        if len(node) == 6 or not any(len(p) > len(node) and p.startswith(node) for p in prefixes):
+            out.append(node.ljust(6, "0"))
+            return
+        for digit in "0123456789" if len(node) > 2 else "123456789":
+            walk(node + digit)
+
+    walk("SC")
+    return out
 
 
 def is_shellcheck_selector(selector: str) -> bool:
     """``SC`` or ``SC`` followed by digits (any case)."""
-    return bool(_SHELLCHECK.match(selector.strip()))
+    sel = selector.strip()
+    digits = sel[2:]
+    return sel[:2].upper() == "SC" and (not digits or (digits.isascii() and digits.isdigit()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,13 +128,36 @@ def builtin_rules() -> list[type[Rule]]:
     A built-in module that fails to import is a bug in dflint: the exception propagates."""
     package = importlib.import_module("dflint.rules")
     rules: dict[type[Rule], None] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
+    for name in _module_names(package.__path__):
+        if name.startswith("_"):
             continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        module = importlib.import_module(f"{package.__name__}.{name}")
         for cls in _rules_in_module(module):
             rules[cls] = None
     return sorted(rules, key=lambda r: r.code)
+
+
+def _module_names(paths: Iterable[str]) -> list[str]:
+    """The modules in a package's folders, as `pkgutil.iter_modules` names them (``x.py`` and
+    packages ``x/__init__.py``), without importing pkgutil (a few ms of every cold start)."""
+    names: dict[str, None] = {}
+    for folder in paths:
+        try:
+            entries = sorted(os.listdir(folder))
+        except NotADirectoryError:  # a zip: let pkgutil look into it
+            import pkgutil
+
+            names.update((info.name, None) for info in pkgutil.iter_modules([folder]))
+            continue
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, ext = entry.partition(".")
+            if dot and ext == "py" and stem.isidentifier() and stem != "__init__":
+                names[stem] = None
+            elif not dot and entry.isidentifier() and os.path.isfile(os.path.join(folder, entry, "__init__.py")):
+                names[entry] = None
+    return list(names)
 
 
 def _validate_rule(obj: Any) -> str | None:
@@ -104,7 +165,9 @@ def _validate_rule(obj: Any) -> str | None:
     if not (isinstance(obj, type) and issubclass(obj, Rule)):
         return f"{obj!r} is not a dflint Rule subclass"
     code = getattr(obj, "code", None)
-    if not isinstance(code, str) or not _CODE.match(code):
+    import re
+
+    if not isinstance(code, str) or not re.match(_CODE, code):
         return f"{obj.__qualname__} has no valid code (expected letters then digits, e.g. XY100)"
     name = getattr(obj, "name", None)
     if not isinstance(name, str) or not name.strip():
@@ -132,15 +195,15 @@ def plugin_rules() -> tuple[list[type[Rule]], list[PluginError]]:
     list/tuple of Rule subclasses. Nothing here raises: a plugin that fails to import or exposes
     something invalid (no code, no name, a code/name/alias already taken) becomes a PluginError and
     the rest are still loaded. Cached per process (``plugin_rules.cache_clear()`` to reload)."""
-    taken: dict[str, str] = {}  # lowercased code/name/alias -> who has it
-    for cls in builtin_rules():
-        for key in (cls.code, cls.name, *cls.aliases):
-            taken[key.lower()] = f"built-in {cls.code}"
     rules: list[type[Rule]] = []
     errors: list[PluginError] = []
     seen: set[tuple[str, str]] = set()
     if not _may_have_plugins():
         return rules, errors
+    taken: dict[str, str] = {}  # lowercased code/name/alias -> who has it
+    for cls in builtin_rules():
+        for key in (cls.code, cls.name, *cls.aliases):
+            taken[key.lower()] = f"built-in {cls.code}"
     import importlib.metadata
 
     try:
@@ -322,6 +385,8 @@ class Registry:
         for cls in self.rules:
             for key in (cls.code, cls.name, *cls.aliases):
                 spelled.setdefault(key.lower(), key)
+        import difflib
+
         match = difflib.get_close_matches(text.strip().lower(), list(spelled), n=1, cutoff=0.6)
         return spelled[match[0]] if match else None
 
@@ -381,8 +446,9 @@ class Registry:
         ShellCheck code is, i.e. whether ShellCheck needs to run at all. Default: on."""
         self.check_selectors([*(select or ()), *extend_select, *ignore])
         on = [*(select or ()), *extend_select]
-        codes = (code.strip().upper(),) if code else _SC_CODES
-        return any(self._enabled(c, select is None, on, ignore, exact_only=False) for c in codes)
+        if code:
+            return self._enabled(code.strip().upper(), select is None, on, ignore, exact_only=False)
+        return any(self._enabled(c, select is None, on, ignore, exact_only=False) for c in _sc_representatives([*on, *ignore]))
 
     def is_fixable(self, code: str, fixable: Sequence[str] | None = None, unfixable: Sequence[str] = ()) -> bool:
         """ruff's fixable/unfixable: fixable defaults to ALL; the more specific selector wins,

@@ -7,10 +7,7 @@ context directory if known) and `self.options`, and yield violations. No I/O, no
 from __future__ import annotations
 
 import enum
-import inspect
-from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
 from dflint.fix import Fix
@@ -18,6 +15,8 @@ from dflint.source import SourceFile, Span
 from dflint.syntax import Dockerfile, Instruction
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dflint.graph import StageGraph
     from dflint.shell import Script
 
@@ -33,7 +32,7 @@ class Severity(enum.Enum):
     @property
     def rank(self) -> int:
         """Larger is more severe: error 3, warning 2, info 1, style 0."""
-        return {"error": 3, "warning": 2, "info": 1, "style": 0}[self.value]
+        return _RANKS[self.value]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -44,6 +43,9 @@ class Severity(enum.Enum):
             raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
 
 
+_RANKS = {"error": 3, "warning": 2, "info": 1, "style": 0}
+
+
 class Fixable(enum.Enum):
     """Whether a rule's violations come with a fix."""
 
@@ -52,34 +54,106 @@ class Fixable(enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, slots=True)
 class Violation:
-    """A problem a rule found. `code` overrides the rule's code (ShellCheck's SCnnnn findings)."""
+    """A problem a rule found. `code` overrides the rule's code (ShellCheck's SCnnnn findings).
+
+    An immutable record (hand-written: a dataclass costs import time in every run)."""
+
+    __slots__ = ("span", "message", "fix", "code", "severity")
 
     span: Span
     message: str
-    fix: Fix | None = None
-    code: str | None = None
-    severity: Severity | None = None
+    fix: Fix | None
+    code: str | None
+    severity: Severity | None
+
+    def __init__(
+        self, span: Span, message: str, fix: Fix | None = None, code: str | None = None, severity: Severity | None = None
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "span", span)
+        set_(self, "message", message)
+        set_(self, "fix", fix)
+        set_(self, "code", code)
+        set_(self, "severity", severity)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Violation is immutable: cannot assign to {name!r}")
+
+    def _values(self) -> tuple:
+        return (self.span, self.message, self.fix, self.code, self.severity)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"Violation(span={self.span!r}, message={self.message!r}, fix={self.fix!r}, "
+            f"code={self.code!r}, severity={self.severity!r})"
+        )
+
+    def __reduce__(self):
+        return (Violation, self._values())
 
 
-@dataclass(eq=False)
 class Context:
     """Everything a rule may read about one Dockerfile."""
 
     dockerfile: Dockerfile
-    context_dir: Path | None = None  # the build context, when known
-    target: str | None = None  # --target; default the last stage
-    build_args: dict[str, str] = field(default_factory=dict)
-    extra_targets: tuple[str, ...] = ()
+    target: str | None  # --target; default the last stage
+    build_args: dict[str, str]
+    extra_targets: tuple[str, ...]
     # For `late` rules only (set by the engine): the pragmas after every other finding went
     # through them, the codes of the rules selected in this run, which ShellCheck codes are kept
     # (None: ShellCheck does not run), and the phase: "rules" (after the rules) or "shellcheck"
     # (after ShellCheck's findings, when it ran).
-    suppressions: Any = None
-    selected: frozenset[str] = frozenset()
-    shellcheck: Any = None
-    phase: str = "rules"
+    suppressions: Any
+    selected: frozenset[str]
+    shellcheck: Any
+    phase: str
+
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        context_dir: Path | None = None,
+        target: str | None = None,
+        build_args: dict[str, str] | None = None,
+        extra_targets: tuple[str, ...] = (),
+        suppressions: Any = None,
+        selected: frozenset[str] = frozenset(),
+        shellcheck: Any = None,
+        phase: str = "rules",
+    ) -> None:
+        self.dockerfile = dockerfile
+        self._context_dir = context_dir
+        #: Set when a rule (or a helper) read `context_dir`: the result then depends on files
+        #: other than the Dockerfile (the result cache keys on them, see dflint.cache).
+        self.context_consulted = False
+        self.target = target
+        self.build_args = {} if build_args is None else build_args
+        self.extra_targets = extra_targets
+        self.suppressions = suppressions
+        self.selected = selected
+        self.shellcheck = shellcheck
+        self.phase = phase
+
+    @property
+    def context_dir(self) -> Path | None:
+        """The build context folder, when known (reading it marks the context as consulted)."""
+        self.context_consulted = True
+        return self._context_dir
+
+    @context_dir.setter
+    def context_dir(self, value: Path | None) -> None:
+        self._context_dir = value
+
+    def __repr__(self) -> str:
+        return f"Context(path={self.path!r}, context_dir={self._context_dir!r}, target={self.target!r})"
 
     @property
     def source(self) -> SourceFile:
@@ -145,6 +219,8 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
+        import inspect
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

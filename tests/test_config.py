@@ -418,3 +418,87 @@ def test_with_cli(tmp_path, monkeypatch):
 def test_bad_build_arg():
     with pytest.raises(ConfigError, match="--build-arg: expected KEY=VALUE"):
         Config().with_cli(build_args=["=x"])
+
+
+def test_config_is_resolved_once_per_directory(tmp_path, monkeypatch):
+    import dflint.hadolint_config as hadolint_mod
+
+    for i in range(6):
+        write(tmp_path / "d" / f"Dockerfile.{i}", "FROM x\n")
+    lookups: list[str] = []
+    real = hadolint_mod.find_hadolint_config
+    monkeypatch.setattr(hadolint_mod, "find_hadolint_config", lambda start: lookups.append(str(start)) or real(start))
+    monkeypatch.setattr(config_mod, "_config_in", lambda d: None)
+    cache = ConfigCache()
+    configs = [cache.config_for(tmp_path / "d" / f"Dockerfile.{i}") for i in range(6)]
+    assert all(c is configs[0] for c in configs)
+    assert len(lookups) == 1  # the hadolint fallback is looked up once for the folder, not per file
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("[tool.dflint]\nselect = []\n", True),
+        ('[tool . "dflint" ]\n', True),
+        ("[tool.'dflint']\n", True),
+        ("[tool.dflint.rules.DL3008]\nx = 1\n", True),
+        ("tool.dflint.select = []\n", True),
+        ("[tool]\ndflint = { select = [] }\n", True),
+        ("[tool.dflint\nselect = 1\n", True),  # broken: parsed, so the error is reported
+        ('[project]\nname = "dflint"\n', False),
+        ('[project]\ndependencies = ["dflint>=0.1", "ruff"]\n', False),
+        ("[project]\nname = 'x'\n", False),
+    ],
+)
+def test_pyproject_prefilter(text, may):
+    assert config_mod._may_name_dflint_table(text) is may
+    if not may:  # the filter only skips files that really have no table
+        import tomllib
+
+        data = tomllib.loads(text)
+        assert "dflint" not in data.get("tool", {})
+
+
+def test_pyproject_mentioning_dflint_without_a_table_is_not_parsed(tmp_path, monkeypatch):
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\ndependencies = ["dflint>=0.1"]\n')
+    reads: list[Path] = []
+    monkeypatch.setattr(config_mod, "_read_toml", lambda p: reads.append(p) or {})
+    assert config_mod._config_in(tmp_path) is None
+    assert reads == []
+
+
+def test_config_replace_and_immutability():
+    cfg = Config(select=("DL",))
+    other = cfg.replace(target="build")
+    assert other.target == "build" and other.select == ("DL",) and cfg.target is None
+    assert other != cfg and cfg.replace() == cfg
+    with pytest.raises(AttributeError):
+        cfg.target = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        cfg.replace(nope=1)
+    import pickle
+
+    assert pickle.loads(pickle.dumps(other)) == other
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ('[tool.setuptools.package-dir]\n"dflint" = "lint"\n"dflint.rules" = "rules"\n', False),
+        ('[tool.setuptools]\npackages = ["dflint", "dflint.report"]\n', False),
+        ('[tool]\n"dflint" = { select = ["DL"] }\n', True),
+        ("[tool]\ndflint.select = ['DL']\n", True),
+        ('tool = { dflint = { select = ["DL"] } }\n', True),
+        ('[[tool.dflint]]\nx = 1\n', True),
+        ('[tool.x]\ns = """\n[tool]\n"""\ndflint = 1\n', True),  # a multi-line string: parse it
+        ('[tool]\n# dflint = 1\n', False),
+    ],
+)
+def test_pyproject_prefilter_knows_the_table(text, may):
+    assert config_mod._may_name_dflint_table(text) is may
+
+
+def test_own_pyproject_is_not_parsed():
+    """dflint's own pyproject.toml names the package, not a [tool.dflint] table."""
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    assert not config_mod._may_name_dflint_table(text)

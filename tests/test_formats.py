@@ -29,6 +29,12 @@ from dflint.report.common import fingerprints, region
 from dflint.rule import Severity
 from dflint.source import SourceFile, Span
 
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Runs here never read or fill the user's result cache."""
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("dflint-cache")))
+
 jsonschema = pytest.importorskip("jsonschema")
 
 ROOT = Path(__file__).resolve().parent.parent

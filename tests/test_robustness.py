@@ -33,6 +33,12 @@ ROOT_CONFIG = 'select = ["DF002"]\n'
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Runs here never read or fill the user's result cache."""
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("dflint-cache")))
+
+
 @pytest.fixture
 def proj(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)

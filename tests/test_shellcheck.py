@@ -27,11 +27,14 @@ def run_sc(text: str, keep=lambda code: True):
     return [(d.code, d.line, d.column, source.slice(d.span)) for d in result.diagnostics]
 
 
+PROXY = "".join(f"export {n}=1\n" for n in shellcheck.PROXY_NAMES)
+
+
 def test_script_has_shebang_and_exports():
     ctx = Context(parse("FROM debian\nARG VERSION\nENV A=1 B=2\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $VERSION\n"))
     (job,) = shellcheck.jobs_for(ctx)
-    assert job.script == "#!/bin/bash\nexport VERSION=1\nexport A=1\nexport B=1\necho $VERSION"
-    assert job.prefix == 4
+    assert job.script == f"#!/bin/bash\n{PROXY}export VERSION=1\nexport A=1\nexport B=1\necho $VERSION"
+    assert job.prefix == 4 + len(shellcheck.PROXY_NAMES)
 
 
 def test_names_reset_at_from_and_skip_non_posix():
@@ -41,7 +44,39 @@ def test_names_reset_at_from_and_skip_non_posix():
         'FROM debian\nSHELL ["pwsh", "-c"]\nRUN Write-Host hi\n'
     )
     jobs = shellcheck.jobs_for(Context(parse(text)))
-    assert [j.script for j in jobs] == ["#!/bin/sh\necho $X"]
+    assert [j.script for j in jobs] == [f"#!/bin/sh\n{PROXY}echo $X"]
+
+
+def test_a_stage_built_on_a_stage_keeps_its_names():
+    # ENV is in the parent image and BuildKit keeps the parent's ARGs in scope; hadolint 2.15
+    # exports both too. A stage on an image (`FROM debian`) starts afresh.
+    text = (
+        "FROM debian AS Base\nARG FLAGS\nENV HOME_DIR=/x\n"
+        "FROM debian AS other\nARG X\n"
+        "FROM base AS child\nARG Y\nRUN shfmt $FLAGS $HOME_DIR $Y $X\n"
+        "FROM debian\nRUN shfmt $FLAGS\n"
+    )
+    child, fresh = shellcheck.jobs_for(Context(parse(text)))
+    assert child.script == f"#!/bin/sh\n{PROXY}export FLAGS=1\nexport HOME_DIR=1\nexport Y=1\nshfmt $FLAGS $HOME_DIR $Y $X"
+    assert fresh.script == f"#!/bin/sh\n{PROXY}shfmt $FLAGS"
+
+
+@needs_shellcheck
+def test_proxy_arguments_and_inherited_names_are_assigned():
+    text = (
+        "FROM debian AS base\nARG FLAGS\n"
+        "FROM base\nRUN curl -x $http_proxy -o /x https://x && shfmt $FLAGS .\n"
+    )
+    assert run_sc(text) == []
+    assert [c for c, *_ in run_sc("FROM debian AS base\nARG FLAGS\nFROM debian\nRUN shfmt $FLAGS .\n")] == ["SC2086"]
+
+
+@needs_shellcheck
+def test_every_finding_of_a_run_is_reported():
+    # hadolint keeps one ShellCheck finding per RUN (the last in ShellCheck's order: its failures
+    # are a Set ordered by line only); dflint reports each at its own position.
+    found = run_sc("FROM debian\nRUN export A=$(date) && find -name x\n")
+    assert [(c, line, col) for c, line, col, _ in found] == [("SC2155", 2, 12), ("SC2046", 2, 14), ("SC2185", 2, 25)]
 
 
 @needs_shellcheck

@@ -22,7 +22,6 @@ import codecs
 import importlib
 import os
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, TextIO
 
 from dflint.fix import Applicability
@@ -48,8 +47,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):
     color: bool = False  # ANSI styling (decided by the caller, see `want_color`)
     show_fix_hints: bool = True  # "(fixable with `dflint fix`)" and the "[*] N fixable" summary
     unsafe_fixes: bool = False  # unsafe fixes are enabled: `dflint fix` would apply them too

@@ -28,7 +28,6 @@ only then); without it, plain text with no escape codes.
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from dflint.fix import Applicability
@@ -74,6 +73,8 @@ def char_width(c: str) -> int:
     """Terminal columns of one (already cleaned, non-tab) character."""
     if ord(c) < 0x300:
         return 1
+    import unicodedata  # only for non-ASCII lines: it is a few ms of start-up
+
     if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
         return 0
     return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
