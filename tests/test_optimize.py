@@ -159,3 +159,97 @@ def test_bare_program_name_is_copied_onto_the_path():
     new = apply_edits(text, result.edits())
     assert "COPY --from=build /usr/local/cargo/bin/api /usr/local/bin/api\n" in new
     assert check_rewrite(text, new) == []
+
+
+def _draft_of(text: str, files: dict[str, str] | None, tmp_path: Path):
+    folder = None
+    if files is not None:
+        folder = tmp_path
+        for name, content in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(content)
+    ctx = Context(parse(SourceFile(text, str(tmp_path / "Dockerfile"))), context_dir=folder)
+    result = plan_rewrite(ctx, evidence(ctx), Options())
+    assert isinstance(result, Plan), getattr(result, "reason", "")
+    return result.draft, apply_edits(text, result.edits())
+
+
+_NODE = ("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {install}\nRUN npm run build\n"
+         'CMD ["node", "dist/server.js"]\n')
+_TSCONFIG = '{"compilerOptions": {"outDir": "dist"}}'
+
+
+@pytest.mark.parametrize(("install", "files", "reason"), [
+    ("./scripts/gen.sh && npm ci", {"package.json": "{}", ".dockerignore": "node_modules\n"}, "also runs `gen.sh`"),
+    ("npm ci", {"package.json": '{"scripts": {"postinstall": "node fix.js"}}', ".dockerignore": "node_modules\n"},
+     "`postinstall` script"),
+    ("npm ci", {"package.json": "{}", "node_modules/x/index.js": ""}, "node_modules folder"),
+    ("npm ci", {"package.json": '{"workspaces": ["packages/*"]}', ".dockerignore": "node_modules\n"}, "workspaces"),
+    ("npm ci", {"package.json": '{"dependencies": {"util": "file:./util"}}'}, "local path"),
+    ("npm ci", None, "the build context is unknown"),
+])
+def test_manifests_first_refused(tmp_path: Path, install: str, files, reason: str):
+    """Where moving the install before the sources is not safe, the build stage keeps its order."""
+    if files is not None:
+        files = {**files, "tsconfig.json": _TSCONFIG}
+    text = _NODE.format(install=install)
+    draft, new = _draft_of(text, files, tmp_path)
+    assert not draft.build_moves
+    assert reason in (draft.reorder_skipped or "")
+    assert f"COPY . .\nRUN {install}\n" in new
+
+
+@pytest.mark.parametrize(("requirements", "moved"), [
+    ("flask==3.0\npsycopg2  # needs libpq\n--index-url https://pypi.org/simple\n", True),
+    ("-e .\n", False),
+    ("-r base.txt\n", False),
+    ("./wheels/x.whl\n", False),
+])
+def test_manifests_first_reads_requirements(tmp_path: Path, requirements: str, moved: bool):
+    text = ("FROM python:3.12\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\n"
+            'RUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n')
+    draft, new = _draft_of(text, {"requirements.txt": requirements, "app.py": ""}, tmp_path)
+    assert bool(draft.build_moves) is moved
+    if moved:
+        assert "COPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n" in new
+    assert check_rewrite(text, new, str(tmp_path / "Dockerfile"), tmp_path) == []
+
+
+@pytest.mark.parametrize(("gomod", "extra", "moved"), [
+    ("module x\n\ngo 1.22\n", {}, True),
+    ("module x\n\ngo 1.22\n\nreplace example.com/y => ./y\n", {}, False),
+    ("module x\n\ngo 1.22\n", {"go.work": "go 1.22\nuse .\n"}, False),
+])
+def test_manifests_first_reads_go_mod(tmp_path: Path, gomod: str, extra: dict, moved: bool):
+    text = ("FROM golang:1.22\nWORKDIR /src\nCOPY --chown=1000:1000 . .\nRUN go mod download\n"
+            'RUN CGO_ENABLED=0 go build -o /app .\nCMD ["/app"]\n')
+    draft, new = _draft_of(text, {"go.mod": gomod, "main.go": "package main\n", **extra}, tmp_path)
+    assert bool(draft.build_moves) is moved
+    if moved:
+        # no go.sum in the context: only go.mod, with the original COPY's flags
+        assert "COPY --chown=1000:1000 go.mod ./\nRUN go mod download\nCOPY --chown=1000:1000 . .\n" in new
+
+
+def test_compiler_long_options_are_not_compile_only():
+    """`-std=c++20` holds the letter c: not `-c` (objects only); `-L$(pg_config --libdir)` is a
+    system library folder, not one of the build's."""
+    text = ("FROM alpine:3.19\nWORKDIR /usr/src/app\nRUN apk add --no-cache build-base libpq-dev\nCOPY *.cpp ./\n"
+            "RUN g++ -O3 -std=c++20 -I$(pg_config --includedir) -o main main.cpp -L$(pg_config --libdir) -lpq\n"
+            'CMD ["./main"]\n')
+    ctx = Context(parse(SourceFile(text, "Dockerfile")))
+    result = plan_rewrite(ctx, evidence(ctx), Options())
+    assert isinstance(result, Plan), getattr(result, "reason", "")
+    new = apply_edits(text, result.edits())
+    assert "COPY --from=build /usr/src/app/main /usr/src/app/main\n" in new
+    assert "pg_config --libdir" not in new.split("\nFROM alpine:3.19\n", 1)[1]
+    assert check_rewrite(text, new) == []
+
+
+def test_end_of_life_release_has_no_runtime_image():
+    """buildpack-deps:xenial is Ubuntu 16.04: never shipped as the default Debian release."""
+    text = ("FROM buildpack-deps:xenial\nWORKDIR /src\nCOPY main.c .\nRUN gcc -O2 -o /usr/local/bin/app main.c\n"
+            'CMD ["app"]\n')
+    ctx = Context(parse(SourceFile(text, "Dockerfile")))
+    result = plan_rewrite(ctx, evidence(ctx), Options())
+    assert isinstance(result, Refusal)
+    assert "no runtime image is known for buildpack-deps:xenial" in result.reason

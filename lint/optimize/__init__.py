@@ -152,6 +152,10 @@ class Recipe:
         if draft.same_base:
             draft.reuse_install_run()
         draft.check_late_moves()
+        if draft.roles:
+            from dflint.optimize.reorder import manifests_first
+
+            manifests_first(draft)
         draft.put_program_on_path()
         if not draft.artifacts:
             raise PlanError("no artifact to copy was found")

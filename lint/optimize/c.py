@@ -76,7 +76,9 @@ class CRecipe(Recipe):
                 continue
             if _is_compiler(name):
                 cxx = cxx or "++" in name
-                if cmd.has_flag("-c") and not cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS):
+                # `-c` as a whole word: a compiler's one-dash long options (`-std=c++20`) hold the letter
+                compile_only = any(a.value == "-c" for a in cmd.args)
+                if compile_only and not cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS):
                     continue  # objects only
                 out = cmd.option("-o", takes_value=_COMPILER_VALUE_FLAGS)
                 if out is None:
@@ -88,7 +90,7 @@ class CRecipe(Recipe):
                 path = resolve(out or "a.out", cwd)
                 if path is None:
                     raise PlanError(f"what {why} writes is not known")
-                if not cmd.has_flag("-c"):
+                if not compile_only:
                     draft.add_output(path, f"the -o of {why}" if out else why)
                     for lib_dir in self._lib_dirs(f, ins, cmd, cwd):
                         lib_dirs.append((lib_dir, f"-L of {why}"))
@@ -254,6 +256,10 @@ class CRecipe(Recipe):
                 value = args[i + 1]
             elif a.startswith("-L") and len(a) > 2:
                 value = a[2:]
+            if value and ("$(" in value or "`" in value):
+                # `-L$(pg_config --libdir)`: a tool's answer is a system library folder, whose
+                # libraries come with the runtime packages
+                continue
             if value:
                 value = f.expand(ins, value) if "$" in value else value
                 path = resolve(value, cwd) if value else None

@@ -18,9 +18,19 @@ import re
 
 from dflint.optimize import Options, Recipe
 from dflint.optimize.facts import resolve, under
-from dflint.optimize.plan import Artifact, Draft, PlanError
+from dflint.optimize.plan import BOTH, BUILD, Artifact, Draft, PlanError
 
 _RUNNERS = ("npm", "yarn", "pnpm")
+_SETUP_ALLOWED = frozenset(
+    "apt-get apt apk yum dnf microdnf zypper rm mkdir useradd adduser groupadd addgroup usermod chown chmod ln "
+    "echo true cd set export test printf touch ldconfig update-ca-certificates".split()
+)
+
+
+def _install_only(tool: str) -> bool:
+    """``npm install``/``npm ci``/``yarn install``/``pnpm install`` (the tool names of the
+    evidence), which installs dependencies and builds no script."""
+    return tool in ("npm install", "npm ci", "npm i", "yarn", "yarn install", "pnpm install", "pnpm i")
 _OLD_RELEASES = ("focal", "bionic", "buster", "stretch")
 
 
@@ -30,11 +40,17 @@ class NodeRecipe(Recipe):
 
     def detect(self, facts) -> bool:
         builds = facts.ev.builds
+        if builds and all(_install_only(b.tool) for b in builds):
+            return True
         return any(b.kind.ecosystem == "node" for b in builds) and all(
             b.kind.ecosystem == "node" or b.tool.split()[0] in _RUNNERS + ("node-gyp",) for b in builds)
 
     def build(self, draft: Draft, options: Options) -> None:
         f = draft.facts
+        if all(_install_only(b.tool) for b in f.ev.builds) and not any(
+                b.kind.ecosystem == "node" for b in f.ev.builds):
+            self._install_only(draft, options)
+            return
         steps = [b for b in f.ev.builds if b.kind.ecosystem == "node" and b.command is not None]
         if not steps:
             raise PlanError("the build step is not a shell command")
@@ -96,6 +112,77 @@ class NodeRecipe(Recipe):
         draft.collect_packages(runtime_package, headers_matter=self._native(f))
         draft.ldd = self._native(f) and not draft.same_base and "alpine" not in (f.base_tag or "")
         self.finish(draft)
+
+    def _install_only(self, draft: Draft, options: Options) -> None:
+        """No build script: the install compiles native modules (node-gyp with the compiler the
+        file installs). The build stage installs; the runtime stage gets the project's
+        node_modules from it and the application files the original copied, copied again from
+        the build context in their original order (Node runs its sources), as the Ruby recipe
+        does with the gems."""
+        f = draft.facts
+        project = None
+        for step in f.ev.builds:
+            cmd = step.command
+            if cmd is None:
+                raise PlanError(f"the build step on line {step.line} is not a shell command")
+            if any(a.value in ("-g", "--global", "--prefix", "--cwd", "-C", "--dir", "--modules-folder")
+                   or a.value.startswith(("--prefix=", "--cwd=", "--dir=", "--modules-folder="))
+                   for a in cmd.args):
+                raise PlanError(f"`{step.tool}` on line {step.line} installs outside the project folder")
+            cwd = f.cwd_of(step.instruction, cmd)
+            if cwd is None:
+                raise PlanError(f"the folder `{step.tool}` on line {step.line} runs in is not known")
+            if project is not None and cwd != project:
+                raise PlanError("the packages install into more than one project folder")
+            project = cwd
+        assert project is not None
+        if project == "/":
+            raise PlanError("the packages install into / (node_modules at the root of the file system)")
+        self._check_runs(draft)
+        entry = f.entry
+        if not entry.argv:
+            raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        for c in f.copies():
+            if draft.roles[c.pos] != BUILD or c.from_ is not None:
+                continue
+            if c.instruction.name == "ADD" and any("://" in s or s.startswith("git@") for s in c.sources):
+                raise PlanError(f"the ADD on line {c.instruction.line} downloads into the build part")
+            draft.roles[c.pos] = BOTH
+        nm = posixpath.join(project, "node_modules")
+        draft.add_output(nm, f"`{f.ev.builds[-1].tool}` on line {f.ev.builds[-1].line}", folder=True)
+        draft.artifacts.append(Artifact(nm, nm, "the installed dependencies, native modules built"))
+        keep_runner = posixpath.basename(entry.argv[0]) if posixpath.basename(entry.argv[0]) in _RUNNERS else None
+
+        def runtime_package(inst):
+            if inst.name in ("nodejs",) or re.fullmatch(r"nodejs\d*", inst.name):
+                return [inst.raw if inst.version else inst.name]
+            if inst.name in ("npm", "yarn", "yarnpkg", "pnpm"):
+                return [inst.name] if keep_runner and inst.name.startswith(keep_runner) else []
+            return None
+
+        self.choose_base(draft, options)
+        draft.collect_packages(runtime_package, headers_matter=True)
+        draft.ldd = not draft.same_base and "alpine" not in (f.base_tag or "")
+        self.finish(draft)
+
+    def _check_runs(self, draft: Draft) -> None:
+        """Every RUN of the build part installs packages or sets up: what anything else writes
+        (a `git clone` of the sources, a generated file) is not carried into the runtime stage."""
+        f = draft.facts
+        for ins in f.instructions[: f.last_build + 1]:
+            if ins.name != "RUN":
+                continue
+            cmds = f.commands(ins)
+            if not cmds:
+                raise PlanError(f"the RUN on line {ins.line} cannot be read as a shell script")
+            for cmd in cmds:
+                name = cmd.basename
+                if name in _SETUP_ALLOWED or name.startswith("apt-"):
+                    continue
+                if name in _RUNNERS and _install_only(f"{name} {cmd.subcommand or ''}".strip()):
+                    continue
+                raise PlanError(f"the RUN on line {ins.line} runs `{name}`: what it writes is not carried into "
+                                f"the runtime stage")
 
     # ---- helpers ---------------------------------------------------------------------------
 

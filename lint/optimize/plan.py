@@ -136,6 +136,11 @@ class Draft:
     #: libraries (headers installed with it, not by the file) the runtime base lacks
     ldd: bool = False
     late_moves: list[int] = field(default_factory=list)  # RUNs after the build taken as moves of output
+    #: the cache-friendly order (`dflint.optimize.reorder`): the whole-context COPY at a key is
+    #: preceded, in the build stage, by the COPY of the manifests (the line) and the dependency
+    #: RUN at the position given, which leaves its own place
+    build_moves: dict[int, tuple[int, str]] = field(default_factory=dict)
+    reorder_skipped: str | None = None  # why the build stage keeps its order (when it had a candidate)
 
     # ---- sorting instructions ------------------------------------------------------------
 
@@ -790,9 +795,20 @@ class Draft:
                 chunks.append(nl)
             chunks.append(block_text)
 
+        moved = {p for p, _ in self.build_moves.values()}
         for pos in range(1, len(f.instructions)):
+            if pos in moved:
+                continue
             for line in self.build_before.get(pos, ()):
                 out.append(_lines(line, nl))
+            if pos in self.build_moves:
+                dep, manifests = self.build_moves[pos]
+                for line in self.build_before.get(dep, ()):
+                    out.append(_lines(line, nl))
+                emit(out, _lines(manifests, nl), f.blocks[pos].blank_before)
+                out.append(self.build_text.get(dep, f.block_text(dep)))
+                out.append(self.build_text.get(pos, f.block_text(pos)))
+                continue
             if self.roles[pos] in (BUILD, BOTH):
                 emit(out, self.build_text.get(pos, f.block_text(pos)), f.blocks[pos].blank_before)
         for line in self.build_after:

@@ -52,6 +52,11 @@ DEFAULT_RUNTIME_IMAGES: dict[str, str] = {
 DEBIAN_RELEASES = ("trixie", "bookworm", "bullseye", "buster", "stretch")
 _DEBIAN_NUMBERS = {"13": "trixie", "12": "bookworm", "11": "bullseye", "10": "buster", "9": "stretch"}
 _UBUNTU_NUMBERS = {"24.04": "noble", "22.04": "jammy", "20.04": "focal", "18.04": "bionic"}
+#: Releases whose images a runtime stage is not made on (end of life, not in the tables above):
+#: a toolchain image tagged with one has no known runtime image (never the default release,
+#: whose libraries and package names differ).
+_OTHER_RELEASES = frozenset("jessie wheezy squeeze xenial trusty precise artful zesty yakkety cosmic disco eoan "
+                            "groovy hirsute impish kinetic lunar mantic oracular plucky".split())
 #: The Debian release of the current toolchain images without a release in their tag.
 DEFAULT_DEBIAN = "bookworm"
 
@@ -107,7 +112,8 @@ def format_template(template: str, toolchain_image: str) -> str | None:
         "tag": tag or None,
         "version": (re.match(r"[0-9][0-9.]*", tag).group(0).rstrip(".") if re.match(r"[0-9]", tag or "") else None),
         "java": java_major(name, tag),
-        "debian": release_of(toolchain_image) or DEFAULT_DEBIAN,
+        "debian": release_of(toolchain_image) or (
+            None if set(re.split(r"[-_.:]", tag)) & _OTHER_RELEASES else DEFAULT_DEBIAN),
         "alpine": alpine_version(tag),
     }
     out = template

@@ -1,0 +1,2 @@
+#!/bin/sh
+node scripts/gen-config.js > src/config.json
