@@ -14,6 +14,9 @@ The engine: Debian's docker client (/usr/bin/docker, with the engine's built-in 
 no engine answers and this is root, scripts/docker-e2e-setup.sh installs docker.io and
 debootstrap, starts dockerd (stopped again at the end) and imports the base image, cached in
 ~/.cache/dflint-e2e. With no engine and no root, every test here is skipped with the reason.
+They run in CI ($CI set), with `pytest -m e2e` or with DFLINT_E2E=1; a plain local `pytest`
+skips them with that reason (a cold run takes ~25 min on 2 cores). An example whose rewrite is
+known to be wrong (KNOWN_BROKEN, an optimizer problem) is a strict xfail.
 Builds share the base image and Docker's build cache: the rewrite's build stage is the original's
 instructions, so only its runtime stage is new work.
 """
@@ -40,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCKER = "/usr/bin/docker"
 SETUP = ROOT / "scripts" / "docker-e2e-setup.sh"
 RESULTS = Path(os.environ.get("DFLINT_E2E_RESULTS", ROOT / "e2e-results.md"))
-COMPILERS = frozenset("gcc cc go cargo rustc javac tsc".split())
-SOURCES = (".go", ".rs", ".c", ".ts")
+COMPILERS = frozenset("gcc cc g++ c++ go cargo rustc javac tsc".split())
+SOURCES = (".go", ".rs", ".c", ".ts", ".cpp", ".cxx", ".cc", ".java")
 BUILD_TIMEOUT = 900
 
 
@@ -71,6 +74,22 @@ EXAMPLES: dict[str, object] = {
                         b"select a, b, a * 10 as c from t; select sqlite_version() as v;\n"),
     "java-http": Http(8080, ("/", "/?name=e2e")),
     "python-pg": Http(8000, ("/",)),
+    "go-wiki": Http(8080, ("/", "/edit/FrontPage", "/view/NoSuchPage")),
+    "c-curl": Stdin(b""),
+    "rust-minigrep": Stdin(b""),
+    "cpp-cmake-tutorial": Stdin(b"", ("2", "81", "1e6")),
+    "python-flaskr": Http(5000, ("/", "/1", "/2")),
+    "node-express": Http(3000, ("/", "/api/greeting?name=e2e", "/static/hello.txt", "/static/missing")),
+}
+
+# example -> why its rewrite is known not to work yet (an optimizer problem, reported). The test
+# is a strict xfail: once the optimizer and the regenerated golden are right it passes, and
+# strictness turns that into a failure until the entry is removed here.
+KNOWN_BROKEN: dict[str, str] = {
+    "go-wiki": "the runtime stage's `chown -R wiki data` names data/ (copied into WORKDIR by `COPY . .`), "
+               "which the rewrite does not copy: the build fails",
+    "python-flaskr": "uWSGI, compiled in the venv, links libpython3.11.so.1.0 (package libpython3.11, pulled "
+                     "in by python3-dev); the runtime stage installs python3 only: uwsgi does not start",
 }
 
 # text that differs between two runs of the same program (a start time)
@@ -95,12 +114,30 @@ def _engine_up() -> bool:
         return False
 
 
+def _skip_unless_asked(config) -> None:
+    """The builds take ~25 min cold on 2 cores: they run in CI ($CI set, as `.ci/run` is run),
+    with `-m e2e`, or with DFLINT_E2E=1; a plain local `pytest` skips them, saying how to run
+    them (so a developer's full-suite run does not start an engine and build two dozen images)."""
+    if os.environ.get("CI") or os.environ.get("DFLINT_E2E") == "1" or "e2e" in (config.getoption("markexpr") or ""):
+        return
+    pytest.skip("end-to-end Docker builds run in CI ($CI set), with `pytest -m e2e` or with DFLINT_E2E=1")
+
+
+def _base_is_current() -> bool:
+    """The base image exists and was made the way the setup script makes it now (its
+    `dflint.e2e.base` label equals the script's BASE_VERSION)."""
+    m = re.search(r'^BASE_VERSION="([^"]+)"', SETUP.read_text(), re.M)
+    label = _docker("image", "inspect", "-f", '{{index .Config.Labels "dflint.e2e.base"}}',
+                    "debian:bookworm-slim", check=False)
+    return label.returncode == 0 and m is not None and label.stdout.decode().strip() == m.group(1)
+
+
 def _ensure_engine() -> int | None:
     """Make sure an engine with the base image answers; return the pid of a dockerd started
     here (None when one was already running). Skips, saying why, when there is no engine and
     none can be set up (not root), or when the setup script fails."""
     up = _engine_up()
-    if up and _docker("image", "inspect", "debian:bookworm-slim", check=False).returncode == 0:
+    if up and _base_is_current():
         return None
     if not up and os.geteuid() != 0:
         pytest.skip("no Docker engine answers and this is not root, so none can be set up "
@@ -110,6 +147,14 @@ def _ensure_engine() -> int | None:
         pytest.skip(f"no Docker engine: {proc.stderr.strip() or proc.stdout.strip()}")
     m = re.search(r"DOCKERD_PID=(\d+)", proc.stdout)
     return int(m.group(1)) if m else None
+
+
+def test_every_buildable_example_is_covered():
+    """Every examples/<name>/ with a golden rewrite is built here (the golden-file-only
+    toolchain-images/ are not: their base images cannot be pulled)."""
+    goldens = {p.parent.name for p in (ROOT / "examples").glob("*/Dockerfile.optimized")}
+    assert goldens == set(EXAMPLES)
+    assert set(KNOWN_BROKEN) <= set(EXAMPLES)
 
 
 def test_skips_with_the_reason_without_engine_or_root(monkeypatch):
@@ -129,6 +174,7 @@ class _Results:
 @pytest.fixture(scope="module")
 def engine(request):
     """A Docker engine with the base image, or a skip saying why there is none."""
+    _skip_unless_asked(request.config)
     started_pid = _ensure_engine()
     results = _Results()
     yield results
@@ -153,6 +199,11 @@ def _report(request, results: _Results) -> None:
     lines.append("")
     lines.append(f"Median reduction: {statistics.median(reductions):.0f}% over {len(reductions)} examples; "
                  f"total time {time.monotonic() - results.started:.0f} s.")
+    listed = {row[0] for row in results.rows}
+    broken = [f"{name} ({why})" for name, why in KNOWN_BROKEN.items() if name not in listed]
+    if broken:
+        lines.append("")
+        lines.append("Not in the table, known optimizer problems (strict xfail): " + "; ".join(broken) + ".")
     text = "\n".join(lines) + "\n"
     RESULTS.write_text(text)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
@@ -275,9 +326,9 @@ def _problems_in(listing: list[str], example: str) -> list[str]:
         if name in COMPILERS and not raw.endswith("/"):
             problems.append(f"compiler {path}")
         elif name.endswith(SOURCES) and not name.endswith(".d.ts") and not raw.endswith("/") \
-                and not re.search(r"/(site-packages|dist-packages|node_modules)/", f"/{path}"):
-            # (a dependency's own payload, e.g. markupsafe's wheel ships _speedups.c, is not a
-            # source of the project)
+                and not re.search(r"/(site-packages|dist-packages|node_modules)/|^/usr/share/nodejs/", f"/{path}"):
+            # (a dependency's own payload, e.g. markupsafe's wheel ships _speedups.c, or the .ts
+            # files of the node-* packages Debian's npm depends on, is not a source of the project)
             problems.append(f"source {path}")
         elif re.search(r"/node_modules/(typescript|@types/[^/]+)/", f"/{path}/") and not raw.endswith("/"):
             problems.append(f"devDependency {path}")
@@ -286,7 +337,9 @@ def _problems_in(listing: list[str], example: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[n])) if n in KNOWN_BROKEN else n
+    for n in EXAMPLES])
 def test_rewrite_builds_runs_the_same_and_is_smaller(engine: _Results, built, name: str):
     example = ROOT / "examples" / name
     assert (example / "Dockerfile.optimized").is_file(), f"examples/{name} has no golden rewrite"

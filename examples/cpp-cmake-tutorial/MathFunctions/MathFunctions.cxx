@@ -1,0 +1,10 @@
+#include "MathFunctions.h"
+
+#include "mysqrt.h"
+
+namespace mathfunctions {
+double sqrt(double x)
+{
+  return detail::mysqrt(x);
+}
+}

@@ -1,0 +1,5 @@
+#pragma once
+
+namespace mathfunctions {
+double sqrt(double x);
+}

@@ -1,0 +1,3 @@
+module example.com/gowiki
+
+go 1.19

@@ -1,0 +1,3 @@
+from flaskr import create_app
+
+app = create_app()

@@ -1,0 +1,3 @@
+module github.com/example/quote-api
+
+go 1.22
