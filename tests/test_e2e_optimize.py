@@ -86,10 +86,8 @@ EXAMPLES: dict[str, object] = {
 # is a strict xfail: once the optimizer and the regenerated golden are right it passes, and
 # strictness turns that into a failure until the entry is removed here.
 KNOWN_BROKEN: dict[str, str] = {
-    "go-wiki": "the runtime stage's `chown -R wiki data` names data/ (copied into WORKDIR by `COPY . .`), "
-               "which the rewrite does not copy: the build fails",
-    "python-flaskr": "uWSGI, compiled in the venv, links libpython3.11.so.1.0 (package libpython3.11, pulled "
-                     "in by python3-dev); the runtime stage installs python3 only: uwsgi does not start",
+    "go-wiki": "DF200 now copies data/ (named by the runtime `chown -R wiki data`), but DF203's unsafe fix "
+               "then moves the chown to `COPY --chown=wiki` before the RUN that creates user wiki: the build fails",
 }
 
 # text that differs between two runs of the same program (a start time)

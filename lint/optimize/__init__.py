@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from dflint.fix import Fix
 from dflint.optimize.facts import DISTROS, StageFacts
-from dflint.optimize.plan import Artifact, Draft, Plan, PlanError, Refusal, skeleton_fix
+from dflint.optimize.plan import BOTH, RUNTIME, Artifact, Draft, Plan, PlanError, Refusal, skeleton_fix
 from dflint.optimize.runtime import (
     DEFAULT_DEBIAN,
+    DISTROLESS_PREFIXES,
     is_shell_less,
     release_of,
     toolchain_runtime,
@@ -126,6 +127,27 @@ class Recipe:
             draft.runtime_base = f"debian:{release}-slim"
             draft.notes.append(f"debian:{release}-slim rather than {base}: the runtime stage needs {why}")
 
+    def tag_base(self, draft: Draft) -> None:
+        """A distroless runtime base written untagged, or with the table's ``{user}`` tag, gets the
+        ``:nonroot`` tag, so the rewrite adds no DL3006 (untagged) and no DL3007 (``:latest``). A
+        USER the shipped stage sets (numeric on a shell-less base) overrides the image's; when
+        the original ran as root, the fix's title says the user changes."""
+        base = draft.runtime_base
+        if base is None or draft.same_base:
+            return
+        if base.endswith(":{user}"):
+            base = base[: -len(":{user}")]
+        elif not base.startswith(DISTROLESS_PREFIXES) or image_name(base)[1] or "@" in base:
+            return
+        user = "root"
+        for pos, ins in enumerate(draft.facts.instructions):
+            if ins.name == "USER" and draft.roles[pos] in (RUNTIME, BOTH):
+                user = ins.args.strip().partition(":")[0]
+        draft.runtime_base = f"{base}:nonroot"
+        if user == "root" or user.isdigit() and int(user) == 0:
+            draft.notes.append(f"{base}:nonroot runs the program as UID 65532 where the original ran it "
+                               f"as root (`:latest` would keep root but gets DL3007)")
+
     def _debian(self, draft: Draft) -> bool:
         """Whether the runtime base is a Debian/Ubuntu image (apt and dpkg are there)."""
         base = draft.runtime_base or ""
@@ -147,6 +169,7 @@ class Recipe:
         self.settle_base(draft)
         draft.recreate_users()
         self.settle_base(draft)
+        self.tag_base(draft)
         if draft.runtime_packages and draft.package_manager is None:
             draft.package_manager = draft.facts.manager
         if draft.same_base:

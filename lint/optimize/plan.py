@@ -51,6 +51,8 @@ SCRIPT_INTERPRETERS = frozenset("sh bash ash dash zsh python python3 python2 rub
 
 #: Commands that only print: a RUN of them after the build stays in the build stage.
 _INFO_COMMANDS = frozenset("pwd ls dir du tree which whoami uname date id true".split())
+#: Commands whose operands are existing files (a runtime RUN's `chown -R app data`).
+_FILE_COMMANDS = frozenset("chown chmod chgrp cat cp mv ln sed test stat ls".split())
 _MOVE_COMMANDS = frozenset("cp mv install strip upx rm chmod ln mkdir ls echo true test file".split())
 
 _REPO_PATHS = ("/etc/apt/sources.list", "/etc/apk/repositories", "/etc/yum.repos.d", "/etc/zypp/repos.d",
@@ -660,6 +662,78 @@ class Draft:
                     if target not in have:
                         self.artifacts.append(Artifact(target, target, "from the build context"))
                         have.add(target)
+        self.context_paths_named()
+
+    def _runtime_words(self) -> list[tuple[int, str, str | None, bool]]:
+        """Words the runtime stage's instructions name, with the directory a relative one is
+        relative to: (position, word, cwd, a file command's operand). RUN (each command's
+        operands), ENTRYPOINT/CMD (the command line), VOLUME."""
+        f = self.facts
+        out: list[tuple[int, str, str | None, bool]] = []
+        for pos, ins in enumerate(f.instructions):
+            if self.roles[pos] not in (RUNTIME, BOTH):
+                continue
+            if ins.name == "RUN":
+                for cmd in f.commands(ins):
+                    cwd = f.cwd_of(ins, cmd)
+                    if cwd is None:
+                        continue
+                    filecmd = cmd.basename in _FILE_COMMANDS
+                    for a in cmd.positional:
+                        if a.static:
+                            out.append((pos, a.value, cwd, filecmd))
+            elif ins.name == "VOLUME":
+                words = ins.json if ins.json is not None else [w.value for w in ins.words]
+                out.extend((pos, w, f.workdir_at(ins), False) for w in words)
+        entry = f.entry
+        for w in entry.argv[1:]:
+            out.append((-1, w, entry.workdir, False))
+        return out
+
+    def context_paths_named(self) -> None:
+        """A path the runtime stage names (``chown -R app data``, ``CMD ["minigrep", "poem.txt"]``,
+        ``VOLUME data``) that came from the build context with a whole-context COPY into a
+        directory: its top-level entry is copied from the build stage when the build context
+        shows it is there. With the build context unknown, a file command's operand there (chown,
+        chmod, cat…) is a refusal: whether it is in the context cannot be known."""
+        f = self.facts
+        whole = [c for c in f.copies() if self.roles[c.pos] == BUILD and c.from_ is None
+                 and c.instruction.name == "COPY" and any(
+                     c.whole_context or s.rstrip("/") in (".", "") for s in c.sources)]
+        if not whole:
+            return
+        targets = {t for c in whole for s in c.sources if (c.whole_context or s.rstrip("/") in (".", ""))
+                   and (t := c.target_of(s)) is not None}
+        bc = f.context
+        listing = (bc.listdir(".") or {}) if bc is not None else None
+        for pos, word, cwd, filecmd in self._runtime_words():
+            if not word or word.startswith("-") or "$" in word or "://" in word or "=" in word or "*" in word:
+                continue
+            path = resolve(word, cwd)
+            if path is None:
+                continue
+            for t in sorted(targets):
+                if path == t or not under(path, t):
+                    continue
+                top = posixpath.relpath(path, t).split("/")[0]
+                if top in ("", ".", ".."):
+                    continue
+                dest = posixpath.join(t, top)
+                if any(under(dest, a.dest) for a in self.artifacts) or any(
+                        under(a.src, dest) and a.src == dest for a in self.artifacts):
+                    continue
+                if any(out != "/" and under(dest, out) for out in self.outputs):
+                    continue
+                if listing is None:
+                    if filecmd:
+                        line = f.instructions[pos].line
+                        raise PlanError(f"line {line} names {word} ({path}), which may have come with the "
+                                        f"whole build context copied into {t}; the build context is unknown, "
+                                        f"so whether the runtime stage needs it cannot be known")
+                    continue
+                if listing.get(top) is None or bc.excluded(top):
+                    continue
+                self.artifacts.append(Artifact(dest, dest, "from the build context"))
 
     def check_entry_script(self) -> None:
         """Files ENTRYPOINT/CMD names must reach the runtime stage: the script an interpreter is
@@ -721,10 +795,15 @@ class Draft:
     def _ldd_line(self) -> str:
         paths = " ".join(a.src for a in self.artifacts)
         run = self._kw("RUN")
-        return (f"{run} find {paths} -type f \\( -perm -u+x -o -name '*.so*' \\) -exec ldd {{}} + 2>/dev/null \\\n"
-                f"    | awk '$3 ~ /^\\// {{print $3; if ($3 ~ /^\\/lib/) print \"/usr\" $3}}' | sort -u \\\n"
-                f"    | xargs -r dpkg -S 2>/dev/null \\\n"
-                f"    | awk -F: '!/^diversion/ {{print $1}}' | sort -u > {LDD_LIST}")
+        # no pipes (DL4006 would ask for pipefail, under which ldd and dpkg -S, which fail on some
+        # files by design, would fail the step): intermediate files, each step's status ignored
+        return (f"{run} find {paths} -type f \\( -perm -u+x -o -name '*.so*' \\) -exec ldd {{}} + "
+                f"> /tmp/ldd.txt 2>/dev/null; \\\n"
+                f"    awk '$3 ~ /^\\// && !seen[$3]++ {{print $3; if ($3 ~ /^\\/lib/) print \"/usr\" $3}}' "
+                f"/tmp/ldd.txt > /tmp/libs.txt; \\\n"
+                f"    xargs -r -a /tmp/libs.txt dpkg -S > /tmp/owners.txt 2>/dev/null; \\\n"
+                f"    awk -F: '!/^diversion/ && !seen[$1]++ {{print $1}}' /tmp/owners.txt > {LDD_LIST} \\\n"
+                f"    && rm -f /tmp/ldd.txt /tmp/libs.txt /tmp/owners.txt")
 
     def _ldd_install(self) -> str:
         extra = (" " + " ".join(self.runtime_packages)) if self.runtime_packages else ""
@@ -942,6 +1021,8 @@ def skeleton_fix(refusal: Refusal) -> Fix | None:
     try:
         if draft.runtime_base is None:
             draft.runtime_base = "<runtime image>"
+        elif draft.runtime_base.endswith(":{user}"):
+            draft.runtime_base = draft.runtime_base[: -len("{user}")] + "nonroot"
         edits = draft.edits(skeleton_reason=refusal.reason)
     except Exception:  # pragma: no cover - a skeleton is best effort
         return None

@@ -22,9 +22,11 @@ from dflint.toolchain import image_name
 #: it), plus ``static`` for a statically linked binary. Values are templates: ``{tag}`` (the
 #: toolchain image's tag), ``{version}`` (its leading version, ``1.22`` of ``1.22-bookworm``),
 #: ``{java}`` (the Java major version), ``{debian}`` (the Debian release: ``bookworm`` unless the
-#: tag names another), ``{alpine}`` (``alpine3.19`` → ``3.19``, else ``3``).
+#: tag names another), ``{alpine}`` (``alpine3.19`` → ``3.19``, else ``3``), ``{user}`` (a distroless
+#: tag filled in last: ``nonroot``, see `Recipe.tag_base`).
 DEFAULT_RUNTIME_IMAGES: dict[str, str] = {
-    "static": "gcr.io/distroless/static-debian12",
+    # {user}: filled with ``nonroot`` last (`Recipe.tag_base`), never left untagged (DL3006)
+    "static": "gcr.io/distroless/static-debian12:{user}",
     "golang": "debian:{debian}-slim",
     "golang:alpine": "alpine:{alpine}",
     "rust": "debian:{debian}-slim",
@@ -424,8 +426,44 @@ class RuntimeLib:
     unknown: str | None = None
 
 
+#: The Python 3 of each Debian/Ubuntu release, and the name of its shared library's package
+#: (packages.debian.org, packages.ubuntu.com: ``libpython3.11`` holds libpython3.11.so.1.0).
+_PYTHON3_BY_RELEASE = {"trixie": "3.13", "bookworm": "3.11", "bullseye": "3.9", "buster": "3.7",
+                       "stretch": "3.5", "noble": "3.12", "jammy": "3.10", "focal": "3.8", "bionic": "3.6"}
+_T64_RELEASES = frozenset({"noble"})
+_PYTHON_HEADERS = frozenset({"python3-dev", "libpython3-dev", "python3-all-dev"})
+
+
+def _libpython(name: str, release: str | None) -> RuntimeLib | None:
+    """Python's headers package on Debian/Ubuntu → the shared library a program built against
+    them links (uWSGI, mod_wsgi, an embedding C program): ``python3-dev`` → ``libpython3.11`` on
+    bookworm. The interpreter (``python3``) does not pull it in."""
+    m = re.fullmatch(r"(?:lib)?python(3\.\d+)-dev", name)
+    if m:
+        version = m.group(1)
+    elif name in _PYTHON_HEADERS:
+        if release is None:
+            return RuntimeLib(unknown=f"the runtime library of {name} (libpython3.x) depends on the "
+                                      f"Debian/Ubuntu release, which the base image's tag does not say")
+        version = _PYTHON3_BY_RELEASE.get(release)
+        if version is None:
+            return RuntimeLib(unknown=f"no runtime library of {name} is known for {release}")
+    else:
+        return None
+    t64 = "t64" if release in _T64_RELEASES and version == "3.12" else ""
+    return RuntimeLib((f"libpython{version}{t64}",))
+
+
 def runtime_library(manager: str, name: str, release: str | None) -> RuntimeLib:
     """The runtime library of headers package `name` (``libpq-dev`` → ``libpq5``)."""
+    if manager == "apt":
+        lib = _libpython(name, release)
+        if lib is not None:
+            return lib
+    if manager == "apk" and name == "python3-dev":
+        return RuntimeLib(("python3",))
+    if manager in ("yum", "dnf") and name == "python3-devel":
+        return RuntimeLib(("python3-libs",))
     if name in _NOTHING or any(p.fullmatch(name) for p in _NOTHING_PATTERNS):
         return RuntimeLib()
     if manager == "apt":

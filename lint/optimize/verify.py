@@ -4,7 +4,8 @@
 
 - parses (no DF001 finding);
 - is stable: ships-toolchain offers no further rewrite of it;
-- adds no error-severity finding the original did not have;
+- adds no error-severity finding the original did not have, and no warning of a code the original
+  did not have (except unpinned package versions: a runtime library's version is not known);
 - keeps every runtime instruction of the original in the shipped stage (ENV, WORKDIR, USER,
   EXPOSE, VOLUME, LABEL, HEALTHCHECK, STOPSIGNAL, SHELL, ENTRYPOINT, CMD; USER may become a
   numeric UID on a shell-less base);
@@ -19,6 +20,8 @@ from collections import Counter
 
 _RUNTIME = ("ENV", "WORKDIR", "USER", "EXPOSE", "VOLUME", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "SHELL",
             "ENTRYPOINT", "CMD")
+#: version-pinning rules (apt, apk, yum, zypper, dnf)
+_UNPINNED = frozenset({"DL3008", "DL3018", "DL3033", "DL3037", "DL3041"})
 _INTERPRETERS = frozenset("node nodejs python python3 python2 java sh bash ash dash ruby perl php lua".split())
 
 
@@ -44,11 +47,17 @@ def check_rewrite(original: str, rewritten: str, path: str = "Dockerfile", conte
         return ["the rewrite does not parse: " + "; ".join(e.message for e in new_df.errors)]
     before = _lint(original, path)
     after = _lint(rewritten, path)
-    errs_before = Counter(d.code for d in before.diagnostics if d.severity.value == "error")
-    errs_after = Counter(d.code for d in after.diagnostics if d.severity.value == "error")
+    errs_before = Counter(d.code for d in before.diagnostics if d.severity.rank >= 3)
+    errs_after = Counter(d.code for d in after.diagnostics if d.severity.rank >= 3)
     for code, n in errs_after.items():
         if n > errs_before.get(code, 0):
             problems.append(f"new error-severity finding {code}")
+    # a warning the original did not have at all (the runtime stage's package install repeats
+    # the original's DL3008, which is not new); unpinned versions of the packages the runtime
+    # stage installs are not counted: a runtime library's version cannot be known from the file
+    warn_before = {d.code for d in before.diagnostics if d.severity.rank >= 2} | _UNPINNED
+    for code in sorted({d.code for d in after.diagnostics if d.severity.rank == 2} - warn_before):
+        problems.append(f"new warning-severity finding {code}")
     again = [d for d in after.diagnostics if d.code == "DF200" and d.fix is not None
              and d.fix.applicability.value >= 1]
     if again:

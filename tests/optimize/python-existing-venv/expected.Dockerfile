@@ -10,7 +10,7 @@ RUN pip install -r requirements.txt
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        python3 libxml2 libxslt1.1 \
+        python3 libpython3.11 libxml2 libxslt1.1 \
     && rm -rf /var/lib/apt/lists/*
 ENV PATH="/venv/bin:$PATH"
 WORKDIR /srv

@@ -4,10 +4,11 @@ COPY Cargo.toml Cargo.lock ./
 COPY src src
 RUN cargo build --release --bin api
 RUN cp target/release/api /usr/local/bin/api
-RUN find /usr/local/bin/api -type f \( -perm -u+x -o -name '*.so*' \) -exec ldd {} + 2>/dev/null \
-    | awk '$3 ~ /^\// {print $3; if ($3 ~ /^\/lib/) print "/usr" $3}' | sort -u \
-    | xargs -r dpkg -S 2>/dev/null \
-    | awk -F: '!/^diversion/ {print $1}' | sort -u > /tmp/runtime-packages.txt
+RUN find /usr/local/bin/api -type f \( -perm -u+x -o -name '*.so*' \) -exec ldd {} + > /tmp/ldd.txt 2>/dev/null; \
+    awk '$3 ~ /^\// && !seen[$3]++ {print $3; if ($3 ~ /^\/lib/) print "/usr" $3}' /tmp/ldd.txt > /tmp/libs.txt; \
+    xargs -r -a /tmp/libs.txt dpkg -S > /tmp/owners.txt 2>/dev/null; \
+    awk -F: '!/^diversion/ && !seen[$1]++ {print $1}' /tmp/owners.txt > /tmp/runtime-packages.txt \
+    && rm -f /tmp/ldd.txt /tmp/libs.txt /tmp/owners.txt
 
 FROM debian:bookworm-slim
 COPY --from=build /tmp/runtime-packages.txt /tmp/runtime-packages.txt
