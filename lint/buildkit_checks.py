@@ -21,15 +21,15 @@ Sources: moby/buildkit ``frontend/dockerfile/linter/{ruleset,linter}.go``,
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from dflint.rule import Severity
 
 from dflint.source import Span
 from dflint.syntax import Dockerfile, Flag, Instruction
+from dflint.words import KeyValue, key_value_words
 
 if TYPE_CHECKING:
     from dflint.diagnostic import Diagnostic
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from dflint.rule import Context
 
 __all__ = [
+    "LazyPattern",
     "BUILDKIT_CHECKS",
     "EXPERIMENTAL_CHECKS",
     "PLATFORM_ARGS",
@@ -54,7 +55,9 @@ __all__ = [
     "flag_value_span",
     "global_args",
     "image_env_names",
+    "is_plain",
     "is_valid_reference",
+    "key_values",
     "levenshtein",
     "parse_check_options",
     "parse_platform",
@@ -112,8 +115,7 @@ _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 # The `# check=` directive
 
 
-@dataclass(frozen=True)
-class CheckConfig:
+class CheckConfig(NamedTuple):
     """BuildKit's linter configuration from ``# check=``. `problem` is BuildKit's error when the
     directive is invalid (BuildKit then fails: "failed to parse check options")."""
 
@@ -207,7 +209,7 @@ def escalate(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic],
     out = []
     for d in diagnostics:
         if d.code in codes and d.severity is not Severity.ERROR:
-            d = dataclasses.replace(d, severity=Severity.ERROR)
+            d = type(d)(d.path, d.code, d.name, Severity.ERROR, d.message, d.span, d.source, d.fix)
         out.append(d)
     return out
 
@@ -275,8 +277,7 @@ def suggest(value: str, options: Iterable[str], case_sensitive: bool = True) -> 
 _SPECIAL = frozenset("@*#?-$!0")
 
 
-@dataclass(frozen=True, slots=True)
-class VarRef:
+class VarRef(NamedTuple):
     """A ``$NAME`` or ``${NAME…}`` in a word: `start`/`end` are offsets of the whole reference
     (``$`` to the closing ``}``) in the text that was scanned."""
 
@@ -557,8 +558,7 @@ def image_env_names(image: str) -> frozenset[str] | None:
 # Global ARGs and words
 
 
-@dataclass(frozen=True)
-class GlobalArg:
+class GlobalArg(NamedTuple):
     """An ARG before the first FROM: `value` is the raw default, None without one."""
 
     key: str
@@ -566,10 +566,51 @@ class GlobalArg:
     instruction: Instruction
 
 
+class LazyPattern:
+    """``re.compile(pattern, flags)``, done when a match is first asked for: for the patterns of
+    rare cases, which most runs never need (compiling costs start-up time)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return self._compiled
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.match(text, pos)
+
+    def fullmatch(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text, pos)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.search(text, pos)
+
+
+def is_plain(word: str, escape: str | None = "\\") -> bool:
+    """Whether `word` holds no variable, quote or escape character, so that
+    `dflint.words.expand` gives it back unchanged (whatever the variables hold)."""
+    return "$" not in word and "'" not in word and '"' not in word and (escape or "\\") not in word
+
+
+def key_values(args: str, instruction: str = "ENV", escape: str = "\\") -> list[KeyValue]:
+    """`dflint.words.key_value_words`, computed once per distinct argument text (ENV/ARG/LABEL
+    arguments are read by many rules): a fresh list of the same (immutable) items each call."""
+    return list(_key_values(args, instruction, escape))
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_values(args: str, instruction: str, escape: str) -> tuple[KeyValue, ...]:
+    return tuple(key_value_words(args, instruction, escape))
+
+
 def global_args(dockerfile: Dockerfile) -> list[GlobalArg]:
     """The ARGs before the first FROM, in order (``ARG A=1 B`` gives two)."""
-    from dflint.words import key_value_words
-
     out: list[GlobalArg] = []
     escape = dockerfile.escape or "\\"
     for ins in dockerfile.instructions:
@@ -577,7 +618,7 @@ def global_args(dockerfile: Dockerfile) -> list[GlobalArg]:
             break
         if ins.name != "ARG":
             continue
-        for kv in key_value_words(ins.args, "ARG", escape):
+        for kv in key_values(ins.args, "ARG", escape):
             if kv.key:
                 out.append(GlobalArg(kv.key, kv.value, ins))
     return out
@@ -622,8 +663,7 @@ DEFAULT_PLATFORM_VALUES = {
 # EXPOSE port specifications (dockerfile2llb/convert_expose.go)
 
 
-@dataclass(frozen=True)
-class ExposeWord:
+class ExposeWord(NamedTuple):
     """One word of an ``EXPOSE``, at ``instruction.args[start:end]``, and the port specs it
     stands for (`specs`: after ARG/ENV substitution, split at blanks). `literal`: written without
     variables, escapes or quotes, so `raw` is the spec itself and a fix may rewrite it."""

@@ -29,14 +29,15 @@ Rules never touch the file system themselves: they call `build_context(ctx)`, wh
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from dflint.buildkit_checks import is_plain
 from dflint.dockerignore import BadPattern, PatternMatcher, clean, contains_wildcards, go_match, read_patterns
 
 if TYPE_CHECKING:
@@ -60,16 +61,14 @@ MAX_ENTRIES = 20_000
 MAX_READ = 1 << 20
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A path a COPY source pattern matches (relative to the context root)."""
 
     path: str
     is_dir: bool
 
 
-@dataclass(frozen=True)
-class IgnoreFile:
+class IgnoreFile(NamedTuple):
     """The ignore file in force: its path, name (as shown in messages) and matcher (None when it
     has a pattern Docker rejects; `error` says which)."""
 
@@ -93,10 +92,18 @@ class BuildContext:
         self.truncated = False
         self._budget = MAX_ENTRIES
         self._listings: dict[str, dict[str, bool] | None] = {}
+        self._scanned: dict[str, _Listing] = {}  # the shared listing each of `_listings` came from
         self._visible: dict[str, bool] = {}
         self._ignore_name = ignore_name
         self._ignore_dir = ignore_dir if ignore_dir is not None else root
-        self.ignore = self._load_ignore()
+        self._ignore: IgnoreFile | None | bool = False  # False: not read yet
+
+    @property
+    def ignore(self) -> IgnoreFile | None:
+        """The ignore file in force, or None (read on first use)."""
+        if self._ignore is False:
+            self._ignore = self._load_ignore()
+        return self._ignore  # type: ignore[return-value]
 
     # -- the file system -----------------------------------------------------------------------
 
@@ -121,20 +128,17 @@ class BuildContext:
         if self._budget <= 0:
             self.truncated = True
         else:
-            try:
-                with os.scandir(self._abs(rel)) as it:
-                    out = {}
-                    for entry in it:
-                        if self._budget <= 0:
-                            self.truncated = True
-                            break
-                        self._budget -= 1
-                        try:
-                            out[entry.name] = entry.is_dir(follow_symlinks=False)
-                        except OSError:
-                            out[entry.name] = False
-            except (OSError, ValueError):
-                out = None
+            listing = _scan(str(self._abs(rel)))
+            if listing is not None:
+                self._scanned[rel] = listing
+                entries = listing.entries
+                if len(entries) <= self._budget:
+                    self._budget -= len(entries)
+                    out = listing.as_dict()
+                else:
+                    out = dict(entries[: self._budget])
+                    self._budget = 0
+                    self.truncated = True
         self._listings[rel] = out
         return out
 
@@ -297,12 +301,73 @@ class BuildContext:
         return f"<BuildContext {self.root} ({ignore})>"
 
 
+class _Listing:
+    """One folder's entries as ``(name, is_dir)`` in the order the file system gives them,
+    shared by every `BuildContext` that lists the folder (several Dockerfiles of one folder,
+    each with its own ignore file, share a context root)."""
+
+    __slots__ = ("entries", "_first_other", "_dict")
+
+    def __init__(self, entries: tuple[tuple[str, bool], ...]) -> None:
+        self.entries = entries
+        self._first_other: int | None = None
+        self._dict: dict[str, bool] | None = None
+
+    def as_dict(self) -> dict[str, bool]:
+        """All entries as ``{name: is_dir}`` (one dict, shared: callers only read it)."""
+        if self._dict is None:
+            self._dict = dict(self.entries)
+        return self._dict
+
+    def only_dockerfiles(self, count: int) -> bool:
+        """Whether the first `count` entries are all Dockerfiles or ignore files."""
+        if self._first_other is None:
+            self._first_other = next(
+                (i for i, (n, _) in enumerate(self.entries) if not _DOCKERFILE_NAME.fullmatch(n)),
+                len(self.entries),
+            )
+        return self._first_other >= count
+
+
+#: Folder listings by absolute path, reused while the folder keeps its modification time.
+_LISTINGS: dict[str, tuple[int, _Listing | None]] = {}
+_LISTINGS_SIZE = 256
+
+
+def _scan(path: str) -> _Listing | None:
+    """The entries of the folder at `path` (None when it is no readable folder)."""
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except (OSError, ValueError):
+        stamp = -1
+    cached = _LISTINGS.get(path)
+    if cached is not None and cached[0] == stamp and stamp != -1:
+        return cached[1]
+    listing: _Listing | None
+    try:
+        with os.scandir(path) as it:
+            entries = []
+            for entry in it:
+                try:
+                    entries.append((entry.name, entry.is_dir(follow_symlinks=False)))
+                except OSError:
+                    entries.append((entry.name, False))
+        listing = _Listing(tuple(entries))
+    except (OSError, ValueError):
+        listing = None
+    if len(_LISTINGS) >= _LISTINGS_SIZE:
+        _LISTINGS.pop(next(iter(_LISTINGS)))
+    _LISTINGS[path] = (stamp, listing)
+    return listing
+
+
 # ---------------------------------------------------------------------------------------------
 # from a lint Context
 
 _CACHE: dict[tuple[str, str, str], tuple[tuple[float, ...], BuildContext]] = {}
 _CACHE_SIZE = 64
 _PER_CTX: weakref.WeakKeyDictionary[Context, BuildContext | None] = weakref.WeakKeyDictionary()
+_LAST: tuple[object, BuildContext | None] = (None, None)  # the last context asked about
 
 
 def _mtime(path: Path) -> float:
@@ -338,46 +403,92 @@ def build_context(ctx: Context) -> BuildContext | None:
     from the repository root, linted with the default context of its own folder), or it copies
     from the context and the folder holds nothing but Dockerfiles and ignore files (a folder of
     collected Dockerfiles)."""
-    if ctx in _PER_CTX:
-        return _PER_CTX[ctx]
-    result = _build(ctx)
-    _PER_CTX[ctx] = result
+    global _LAST
+    last = _LAST
+    if last[0] is ctx:
+        return last[1]
+    try:
+        result = _PER_CTX[ctx]
+    except KeyError:
+        result = _PER_CTX[ctx] = _build(ctx)
+    _LAST = (ctx, result)
     return result
 
 
 def _build(ctx: Context) -> BuildContext | None:
     if ctx.context_dir is None:
         return None
-    try:
-        root = Path(ctx.context_dir)
-        if not root.is_dir():
-            return None
-        root = root.resolve()
-    except (OSError, ValueError, RuntimeError):
+    root = _root(ctx.context_dir)
+    if root is None:
         return None
     name, ignore_dir = "Dockerfile", root
     path = ctx.path
     if path and path not in ("-", "<string>", "<bytes>"):
-        p = Path(path)
-        name = p.name or "Dockerfile"
+        name = Path(path).name or "Dockerfile"
         try:
-            if p.is_file():
-                ignore_dir = p.resolve().parent
-        except (OSError, ValueError, RuntimeError):
+            if os.path.isfile(path):
+                ignore_dir = _real_parent(path)
+        except (OSError, ValueError):
             pass
     bc = _context_for(root, name, ignore_dir)
-    literals = list(_literal_sources(ctx))
-    if literals and not any(bc.on_disk(s) for s in literals):
+    literals = _literal_sources(ctx)
+    first = next(literals, None)
+    if first is not None and not any(bc.on_disk(s) for s in itertools.chain((first,), literals)):
         return None
     if _reads_context(ctx):
         names = bc.listdir(".")
-        if names is not None and all(_DOCKERFILE_NAME.fullmatch(n) for n in names):
+        if names is not None and _only_dockerfiles(bc, names):
             return None
     return bc
 
 
+#: Context folders as given → resolved (the folders many Dockerfiles of one run share).
+_ROOTS: dict[tuple[str, str], Path] = {}
+
+
+def _root(context_dir: Path | str) -> Path | None:
+    """The context folder with symbolic links resolved, or None when it is no folder."""
+    try:
+        folder = os.fspath(context_dir)
+        if not os.path.isdir(folder):
+            return None
+        key = (folder, "" if os.path.isabs(folder) else os.getcwd())
+        root = _ROOTS.get(key)
+        if root is None:
+            if len(_ROOTS) >= _CACHE_SIZE:
+                _ROOTS.pop(next(iter(_ROOTS)))
+            root = _ROOTS[key] = Path(os.path.realpath(folder))
+        return root
+    except (OSError, ValueError):
+        return None
+
+
+def _real_parent(path: str) -> Path:
+    """``Path(os.path.realpath(path)).parent``, with the folder's resolution reused: only a
+    Dockerfile that is itself a symbolic link (or a path with ``..``) is resolved in full."""
+    folder, base = os.path.split(os.path.abspath(path))
+    if ".." not in path.replace("\\", "/").split("/"):
+        real = _ROOTS.get((folder, ""))
+        if real is None:
+            if len(_ROOTS) >= _CACHE_SIZE:
+                _ROOTS.pop(next(iter(_ROOTS)))
+            real = _ROOTS[(folder, "")] = Path(os.path.realpath(folder))
+        if not os.path.islink(os.path.join(real, base)):
+            return real
+    return Path(os.path.realpath(path)).parent
+
+
 # Dockerfiles and their ignore files: a folder holding nothing else is no build context.
 _DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?(docker|container)file(\..*)?|.*\.dockerignore")
+
+
+def _only_dockerfiles(bc: BuildContext, names: dict[str, bool]) -> bool:
+    """Whether the root listing `names` (``bc.listdir(".")``) holds nothing but Dockerfiles and
+    ignore files (answered once per shared listing)."""
+    listing = bc._scanned.get(".")
+    if listing is not None:
+        return listing.only_dockerfiles(len(names))
+    return all(_DOCKERFILE_NAME.fullmatch(n) for n in names)
 
 
 def _reads_context(ctx: Context) -> bool:
@@ -417,7 +528,7 @@ def _literal_sources(ctx: Context):
         for raw, _word in sources:
             if "$" in raw or _is_remote(raw):
                 continue
-            value = expand(raw, {}, ctx.dockerfile.escape).value
+            value = raw if is_plain(raw, ctx.dockerfile.escape) else expand(raw, {}, ctx.dockerfile.escape).value
             if not value or contains_wildcards(value):
                 continue
             rel = context_path(value)
@@ -433,6 +544,8 @@ def _is_remote(source: str) -> bool:
 def expand_word(ctx: Context, instruction: Instruction, raw: str) -> str | None:
     """A COPY/ADD/WORKDIR word as BuildKit sees it: variables of the stage's scope substituted,
     quotes and escapes removed. None when a variable in it has no known value."""
+    if is_plain(raw, ctx.dockerfile.escape):
+        return raw  # nothing to substitute or remove
     from dflint.words import expand
 
     try:

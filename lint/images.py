@@ -28,6 +28,7 @@ Quick reference::
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -221,7 +222,12 @@ def parse_image(text: str, escape: str = "\\") -> ImageRef:
     """Split an image reference into registry, path, tag and digest (see the module doc).
 
     Never raises: an odd reference gives an odd path. Quotes are not removed (BuildKit does not
-    remove them from FROM either)."""
+    remove them from FROM either). Parsed once per distinct text (an `ImageRef` is immutable)."""
+    return _parse_image(text, escape)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_image(text: str, escape: str) -> ImageRef:
     mask = variable_mask(text, escape)
     n = len(text)
     name_end = n

@@ -45,10 +45,11 @@ import difflib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple
 
+from dflint.buildkit_checks import LazyPattern, key_values
 from dflint.source import Span
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 if TYPE_CHECKING:
     from dflint.rule import Context
@@ -77,8 +78,7 @@ __all__ = [
 # Reading LABELs
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     """One ``key=value`` of a LABEL, as BuildKit will set it.
 
     `key` and `value` are after quote removal and variable substitution; a variable whose value
@@ -121,7 +121,7 @@ def label_items(instruction: Instruction, scope: Mapping[str, str], escape: str 
                 onbuild: bool = False) -> Iterator[Label]:
     """The labels of one LABEL instruction, with variables substituted from `scope`."""
     args = instruction.args
-    for item in key_value_words(args, "LABEL", escape):
+    for item in key_values(args, "LABEL", escape):
         if item.error is not None or item.value is None:
             continue  # BuildKit rejects the word; the parser reports it
         value_start = item.end - len(item.value)
@@ -267,11 +267,12 @@ def key_problem(key: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # URL (RFC 3986)
 
+# The validators' regular expressions are compiled on first use: only a label schema needs them.
 _UNRESERVED = r"A-Za-z0-9\-._~"
 _SUB_DELIMS = r"!$&'()*+,;="
 _PCT = r"%[0-9A-Fa-f]{2}"
 _PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
-_URI = re.compile(
+_URI = LazyPattern(
     rf"""
     (?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*):
     (?:
@@ -288,7 +289,7 @@ _URI = re.compile(
     """,
     re.VERBOSE,
 )
-_IPV_FUTURE = re.compile(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+_IPV_FUTURE = LazyPattern(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
 _URL_ALLOWED = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%"
 )
@@ -323,13 +324,13 @@ def url_problem(value: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # RFC 3339
 
-_RFC3339 = re.compile(
+_RFC3339 = LazyPattern(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[Tt]"
     r"(?P<h>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<s>[0-9]{2})(?:\.[0-9]+)?"
     r"(?:[Zz]|[+-](?P<oh>[0-9]{2}):(?P<om>[0-9]{2}))"
 )
-_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_NO_ZONE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?")
+_DATE_ONLY = LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NO_ZONE = LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?")
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -368,7 +369,7 @@ def rfc3339_problem(value: str) -> str | None:
 
 _NUM = r"(?:0|[1-9][0-9]*)"
 _PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
-_SEMVER = re.compile(
+_SEMVER = LazyPattern(
     rf"{_NUM}\.{_NUM}\.{_NUM}(?:-{_PRE_ID}(?:\.{_PRE_ID})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
 
@@ -411,10 +412,10 @@ def hash_problem(value: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # SPDX license expressions
 
-_SPDX_TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9.\-:]+\+?)")
+_SPDX_TOKEN = LazyPattern(r"\s*(\(|\)|[A-Za-z0-9.\-:]+\+?)")
 _IDSTRING = r"[A-Za-z0-9.\-]+"
-_LICENSE_REF = re.compile(rf"(?:DocumentRef-{_IDSTRING}:)?LicenseRef-{_IDSTRING}")
-_ADDITION_REF = re.compile(rf"(?:DocumentRef-{_IDSTRING}:)?AdditionRef-{_IDSTRING}")
+_LICENSE_REF = LazyPattern(rf"(?:DocumentRef-{_IDSTRING}:)?LicenseRef-{_IDSTRING}")
+_ADDITION_REF = LazyPattern(rf"(?:DocumentRef-{_IDSTRING}:)?AdditionRef-{_IDSTRING}")
 
 
 class _SpdxError(ValueError):
@@ -529,11 +530,11 @@ def spdx_problem(value: str) -> str | None:
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
 _QUOTED = r'"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"'
-_LOCAL = re.compile(rf"(?:{_DOT_ATOM}|{_QUOTED})")
+_LOCAL = LazyPattern(rf"(?:{_DOT_ATOM}|{_QUOTED})")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-_DOMAIN_LITERAL = re.compile(r"\[[\x21-\x5a\x5e-\x7e]*\]")
-_DISPLAY_NAME = re.compile(r".*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*")
+_HOST = LazyPattern(rf"{_LABEL}(?:\.{_LABEL})*")
+_DOMAIN_LITERAL = LazyPattern(r"\[[\x21-\x5a\x5e-\x7e]*\]")
+_DISPLAY_NAME = LazyPattern(r".*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*")
 
 
 def email_problem(value: str) -> str | None:

@@ -23,9 +23,9 @@ Nothing here reads files: the build context is not looked at.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+import weakref
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from dflint.packages import package_commands
 from dflint.shell import Arg, Command, Script
@@ -147,16 +147,46 @@ def looks_like_archive(name: str) -> bool:
 # per-instruction state
 
 
-@dataclass
 class State:
-    """What is in force at one instruction of a stage."""
+    """What is in force at one instruction of a stage: the WORKDIR (absolute, ``?`` for the base
+    image's unknown one, or ``?/x``), the USER as written (None: the base image's), the ARG/ENV
+    `scope` and the user's `home` folder when known. The scope (and so the home) is worked out
+    on first use: most instructions never need it."""
 
-    instruction: Instruction
-    stage: Stage
-    workdir: str | None  # absolute, ``?`` (base image's, unknown) or ``?/x``
-    home: str | None  # the user's home folder when known
-    user: str | None  # USER as written (None: the base image's)
-    scope: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("instruction", "stage", "workdir", "user", "_scope", "_home")
+
+    def __init__(
+        self,
+        instruction: Instruction,
+        stage: Stage,
+        workdir: str | None,
+        user: str | None,
+        scope: _LazyScope | dict[str, str] | None = None,
+    ) -> None:
+        self.instruction = instruction
+        self.stage = stage
+        self.workdir = workdir
+        self.user = user
+        self._scope: _LazyScope | dict[str, str] = {} if scope is None else scope
+        self._home: str | None | object = _UNKNOWN_HOME
+
+    @property
+    def scope(self) -> dict[str, str]:
+        """The variables with a known value here (shared with the states around: read only)."""
+        scope = self._scope
+        if isinstance(scope, _LazyScope):
+            scope = self._scope = scope.get()
+        return scope
+
+    @property
+    def home(self) -> str | None:
+        """The user's home folder when known."""
+        if self._home is _UNKNOWN_HOME:
+            self._home = _user_home(self.user, self.scope)
+        return self._home  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"<State {self.instruction.name} line {self.instruction.line} workdir={self.workdir!r}>"
 
     def resolve(self, word: str, cwd: str | None = "") -> str | None:
         """A path word (variables substituted where known, ``~`` expanded) made absolute against
@@ -184,6 +214,26 @@ class State:
         return exp.value
 
 
+_UNKNOWN_HOME = object()
+
+
+class _LazyScope:
+    """The scope at one instruction (``graph.scope_at``), asked for once, when first needed."""
+
+    __slots__ = ("_graph", "_instruction", "_scope")
+
+    def __init__(self, graph: object, instruction: Instruction | None) -> None:
+        self._graph = graph
+        self._instruction = instruction
+        self._scope: dict[str, str] | None = None
+
+    def get(self) -> dict[str, str]:
+        if self._scope is None:
+            ins = self._instruction
+            self._scope = {} if ins is None else self._graph.scope_at(ins)  # type: ignore[attr-defined]
+        return self._scope
+
+
 def _user_home(user: str | None, scope: dict[str, str]) -> str | None:
     if "HOME" in scope:
         return scope["HOME"]
@@ -197,7 +247,37 @@ def _user_home(user: str | None, scope: dict[str, str]) -> str | None:
 
 def stage_states(ctx: Context, stage: Stage, _seen: frozenset[int] = frozenset()) -> list[State]:
     """The `State` at each instruction of `stage` (its FROM first). A stage built on another
-    stage starts from that stage's final WORKDIR and USER."""
+    stage starts from that stage's final WORKDIR and USER. Computed once per file and stage
+    (the list is shared: do not modify it)."""
+    if _seen:
+        return _stage_states(ctx, stage, _seen)
+    memo = _memo(ctx)
+    key = (stage_states, stage.index)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _stage_states(ctx, stage, _seen)
+    return found  # type: ignore[return-value]
+
+
+#: Per-file facts of this module, by context (the last context is kept at hand: rules ask about
+#: the same file many times in a row).
+_MEMO: weakref.WeakKeyDictionary[Context, dict[object, object]] = weakref.WeakKeyDictionary()
+_LAST_MEMO: tuple[object, dict[object, object]] = (None, {})
+
+
+def _memo(ctx: Context) -> dict[object, object]:
+    global _LAST_MEMO
+    last = _LAST_MEMO
+    if last[0] is ctx:
+        return last[1]
+    memo = _MEMO.get(ctx)
+    if memo is None:
+        memo = _MEMO[ctx] = {}
+    _LAST_MEMO = (ctx, memo)
+    return memo
+
+
+def _stage_states(ctx: Context, stage: Stage, _seen: frozenset[int]) -> list[State]:
     graph = ctx.graph
     workdir: str | None
     user: str | None = None
@@ -217,7 +297,7 @@ def stage_states(ctx: Context, stage: Stage, _seen: frozenset[int] = frozenset()
     states: list[State] = []
     scopes = _scopes(ctx, stage)
     for ins, scope in zip(stage.instructions, scopes):
-        state = State(ins, stage, workdir, _user_home(user, scope), user, scope)
+        state = State(ins, stage, workdir, user, scope)
         states.append(state)
         if ins.name == "WORKDIR":
             workdir = _next_workdir(state)
@@ -226,13 +306,15 @@ def stage_states(ctx: Context, stage: Stage, _seen: frozenset[int] = frozenset()
     return states
 
 
-def _scopes(ctx: Context, stage: Stage) -> list[dict[str, str]]:
+def _scopes(ctx: Context, stage: Stage) -> list[_LazyScope]:
+    """The scope in force at each instruction: the one just before the last RUN, COPY, ADD,
+    WORKDIR, USER or FROM up to it (ARG/ENV changes count from the next of those)."""
     graph = ctx.graph
-    out: list[dict[str, str]] = []
-    scope: dict[str, str] = {}
+    out: list[_LazyScope] = []
+    scope = _LazyScope(graph, None)
     for ins in stage.instructions:
         if _needs_scope(ins):
-            scope = graph.scope_at(ins)
+            scope = _LazyScope(graph, ins)
         out.append(scope)
     return out
 
@@ -265,8 +347,7 @@ def _next_workdir(state: State) -> str | None:
 # COPY / ADD
 
 
-@dataclass(frozen=True)
-class CopyTarget:
+class CopyTarget(NamedTuple):
     """Where one source of a COPY/ADD lands: `path` is the file, or with `tree` the folder the
     source's files are put under (a folder source, a glob, a Git repository)."""
 
@@ -350,8 +431,7 @@ def _unquote(text: str) -> str:
 # RUN: created and removed paths
 
 
-@dataclass(frozen=True)
-class Created:
+class Created(NamedTuple):
     """A path a layer leaves behind. `tree`: a folder whose content was written (a clone, a
     build tree, a cache); `cache`: a package manager's cache (nothing else writes there)."""
 
@@ -364,8 +444,7 @@ class Created:
     cache: bool = False
 
 
-@dataclass(frozen=True)
-class Removed:
+class Removed(NamedTuple):
     """A path a RUN deletes (`path` may hold globs, as an ``rm`` argument does)."""
 
     path: str
@@ -444,12 +523,14 @@ def run_creations(script: Script, state: State) -> list[Created]:
     ins = state.instruction
     out: list[Created] = []
     made_dirs: dict[str, Arg] = {}
+    # the walk below finds nothing in a script that runs none of these commands
+    commands = walk(script, state) if script.calls(_CREATORS) else ()
 
     def add(path: str | None, kind: str, what: str, span: Span, tree: bool = False, cache: bool = False) -> None:
         if path and path not in ("/", UNKNOWN) and not path.startswith("/dev/") and path != "/dev":
             out.append(Created(path, kind, what, ins, span, tree, cache))
 
-    for cmd, inner, cwd in walk(script, state):
+    for cmd, inner, cwd in commands:
         name = inner.basename
         if name == "curl":
             _curl(inner, state, cwd, add)
@@ -514,6 +595,9 @@ def run_creations(script: Script, state: State) -> list[Created]:
         out = [c for c in out if not any(is_under(c.path, m) for m in mounts)]
     return out
 
+
+#: The commands `run_creations` reads (``cd``/``pushd`` only count after a ``mkdir``).
+_CREATORS = ("curl", "wget", "git", "mkdir", "tar", "unzip", "bsdtar", "7z", "7za")
 
 #: Folders an archive may be unpacked into that hold much more than it: a tree rooted there
 #: would claim whatever is deleted in them.
@@ -595,7 +679,8 @@ def run_removals(script: Script, state: State) -> list[Removed]:
     ins = state.instruction
     out: list[Removed] = []
     clean = True
-    for cmd, inner, cwd in walk(script, state):
+    # the walk below finds nothing in a script without rm/rmdir
+    for cmd, inner, cwd in walk(script, state) if script.calls(("rm", "rmdir")) else ():
         if inner.basename not in ("rm", "rmdir"):
             if inner.basename not in _HARMLESS:
                 clean = False

@@ -9,8 +9,7 @@ text: ``echo "apt-get install x"`` installs nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from dflint.shell import Arg, Command, Script
 
@@ -129,8 +128,7 @@ _VALUE_FLAGS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(NamedTuple):
     """One package argument: `name` without its version, `version` as written (or None)."""
 
     name: str
@@ -142,8 +140,7 @@ class Package:
         return self.version is not None
 
 
-@dataclass(frozen=True)
-class PackageCommand:
+class PackageCommand(NamedTuple):
     """A package-manager command: `manager` is the family (``apt``, ``apk``, ``pip`` …), `tool`
     the command as called (``apt-get``), `action` one of install, remove, autoremove, update,
     upgrade, clean, build-dep (apt build-dep/satisfy), download (apt source/download), or None."""

@@ -24,16 +24,17 @@ Quick reference::
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 import weakref
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
+from dflint.buildkit_checks import is_plain, key_values
 from dflint.fix import Edit, Fix
 from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
 from dflint.source import Span
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 if TYPE_CHECKING:  # pragma: no cover
     from dflint.rule import Context
@@ -86,14 +87,30 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
     levels). Positions inside a nested string map to the file when the string has no escapes in
     it; otherwise every position maps to the string's first character (findings still point at
     the right argument, fixes are not offered there: see `drop_flag_fix`)."""
-    cache = _SCRIPTS.setdefault(ctx, {})
-    key = id(instruction)
-    if key not in cache:
-        cache[key] = _scripts(ctx, instruction)
-    return cache[key]
+    memo = _memo(ctx)
+    key = (scripts, id(instruction))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _scripts(ctx, instruction)
+    return found  # type: ignore[return-value]
 
 
-_SCRIPTS: weakref.WeakKeyDictionary[Context, dict[int, list[Script]]] = weakref.WeakKeyDictionary()
+#: Per-file facts of this module, by context (the last context is kept at hand: rules ask about
+#: the same file many times in a row).
+_MEMO: weakref.WeakKeyDictionary[Context, dict[object, object]] = weakref.WeakKeyDictionary()
+_LAST_MEMO: tuple[object, dict[object, object]] = (None, {})
+
+
+def _memo(ctx: Context) -> dict[object, object]:
+    global _LAST_MEMO
+    last = _LAST_MEMO
+    if last[0] is ctx:
+        return last[1]
+    memo = _MEMO.get(ctx)
+    if memo is None:
+        memo = _MEMO[ctx] = {}
+    _LAST_MEMO = (ctx, memo)
+    return memo
 
 
 def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
@@ -280,8 +297,7 @@ def substitutions_in(script: Script, arg: Arg) -> list[Command]:
 # environment variables
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """An environment variable a Dockerfile sets: ``ENV``, ``ARG`` with a default (build
     arguments are environment variables in RUN), or ``NAME=value`` in a RUN (a command prefix,
     ``env NAME=value``, ``export NAME=value``, or a bare assignment). `value` is unquoted and
@@ -295,20 +311,34 @@ class Setting:
 
 
 def env_settings(ctx: Context) -> Iterator[Setting]:
-    """Every environment variable the file sets, in file order (see `Setting`)."""
+    """Every environment variable the file sets, in file order (see `Setting`). Computed once
+    per file."""
+    memo = _memo(ctx)
+    found = memo.get(env_settings)
+    if found is None:
+        found = memo[env_settings] = list(_env_settings(ctx))
+    return iter(found)  # type: ignore[call-overload]
+
+
+def _env_settings(ctx: Context) -> Iterator[Setting]:
     escape = ctx.dockerfile.escape or "\\"
     for ins in ctx.dockerfile.instructions:
         if ins.name in ("ENV", "ARG"):
-            try:
-                scope = ctx.graph.scope_at(ins)
-            except Exception:  # pragma: no cover - a graph problem must not hide the rest
-                scope = {}
-            for item in key_value_words(ins.args, ins.name, escape):
+            scope: dict[str, str] | None = None
+            for item in key_values(ins.args, ins.name, escape):
                 if item.error is not None or item.value is None:
                     continue
-                name = expand(item.key, {}, escape, keep_unset=True).value
-                exp = expand(item.value, scope, escape)
-                value = exp.value if exp.resolved else None
+                name = item.key if is_plain(item.key, escape) else expand(item.key, {}, escape, keep_unset=True).value
+                if is_plain(item.value, escape):
+                    value: str | None = item.value  # nothing to substitute or unquote
+                else:
+                    if scope is None:
+                        try:
+                            scope = ctx.graph.scope_at(ins)
+                        except Exception:  # pragma: no cover - a graph problem must not hide the rest
+                            scope = {}
+                    exp = expand(item.value, scope, escape)
+                    value = exp.value if exp.resolved else None
                 yield Setting(name, value, ins.args_subspan(item.start, item.end), ins, ins.name)
         elif ins.name == "RUN":
             for script in scripts(ctx, ins):
@@ -348,8 +378,7 @@ def _run_settings(script: Script, ins: Instruction) -> Iterator[Setting]:
 # configuration files written by RUN (or COPY <<EOF)
 
 
-@dataclass(frozen=True)
-class ConfigWrite:
+class ConfigWrite(NamedTuple):
     """Content written into a file: `path` as written (variables kept), `lines` the text."""
 
     path: str
@@ -364,7 +393,16 @@ _WRITERS = frozenset({"echo", "printf"})
 def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
     """What a RUN writes into files with ``echo``/``printf`` (redirected, or piped to ``tee``),
     ``cat``/``tee`` with a heredoc, or ``sed -i 's/…/NEW/'`` (NEW counts as the content), and what
-    a ``COPY <<EOF /path`` writes."""
+    a ``COPY <<EOF /path`` writes. Computed once per instruction."""
+    memo = _memo(ctx)
+    key = (config_writes, id(instruction))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = list(_config_writes(ctx, instruction))
+    return iter(found)  # type: ignore[call-overload]
+
+
+def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
     if instruction.name == "COPY" and instruction.heredocs:
         words = instruction.words
         if words:
@@ -474,13 +512,25 @@ def path_matches(path: str, patterns: tuple[str, ...]) -> bool:
     against the end of the path, one without against its last component."""
     p = path.strip("\"'").replace("\\", "/")
     base = posixpath.basename(p.rstrip("/"))
-    for pat in patterns:
-        if "/" in pat:
-            if fnmatch.fnmatchcase(p, pat) or fnmatch.fnmatchcase(p, "*/" + pat.lstrip("/")) or fnmatch.fnmatchcase(p, "*" + pat):
-                return True
-        elif fnmatch.fnmatchcase(base, pat):
-            return True
-    return False
+    on_path, on_name = _path_patterns(tuple(patterns))
+    return bool(on_path is not None and on_path.match(p) or on_name is not None and on_name.match(base))
+
+
+@functools.lru_cache(maxsize=256)
+def _path_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """`path_matches`'s patterns as two regular expressions (as `fnmatch.fnmatchcase` reads
+    each): for the whole path (a pattern with ``/``, also after any folder) and for its last
+    component (None: no such pattern)."""
+    on_path = [
+        fnmatch.translate(form)
+        for pat in patterns if "/" in pat
+        for form in (pat, "*/" + pat.lstrip("/"), "*" + pat)
+    ]
+    on_name = [fnmatch.translate(pat) for pat in patterns if "/" not in pat]
+    return (
+        re.compile("|".join(on_path)) if on_path else None,
+        re.compile("|".join(on_name)) if on_name else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,8 +575,7 @@ def _delete_word(text: str, s: int, e: int) -> Edit:
 # secret files
 
 
-@dataclass(frozen=True)
-class SecretMatch:
+class SecretMatch(NamedTuple):
     """A path whose name says it holds a secret. `strong`: the name alone is enough (``id_rsa``);
     otherwise (``*.pem``, ``*.key``, ``.npmrc``) the content decides when it can be read."""
 
@@ -592,7 +641,9 @@ def secret_name(path: str, dest_dir: str | None = None) -> SecretMatch | None:
     base = posixpath.basename(p)
     if base.endswith(".pub") or base in (".env.example", ".env.sample", ".env.template", ".env.dist"):
         return None
-    for pattern, what, strong in SECRET_PATTERNS:
+    name_patterns, path_patterns = _secret_patterns()
+    # no name pattern matches (most paths): only the path patterns can, in their order
+    for pattern, what, strong in SECRET_PATTERNS if name_patterns.match(base) else path_patterns:
         if "/" in pattern:
             if p == pattern or p.endswith("/" + pattern):
                 return SecretMatch(p, what, strong)
@@ -610,6 +661,14 @@ def secret_name(path: str, dest_dir: str | None = None) -> SecretMatch | None:
     if parent == ".ssh" and not any(fnmatch.fnmatchcase(base, pat) for pat in _SSH_PUBLIC):
         return SecretMatch(p, "a file in an SSH folder, likely a private key", True)
     return None
+
+
+@functools.cache
+def _secret_patterns() -> tuple[re.Pattern[str], tuple[tuple[str, str, bool], ...]]:
+    """The `SECRET_PATTERNS` matched against the last path component, as one regular expression
+    (as `fnmatch.fnmatchcase` reads each), and those matched against the end of the path."""
+    names = [fnmatch.translate(pattern) for pattern, _, _ in SECRET_PATTERNS if "/" not in pattern]
+    return re.compile("|".join(names)), tuple(entry for entry in SECRET_PATTERNS if "/" in entry[0])
 
 
 def _under(path: str, folder: str) -> bool:
@@ -717,8 +776,7 @@ def _walk(bc, root: str, found: list[SecretMatch]) -> None:  # type: ignore[no-u
 # file modes
 
 
-@dataclass(frozen=True)
-class Mode:
+class Mode(NamedTuple):
     """What a chmod-style mode grants: write for others (`world_writable`), the sticky bit."""
 
     world_writable: bool

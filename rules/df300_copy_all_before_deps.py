@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 from dflint.context import BuildContext, build_context, context_path, expand_word, source_words
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 # what counts as a dependency install
 
 
-@dataclass
 class Install:
     """A dependency install found in a RUN, with what it needs from the build context.
 
@@ -33,19 +31,38 @@ class Install:
     otherwise (it builds or installs the project itself) the fix inserts `replacement` (or the
     command plus `add_flags`) before it and keeps the original."""
 
-    family: str
-    command: Command
-    label: str
-    required: list[str] = field(default_factory=list)
-    optional: list[str] = field(default_factory=list)
-    dirs: list[str] = field(default_factory=list)  # folders copied whole when present
-    required_dirs: list[str] = field(default_factory=list)
-    no_context: list[str] = field(default_factory=list)
-    dir_option: str | None = None  # --prefix/--cwd/-C value
-    replacement: str | None = None
-    add_flags: str = ""
-    move: bool = True
-    refuse: str | None = None  # why there is no fix
+    __slots__ = ("family", "command", "label", "required", "optional", "dirs", "required_dirs", "no_context",
+                 "dir_option", "replacement", "add_flags", "move", "refuse")
+
+    def __init__(
+        self,
+        family: str,
+        command: Command,
+        label: str,
+        required: list[str] | None = None,
+        optional: list[str] | None = None,
+        dirs: list[str] | None = None,  # folders copied whole when present
+        required_dirs: list[str] | None = None,
+        no_context: list[str] | None = None,
+        dir_option: str | None = None,  # --prefix/--cwd/-C value
+        replacement: str | None = None,
+        add_flags: str = "",
+        move: bool = True,
+        refuse: str | None = None,  # why there is no fix
+    ) -> None:
+        self.family = family
+        self.command = command
+        self.label = label
+        self.required = [] if required is None else required
+        self.optional = [] if optional is None else optional
+        self.dirs = [] if dirs is None else dirs
+        self.required_dirs = [] if required_dirs is None else required_dirs
+        self.no_context = [] if no_context is None else no_context
+        self.dir_option = dir_option
+        self.replacement = replacement
+        self.add_flags = add_flags
+        self.move = move
+        self.refuse = refuse
 
     def manifest_names(self, found: list[str] | None = None) -> str:
         if found is not None:
@@ -318,6 +335,11 @@ def _gradle(cmd: Command) -> Install | None:
 
 
 DETECTORS = (_node, _pip, _python_project, _go, _cargo, _ruby, _php, _maven, _gradle)
+#: The command names a detector may accept (besides ``python…``, for ``python -m pip``).
+_DETECTED = frozenset(
+    "npm yarn pnpm pip pip3 pip2 uv poetry pipenv pdm go cargo bundle bundler composer composer.phar "
+    "mvn mvnw mvnw.cmd mvnd gradle gradlew gradlew.bat".split()
+)
 
 
 def find_installs(script: Script) -> list[Install]:
@@ -327,6 +349,9 @@ def find_installs(script: Script) -> list[Install]:
         if cmd.substitution:
             continue
         u = cmd.unwrapped()
+        name = u.basename
+        if name not in _DETECTED and not name.startswith("python"):
+            continue
         for detect in DETECTORS:
             try:
                 found = detect(u)
@@ -538,8 +563,11 @@ class CopyAllBeforeDeps(Rule):
             copy_word = None
             seen: set[str] = set()
             before_copy: frozenset[str] = frozenset()
-            for ins in stage.instructions[1:]:
-                whole = _whole_context(ctx, ins)
+            body = stage.instructions[1:]
+            wholes = [_whole_context(ctx, ins) for ins in body]
+            if not any(w is not None for w in wholes):
+                continue  # no COPY of the whole context: no install can follow one
+            for ins, whole in zip(body, wholes):
                 if whole is not None:
                     copy_all, copy_word = ins, whole
                     before_copy = frozenset(seen)

@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from dflint.buildkit_checks import key_values
 from dflint.packages import parse_command
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Script
 from dflint.syntax import Instruction
-from dflint.words import key_value_words
 
 #: ARG names whose value is meant to change on every build (passed with --build-arg).
 DEFAULT_NAMES = (
@@ -138,7 +138,7 @@ class VolatileArgEarly(Rule):
             for pos, ins in enumerate(body):
                 if ins.name != "ARG":
                     continue
-                for kv in key_value_words(ins.args, "ARG", escape):
+                for kv in key_values(ins.args, "ARG", escape):
                     name = kv.key
                     if name.upper() not in wanted or _pinned(kv.value):
                         continue
@@ -191,7 +191,7 @@ def _wasted_runs(ctx: Context, rest, name: str) -> tuple[list[Instruction], Inst
     (returned second; None when nothing after the ARG uses it)."""
     wasted: list[Instruction] = []
     for ins in rest:
-        if ins.name == "ARG" and any(kv.key == name for kv in key_value_words(ins.args, "ARG")):
+        if ins.name == "ARG" and any(kv.key == name for kv in key_values(ins.args, "ARG")):
             return wasted, ins  # declared again: the rest is that ARG's business
         if _names(ins, name):
             return wasted, ins

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.buildkit_checks import (PLATFORM_ARGS, flag_value_span, global_args, suggest,
+from dflint.buildkit_checks import (PLATFORM_ARGS, flag_value_span, global_args, key_values, suggest,
                                     variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.words import key_value_words
 
 
 class UndefinedArgInFrom(Rule):
@@ -79,7 +78,7 @@ class UndefinedArgInFrom(Rule):
         for ins in ctx.dockerfile.instructions:
             seen_from = seen_from or ins.name == "FROM"
             if seen_from and ins.name == "ARG":
-                names.update(kv.key for kv in key_value_words(ins.args, "ARG", escape))
+                names.update(kv.key for kv in key_values(ins.args, "ARG", escape))
         return names
 
     @staticmethod

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from dflint.buildkit_checks import (PLATFORM_ARGS, PROXY_ARGS, flag_value_span, global_args,
-                                    image_env_names, suggest, variable_refs, word_offsets)
+                                    image_env_names, key_values, suggest, variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import Span
 from dflint.syntax import Instruction
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 #: ARGs BuildKit never puts in the environment (``nonEnvArgs``): never reported.
 _NON_ENV = frozenset({"BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"})
@@ -17,15 +16,32 @@ _EXPANDED = frozenset({"ENV", "ARG", "LABEL", "COPY", "ADD", "WORKDIR", "USER", 
                        "STOPSIGNAL", "RUN"})
 
 
-@dataclass
+def _has_dollar(ins: Instruction) -> bool:
+    """Whether a ``$`` is anywhere `_uses` looks (the arguments, flag values, heredoc bodies).
+    Reads `ins.json` of a COPY/ADD/VOLUME first, as `_uses` does (it raises on a malformed
+    array)."""
+    if ins.name in ("COPY", "ADD", "VOLUME"):
+        ins.json
+    return (
+        "$" in ins.args
+        or any(f.value and "$" in f.value for f in ins.flags)
+        or any("$" in d.body for d in ins.heredocs)
+    )
+
+
 class _Scope:
     """What a stage knows at one point: the names with a value (`env`: ENV, ARG with a value,
-    the base image's known ENV) and the declared ARGs (`args`, with or without a value)."""
+    the base image's known ENV) and the declared ARGs (`args`, with or without a value).
+    `image_known` is False when the base image is one whose ENV dflint does not know."""
 
-    env: set[str] = field(default_factory=set)
-    args: set[str] = field(default_factory=set)
-    image_known: bool = True  # False: the base image is one whose ENV dflint does not know
-    image: str = ""
+    __slots__ = ("env", "args", "image_known", "image")
+
+    def __init__(self, env: set[str] | None = None, args: set[str] | None = None, image_known: bool = True,
+                 image: str = "") -> None:
+        self.env = set() if env is None else env
+        self.args = set() if args is None else args
+        self.image_known = image_known
+        self.image = image
 
     def copy(self) -> _Scope:
         return _Scope(set(self.env), set(self.args), self.image_known, self.image)
@@ -34,8 +50,7 @@ class _Scope:
         return name in self.env or name in self.args or name in _NON_ENV
 
 
-@dataclass(frozen=True)
-class _Use:
+class _Use(NamedTuple):
     name: str
     span: Span
 
@@ -93,11 +108,19 @@ class UndefinedVariable(Rule):
         escape = ctx.dockerfile.escape or "\\"
         globals_ = {a.key for a in global_args(ctx.dockerfile)}
         finals: dict[int, _Scope] = {}
-        declared_in: dict[str, list[tuple[int, Instruction]]] = {}
-        for stage in graph.stages:
-            for ins in stage.instructions:
-                for name in self._defined_names(ins, escape):
-                    declared_in.setdefault(name, []).append((stage.index, ins))
+        declared: list[dict[str, list[tuple[int, Instruction]]]] = []
+
+        def declared_in() -> dict[str, list[tuple[int, Instruction]]]:
+            """Where each name is declared (for the messages; worked out on the first finding)."""
+            if not declared:
+                out: dict[str, list[tuple[int, Instruction]]] = {}
+                for stage in graph.stages:
+                    for ins in stage.instructions:
+                        for name in self._defined_names(ins, escape):
+                            out.setdefault(name, []).append((stage.index, ins))
+                declared.append(out)
+            return declared[0]
+
         for stage in graph.stages:
             if stage.base_stage is not None and stage.base_stage in finals:
                 scope = finals[stage.base_stage].copy()
@@ -105,6 +128,9 @@ class UndefinedVariable(Rule):
                 scope = self._image_scope(stage.base_resolved, stage.is_scratch)
             for ins in stage.instructions[1:]:
                 if ins.name not in _EXPANDED:
+                    continue
+                if not _has_dollar(ins):  # no variable is used: only the scope changes
+                    self._apply(ctx, ins, scope, escape)
                     continue
                 reported: set[str] = set()
                 for use in self._uses(ctx, ins, scope, escape):
@@ -116,7 +142,7 @@ class UndefinedVariable(Rule):
                     if not scope.image_known and match is None:
                         continue  # the base image may well set it
                     yield Violation(use.span, self._message(use.name, match, scope, stage.index, ins,
-                                                            globals_, declared_in))
+                                                            globals_, declared_in()))
                 self._apply(ctx, ins, scope, escape)
             finals[stage.index] = scope
 
@@ -135,12 +161,12 @@ class UndefinedVariable(Rule):
     def _defined_names(ins: Instruction, escape: str) -> list[str]:
         if ins.name not in ("ARG", "ENV"):
             return []
-        return [kv.key for kv in key_value_words(ins.args, ins.name, escape)
+        return [kv.key for kv in key_values(ins.args, ins.name, escape)
                 if kv.key and kv.error is None and "$" not in kv.key]
 
     def _apply(self, ctx: Context, ins: Instruction, scope: _Scope, escape: str) -> None:
         if ins.name == "ENV":
-            for kv in key_value_words(ins.args, "ENV", escape):
+            for kv in key_values(ins.args, "ENV", escape):
                 if kv.error is not None or not kv.key:
                     continue
                 key = kv.key
@@ -151,7 +177,7 @@ class UndefinedVariable(Rule):
                     key = exp.value
                 scope.env.add(key)
         elif ins.name == "ARG":
-            for kv in key_value_words(ins.args, "ARG", escape):
+            for kv in key_values(ins.args, "ARG", escape):
                 if kv.key:
                     scope.args.add(kv.key)
                     scope.env.add(kv.key)
@@ -171,14 +197,14 @@ class UndefinedVariable(Rule):
 
         name = ins.name
         if name in ("ENV", "LABEL"):
-            for kv in key_value_words(ins.args, name, escape):
+            for kv in key_values(ins.args, name, escape):
                 yield from scan(kv.key, in_args(kv.start))
                 if kv.value is not None:
                     yield from scan(kv.value, in_args(kv.end - len(kv.value)))
         elif name == "ARG":
             # each ARG of the line sees the ones before it; a build argument's value is not expanded
             seen = scope.copy()
-            for kv in key_value_words(ins.args, "ARG", escape):
+            for kv in key_values(ins.args, "ARG", escape):
                 if kv.value is not None and kv.key not in ctx.build_args:
                     for use in scan(kv.value, in_args(kv.end - len(kv.value))):
                         if not seen.defines(use.name):

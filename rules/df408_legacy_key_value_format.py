@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.buildkit_checks import variable_refs
+from dflint.buildkit_checks import is_plain, key_values, variable_refs
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
-from dflint.words import KeyValue, expand, key_value_words, parse_words
+from dflint.words import KeyValue, expand, parse_words
 
 
 def double_quoted(value: str, escape: str) -> str | None:
@@ -51,6 +51,15 @@ def _same(old: str, new: str, escape: str) -> bool:
     env = {name: f"\x00{k}\x00" for k, name in enumerate(sorted(names))}
     a, b = expand(old, env, escape), expand(new, env, escape)
     return a.error is None and b.error is None and a.value == b.value
+
+
+def _expands_cleanly(word: str, escape: str) -> bool:
+    """``_same(word, word, escape)``: whether the word expands without an error."""
+    if is_plain(word, escape):
+        return True  # nothing to expand
+    names = {r.name for r in variable_refs(word, escape)}
+    env = {name: f"\x00{k}\x00" for k, name in enumerate(sorted(names))}
+    return expand(word, env, escape).error is None
 
 
 class LegacyKeyValueFormat(Rule):
@@ -100,7 +109,7 @@ class LegacyKeyValueFormat(Rule):
         for ins in ctx.dockerfile.instructions:
             if ins.name not in ("ENV", "LABEL"):
                 continue
-            items = key_value_words(ins.args, ins.name, escape)
+            items = key_values(ins.args, ins.name, escape)
             if len(items) != 1 or not items[0].legacy or items[0].value is None:
                 continue
             item = items[0]
@@ -122,7 +131,7 @@ class LegacyKeyValueFormat(Rule):
         value_start = item.end - len(value)
         title = f"Write {item.key}=…"
         words = parse_words(value, escape)
-        if len(words) == 1 and words[0][1] == 0 and words[0][2] == len(value) and _same(value, value, escape):
+        if len(words) == 1 and words[0][1] == 0 and words[0][2] == len(value) and _expands_cleanly(value, escape):
             edit = Edit(ins.args_subspan(item.key_end, value_start).start,
                         ins.args_subspan(item.key_end, value_start).end, "=")
             return Fix.safe(title, edit), value

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dflint.buildkit_checks import key_values
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Blank, Comment, Directive, Instruction
-from dflint.words import key_value_words
 
 _PRAGMA = re.compile(r"\s*(?:hadolint\b|dflint\s*:|check\s*=)", re.IGNORECASE)
 
@@ -99,5 +99,5 @@ class InvalidDefinitionDescription(Rule):
                 return [words[2].value.lower()]
             return []
         if ins.name == "ARG":
-            return [kv.key for kv in key_value_words(ins.args, "ARG", escape) if kv.key]
+            return [kv.key for kv in key_values(ins.args, "ARG", escape) if kv.key]
         return []

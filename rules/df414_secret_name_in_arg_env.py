@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dflint.buildkit_checks import is_plain, key_values
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 _TOKENS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd",
            "secret", "token")
@@ -70,11 +71,12 @@ class SecretNameInArgEnv(Rule):
             for ins in stage.instructions[1:]:
                 if ins.name not in ("ARG", "ENV"):
                     continue
-                for item in key_value_words(ins.args, ins.name, escape):
+                for item in key_values(ins.args, ins.name, escape):
                     if item.error is not None or not item.key:
                         continue
                     name = item.key
-                    if ins.name == "ENV":  # BuildKit checks the expanded ENV key, the ARG key as is
+                    if ins.name == "ENV" and not is_plain(name, escape):
+                        # BuildKit checks the expanded ENV key, the ARG key as is
                         name = expand(item.key, graph.scope_at(ins), escape, keep_unset=True).value
                     if not looks_secret(name):
                         continue

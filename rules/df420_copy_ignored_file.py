@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from dflint.context import BuildContext, build_context, context_path, expand_word, is_remote, source_words
 from dflint.dockerignore import BadPattern, contains_wildcards, go_match
@@ -126,8 +125,7 @@ class CopyIgnoredFile(Rule):
 EXCLUDED, ALL_MATCHES, EMPTY = "excluded", "all-matches", "empty"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     kind: str
     matches: tuple[str, ...] = ()  # ALL_MATCHES: what the wildcard matches on disk
 

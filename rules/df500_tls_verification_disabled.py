@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator
 
+from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.security import config_writes, drop_flag_fix, env_settings, path_matches, scripts, value_arg
 from dflint.shell import Arg, Command
@@ -26,22 +27,22 @@ _ENV: dict[str, tuple[Callable[[str], bool], str]] = {
 }
 
 #: Configuration files and the lines in them that turn verification off.
-_CONFIG: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
-    ((".curlrc", "curlrc"), re.compile(r"\s*(--?insecure|-k|insecure\s*[=:]?\s*(true|1|yes|on)?)\s*\Z", re.I), "curl"),
-    ((".wgetrc", "wgetrc"), re.compile(r"\s*check[_-]?certificate\s*=\s*(off|no|0|false)\s*\Z", re.I), "wget"),
-    (("pip.conf", "pip.ini"), re.compile(r"\s*trusted[-_]host\s*[=:]", re.I), "pip"),
-    ((".npmrc", "npmrc", ".yarnrc"), re.compile(r"\s*strict-ssl\s*[=\s]\s*\"?false\"?\s*\Z", re.I), "npm/yarn"),
-    ((".yarnrc.yml",), re.compile(r"\s*enableStrictSsl\s*:\s*\"?false\"?\s*\Z", re.I), "yarn"),
-    ((".gitconfig", "gitconfig", ".git/config"), re.compile(r"\s*sslverify\s*=\s*(false|0|no|off)\s*\Z", re.I), "git"),
-    ((".condarc", "condarc"), re.compile(r"\s*ssl_verify\s*:\s*(false|no|0)\s*\Z", re.I), "conda"),
+_CONFIG: tuple[tuple[tuple[str, ...], LazyPattern, str], ...] = (
+    ((".curlrc", "curlrc"), LazyPattern(r"\s*(--?insecure|-k|insecure\s*[=:]?\s*(true|1|yes|on)?)\s*\Z", re.I), "curl"),
+    ((".wgetrc", "wgetrc"), LazyPattern(r"\s*check[_-]?certificate\s*=\s*(off|no|0|false)\s*\Z", re.I), "wget"),
+    (("pip.conf", "pip.ini"), LazyPattern(r"\s*trusted[-_]host\s*[=:]", re.I), "pip"),
+    ((".npmrc", "npmrc", ".yarnrc"), LazyPattern(r"\s*strict-ssl\s*[=\s]\s*\"?false\"?\s*\Z", re.I), "npm/yarn"),
+    ((".yarnrc.yml",), LazyPattern(r"\s*enableStrictSsl\s*:\s*\"?false\"?\s*\Z", re.I), "yarn"),
+    ((".gitconfig", "gitconfig", ".git/config"), LazyPattern(r"\s*sslverify\s*=\s*(false|0|no|off)\s*\Z", re.I), "git"),
+    ((".condarc", "condarc"), LazyPattern(r"\s*ssl_verify\s*:\s*(false|no|0)\s*\Z", re.I), "conda"),
     (
         ("yum.conf", "dnf.conf", "/etc/yum.repos.d/*", "/etc/zypp/repos.d/*", "*.repo"),
-        re.compile(r"\s*sslverify\s*=\s*(0|false|no|off)\s*\Z", re.I),
+        LazyPattern(r"\s*sslverify\s*=\s*(0|false|no|off)\s*\Z", re.I),
         "yum/dnf",
     ),
     (
         ("/etc/apt/apt.conf", "/etc/apt/apt.conf.d/*"),
-        re.compile(r"\s*Acquire::https::(\S+::)?Verify-(Peer|Host)\s+\"?(false|0|no)\"?", re.I),
+        LazyPattern(r"\s*Acquire::https::(\S+::)?Verify-(Peer|Host)\s+\"?(false|0|no)\"?", re.I),
         "apt",
     ),
 )
@@ -196,7 +197,7 @@ def _command_findings(cmd: Command) -> Iterator[tuple[Arg, str, str | None]]:
         arg = cmd.flag_arg("--no-check-certificate")
         if arg is not None:
             yield arg, "`apk --no-check-certificate`", "--no-check-certificate"
-    elif name in ("pip", "pip3", "pip2") or re.fullmatch(r"pip[0-9.]+", name):
+    elif name in ("pip", "pip3", "pip2") or name.startswith("pip") and re.fullmatch(r"pip[0-9.]+", name):
         yield from _pip(cmd)
     elif name == "uv":
         for flag, _, arg in cmd.flag_items({"--allow-insecure-host", "--trusted-host"}):
@@ -264,7 +265,7 @@ def _npm(cmd: Command) -> Iterator[tuple[Arg, str, str | None]]:
         yield pos[1], f"`{name} config set {key} {value}`", None
 
 
-_GIT_SSL_KEY = re.compile(r"http\.(.+\.)?sslverify", re.I)
+_GIT_SSL_KEY = LazyPattern(r"http\.(.+\.)?sslverify", re.I)
 
 
 def _git(cmd: Command) -> Iterator[tuple[Arg, str, str | None]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.security import config_writes, drop_flag_fix, path_matches, scripts, value_arg
 from dflint.shell import Arg, Command
@@ -16,30 +17,30 @@ _APK_KEYS = "add the repository's public key to /etc/apk/keys instead"
 _APT_KEYS = "add the repository's signing key instead (`signed-by=/usr/share/keyrings/<name>.gpg` in its sources entry)"
 _RPM_KEYS = "import the repository's GPG key instead (`rpm --import <key>`, or `gpgkey=` in the .repo file)"
 
-_APT_OPTIONS = re.compile(
+_APT_OPTIONS = LazyPattern(
     r"(APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories|"
     r"Acquire::AllowDowngradeToInsecureRepositories|APT::Get::force-yes)=(\S+)",
     re.I,
 )
-_GPGCHECK_OPT = re.compile(r"([^=\s]+\.)?gpgcheck=(0|false|no|off)", re.I)
+_GPGCHECK_OPT = LazyPattern(r"([^=\s]+\.)?gpgcheck=(0|false|no|off)", re.I)
 
 #: Configuration files and the lines in them that turn signature checks off.
-_CONFIG: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str], ...] = (
+_CONFIG: tuple[tuple[tuple[str, ...], LazyPattern, str, str], ...] = (
     (
         ("yum.conf", "dnf.conf", "/etc/yum.repos.d/*", "/etc/zypp/repos.d/*", "*.repo", "zypp.conf"),
-        re.compile(r"\s*gpgcheck\s*=\s*(0|false|no|off)\s*\Z", re.I),
+        LazyPattern(r"\s*gpgcheck\s*=\s*(0|false|no|off)\s*\Z", re.I),
         "yum/dnf",
         _RPM_KEYS,
     ),
     (
         ("sources.list", "/etc/apt/sources.list.d/*", "*.list", "*.sources"),
-        re.compile(r".*(\[[^\]]*\b(trusted|allow-insecure)=yes\b|^\s*(Trusted|Allow-Insecure)\s*:\s*yes\b)", re.I),
+        LazyPattern(r".*(\[[^\]]*\b(trusted|allow-insecure)=yes\b|^\s*(Trusted|Allow-Insecure)\s*:\s*yes\b)", re.I),
         "apt",
         _APT_KEYS,
     ),
     (
         ("/etc/apt/apt.conf", "/etc/apt/apt.conf.d/*"),
-        re.compile(
+        LazyPattern(
             r"\s*(APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories|"
             r"Acquire::AllowDowngradeToInsecureRepositories|APT::Get::force-yes)\s+\"?(true|1|yes)\"?",
             re.I,

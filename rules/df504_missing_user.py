@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import fnmatch
+import functools
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Iterator
@@ -148,7 +151,16 @@ def _nonroot_base(image: str, extra: list[str]) -> bool:
         return True  # Chainguard images run as nonroot; their -dev variants do not always
     if name.startswith("bitnami/") and not name.startswith("bitnami/minideb"):
         return True  # Bitnami application images run as UID 1001
-    return any(fnmatchcase(c, p.lower()) for p in (*NONROOT_BASES, *extra) for c in candidates)
+    builtin = _nonroot_pattern()
+    return any(builtin.match(c) for c in candidates) or any(
+        fnmatchcase(c, p.lower()) for p in extra for c in candidates
+    )
+
+
+@functools.cache
+def _nonroot_pattern() -> re.Pattern[str]:
+    """`NONROOT_BASES` (lower-cased) as one regular expression, as `fnmatchcase` reads each."""
+    return re.compile("|".join(fnmatch.translate(p.lower()) for p in NONROOT_BASES))
 
 
 def _drops_root(ctx: Context, chain: list[Stage]) -> bool:

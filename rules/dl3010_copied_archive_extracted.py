@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from dflint.rule import Context, Rule, Severity, Violation
@@ -29,12 +28,16 @@ def basename(path: str) -> str:
     return path.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] if path else path
 
 
-@dataclass
 class _Archive:
-    name: str  # basename
-    copy: Instruction
-    span: Span
-    reported: bool = False
+    """An archive a COPY/ADD put in the image: its basename, the instruction, the source's span."""
+
+    __slots__ = ("name", "copy", "span", "reported")
+
+    def __init__(self, name: str, copy: Instruction, span: Span, reported: bool = False) -> None:
+        self.name = name
+        self.copy = copy
+        self.span = span
+        self.reported = reported
 
 
 def _extracts(name: str, args: Sequence[str]) -> bool:

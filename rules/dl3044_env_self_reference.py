@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dflint.buildkit_checks import key_values
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 
 class EnvSelfReference(Rule):
@@ -61,7 +62,7 @@ class EnvSelfReference(Rule):
             for ins in stage.instructions[1:]:
                 if ins.name not in ("ENV", "ARG"):
                     continue
-                items = [kv for kv in key_value_words(ins.args, ins.name, escape) if kv.error is None]
+                items = [kv for kv in key_values(ins.args, ins.name, escape) if kv.error is None]
                 if ins.name == "ENV" and len(items) > 1:
                     yield from self._check_env(ins, items, defined, escape)
                 defined.update(kv.key for kv in items)
@@ -70,8 +71,8 @@ class EnvSelfReference(Rule):
     def _check_env(self, ins, items, defined: set[str], escape: str) -> Iterator[Violation]:
         keys = [kv.key for kv in items]
         for i, kv in enumerate(items):
-            if kv.value is None:
-                continue
+            if kv.value is None or "$" not in kv.value:
+                continue  # (no variable in it refers to anything)
             others = {k for j, k in enumerate(keys) if j != i}
             referenced = expand(kv.value, {}, escape).referenced
             for name in sorted(referenced & others - defined):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import parse_script
 from dflint.syntax import Comment, Instruction
@@ -80,7 +81,10 @@ class ConsecutiveRunInstructions(Rule):
             # cmd or PowerShell: `;`, `&&`, `|` and new lines separate commands there too, so
             # the POSIX parser counts them well enough (as hadolint does)
             # (text the POSIX parser cannot read counts as no command, as in hadolint)
-            script = parse_script(instruction.args)
+            # (the same parse as `run_scripts(windows=True)` gives, when it has it)
+            script = next((s for r, s in run_scripts(ctx, windows=True) if r is instruction), None)
+            if script is None:
+                script = parse_script(instruction.args)
             if script.errors:
                 return 0
         # a command whose name is computed (`"$TOOL" x`) is not counted, as in hadolint

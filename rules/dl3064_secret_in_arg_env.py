@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.buildkit_checks import is_plain, key_values
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
-from dflint.words import expand, key_value_words
+from dflint.words import expand
 
 #: hadolint's list of well-known secret variable names (compared upper-cased).
 KNOWN_SECRETS = frozenset(
@@ -86,10 +87,10 @@ class SecretInArgEnv(Rule):
                 target = instruction.inner
             if target is None or target.name not in ("ARG", "ENV"):
                 continue
-            for item in key_value_words(target.args, target.name, escape):
+            for item in key_values(target.args, target.name, escape):
                 if item.error is not None:
                     continue
-                name = expand(item.key, {}, escape, keep_unset=True).value
+                name = item.key if is_plain(item.key, escape) else expand(item.key, {}, escape, keep_unset=True).value
                 reason = secret_reason(name)
                 if reason is None:
                     continue

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dflint.buildkit_checks import key_values
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
-from dflint.words import key_value_words
 
 
 def double_quoted(value: str, escape: str = "\\") -> str:
@@ -96,7 +96,7 @@ class MaintainerDeprecated(Rule):
                 return False
             if other.name == "LABEL" and any(
                 kv.key.strip("\"'").lower() == "maintainer"
-                for kv in key_value_words(other.args, "LABEL", escape)
+                for kv in key_values(other.args, "LABEL", escape)
             ):
                 return True
         return False
