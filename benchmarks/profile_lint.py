@@ -14,7 +14,9 @@ It lints PATHs the way ``dflint check`` does (same discovery, configuration and 
 - ``shellcheck prep`` / ``shellcheck run``: building the scripts, and the shellcheck processes;
 - ``report``: rendering the findings (json, to /dev/null).
 
-Shares are of the sum of these phases. ``--cprofile N`` instead runs the same thing under
+Shares are of the sum of these phases. The time the cyclic garbage collector took (``gc.callbacks``)
+is inside the phases (whichever phase allocated when a collection started); it is also printed on
+its own, below the table, with the number of full collections. ``--cprofile N`` instead runs the same thing under
 cProfile and prints the N functions with the most own time (tottime) and the N with the most
 cumulative time: slower, but it names the function inside a phase.
 """
@@ -59,6 +61,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def profile(args) -> dict[str, float]:
     acc: dict[str, float] = defaultdict(float)
+    import gc
+
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            acc["#gc"] += time.perf_counter() - gc_started[0]
+            if info.get("generation") == 2:
+                acc["#gc full"] += 1
+
+    gc.callbacks.append(on_gc)
+    try:
+        return _profile(args, acc)
+    finally:
+        gc.callbacks.remove(on_gc)
+
+
+def _profile(args, acc: dict[str, float]) -> dict[str, float]:
     t = time.perf_counter()
     from dflint import commands, engine
     from dflint.cli import build_parser
@@ -181,6 +203,7 @@ def profile(args) -> dict[str, float]:
 
 def print_table(acc: dict[str, float], top: int) -> None:
     files, findings = int(acc.pop("#files")), int(acc.pop("#findings"))
+    gc_time, gc_full = acc.pop("#gc", 0.0), int(acc.pop("#gc full", 0))
     # the rules' own time excludes what was built up front (graph, scripts); "lint (rules)" sums them
     rules = {k: v for k, v in acc.items() if k.startswith("rule ")}
     phases = {k: v for k, v in acc.items() if not k.startswith("rule ")}
@@ -198,6 +221,7 @@ def print_table(acc: dict[str, float], top: int) -> None:
     rest = sum(v for _, v in ranked[top:])
     if rest:
         print(f"  {'the other ' + str(len(ranked) - top) + ' rules':<46} {rest:9.3f} {100 * rest / total:6.1f}%")
+    print(f"\ngarbage collection (inside the phases above): {gc_time:.3f} s, {gc_full} full collections")
 
 
 if __name__ == "__main__":

@@ -44,11 +44,10 @@ needs it: a file without cross-stage references never imports networkx.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from dflint.source import Span
+from dflint.source import Record, Span
 from dflint.syntax import Dockerfile, Flag, Instruction
 from dflint.words import Expansion, expand, key_value_words
 
@@ -68,9 +67,15 @@ _INDEX = re.compile(r"[+-]?[0-9]+")
 EDGE_KINDS = ("from", "copy", "mount", "onbuild")
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One build stage: a FROM and the instructions up to the next FROM."""
+class Stage(Record):
+    """One build stage: a FROM and the instructions up to the next FROM. (Equality, hashing and
+    `repr` leave `base_expansion` out.)"""
+
+    _fields = (
+        "index", "name", "from_instruction", "instructions", "base", "base_resolved",
+        "base_stage", "platform", "platform_resolved", "is_scratch", "line", "base_span",
+        "name_span",
+    )
 
     index: int
     name: str | None  # lowercased alias, None without ``AS name``
@@ -83,9 +88,44 @@ class Stage:
     platform_resolved: str | None
     is_scratch: bool
     line: int
-    base_span: Span | None = None
-    name_span: Span | None = None
-    base_expansion: Expansion | None = field(default=None, repr=False, compare=False)
+    base_span: Span | None
+    name_span: Span | None
+    base_expansion: Expansion | None
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        from_instruction: Instruction,
+        instructions: tuple[Instruction, ...],
+        base: str,
+        base_resolved: str | None,
+        base_stage: int | None,
+        platform: str | None,
+        platform_resolved: str | None,
+        is_scratch: bool,
+        line: int,
+        base_span: Span | None = None,
+        name_span: Span | None = None,
+        base_expansion: Expansion | None = None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.from_instruction = from_instruction
+        self.instructions = instructions
+        self.base = base
+        self.base_resolved = base_resolved
+        self.base_stage = base_stage
+        self.platform = platform
+        self.platform_resolved = platform_resolved
+        self.is_scratch = is_scratch
+        self.line = line
+        self.base_span = base_span
+        self.name_span = name_span
+        self.base_expansion = base_expansion
+
+    def __reduce__(self) -> tuple:
+        return (Stage, (*self._values(), self.base_expansion))
 
     @property
     def label(self) -> str:
@@ -93,8 +133,7 @@ class Stage:
         return self.name if self.name is not None else f"stage-{self.index}"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """Something a stage refers to by name: a base image, a COPY/mount source, an ONBUILD one.
 
     `stage` is the stage holding `instruction` (for ``onbuild``, the stage holding the ONBUILD);
@@ -104,6 +143,11 @@ class Reference:
     as a wildcard (``buildkit-$TARGETOS`` → ``buildkit-*``): not edges, never guessed into
     `reachable`, but they keep those stages out of `unused`."""
 
+    _fields = (
+        "kind", "stage", "instruction", "span", "text", "resolved", "target", "external",
+        "unresolved", "candidates",
+    )
+
     kind: str  # "from" | "copy" | "mount" | "onbuild"
     stage: int
     instruction: Instruction
@@ -112,17 +156,42 @@ class Reference:
     resolved: str | None
     target: int | None
     external: bool
-    unresolved: frozenset[str] = frozenset()
-    candidates: tuple[int, ...] = ()  # stages an unresolved reference could name (see below)
+    unresolved: frozenset[str]
+    candidates: tuple[int, ...]  # stages an unresolved reference could name (see above)
+
+    def __init__(
+        self,
+        kind: str,
+        stage: int,
+        instruction: Instruction,
+        span: Span,
+        text: str,
+        resolved: str | None,
+        target: int | None,
+        external: bool,
+        unresolved: frozenset[str] = frozenset(),
+        candidates: tuple[int, ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.stage = stage
+        self.instruction = instruction
+        self.span = span
+        self.text = text
+        self.resolved = resolved
+        self.target = target
+        self.external = external
+        self.unresolved = unresolved
+        self.candidates = candidates
 
     @property
     def is_unresolved(self) -> bool:
         return self.resolved is None
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(Record):
     """`dependent` needs `dependency` because of `instruction` (span: the reference token)."""
+
+    _fields = ("kind", "dependent", "dependency", "instruction", "span", "text")
 
     kind: str  # "from" | "copy" | "mount" | "onbuild"
     dependent: int
@@ -130,6 +199,16 @@ class Edge:
     instruction: Instruction
     span: Span
     text: str
+
+    def __init__(
+        self, kind: str, dependent: int, dependency: int, instruction: Instruction, span: Span, text: str
+    ) -> None:
+        self.kind = kind
+        self.dependent = dependent
+        self.dependency = dependency
+        self.instruction = instruction
+        self.span = span
+        self.text = text
 
     @property
     def is_forward(self) -> bool:
@@ -177,6 +256,7 @@ class StageGraph:
         self.references: tuple[Reference, ...] = ()
         self.edges: tuple[Edge, ...] = ()
         self.problems: list[Problem] = []
+        self._problem_set: set[Problem] = set()
         self.target: int | None = None
         self.extra_targets: tuple[int, ...] = ()
         self.reachable: frozenset[int] = frozenset()
@@ -552,9 +632,11 @@ class StageGraph:
         used = self._closure([self.target, *self.extra_targets], possible=True)
         self.unused = tuple(i for i in range(len(self.stages)) if i not in used)
         chain: list[int] = []
+        seen: set[int] = set()
         i: int | None = self.target
-        while i is not None and i not in chain:
+        while i is not None and i not in seen:
             chain.append(i)
+            seen.add(i)
             i = self.stages[i].base_stage
         self.shipped = tuple(chain)
 
@@ -615,14 +697,32 @@ class StageGraph:
         scope, env_names = self._final_scope(st.base_stage, seen | {index})
         return dict(scope), set(env_names)
 
-    def _final_scope(self, index: int, seen: frozenset[int]) -> tuple[dict[str, str], set[str]]:
-        cached = self._scopes.get(index)
-        if cached is None:
-            scope, env_names = self._base_scope(index, seen)
-            for ins in self.stages[index].instructions[1:]:
+    def _final_scope(self, index: int, seen: frozenset[int] = frozenset()) -> tuple[dict[str, str], set[str]]:
+        """The scope at the end of stage `index` (cached). Iterative: a ``FROM <stage>`` always
+        names an earlier stage, so the chain is walked down to a known scope, then back up (no
+        recursion limit on a chain of thousands of stages)."""
+        cache = self._scopes
+        cached = cache.get(index)
+        if cached is not None:
+            return cached
+        chain = [index]
+        base: tuple[dict[str, str], set[str]] | None = None
+        i = index
+        while True:
+            b = self.stages[i].base_stage
+            if b is None or b >= i:
+                break
+            if b in cache:
+                base = cache[b]
+                break
+            chain.append(b)
+            i = b
+        for j in reversed(chain):
+            scope, env_names = ({}, set()) if base is None else (dict(base[0]), set(base[1]))
+            for ins in self.stages[j].instructions[1:]:
                 self._apply(ins, scope, env_names)
-            cached = self._scopes[index] = (scope, env_names)
-        return cached
+            cache[j] = base = (scope, env_names)
+        return cache[index]
 
     def _apply(self, ins: Instruction, scope: dict[str, str], env_names: set[str]) -> None:
         if ins.name == "ARG":
@@ -761,7 +861,8 @@ class StageGraph:
 
     def _problem(self, message: str, span: Span, kind: str) -> None:
         p = Problem(message, span, kind)
-        if p not in self.problems:
+        if p not in self._problem_set:  # a set beside the list: thousands of problems stay linear
+            self._problem_set.add(p)
             self.problems.append(p)
 
     def __repr__(self) -> str:

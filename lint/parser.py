@@ -19,14 +19,14 @@ What BuildKit does, and so what this does (frontend/dockerfile/parser/parser.go)
 
 from __future__ import annotations
 
-import difflib
+import gc
 import re
-from dataclasses import dataclass, field
 
 from dflint.source import SourceFile, Span
 from dflint.syntax import (
     HEREDOC_INSTRUCTIONS,
     INSTRUCTIONS,
+    JSON_INSTRUCTIONS,
     Blank,
     Comment,
     Directive,
@@ -37,6 +37,7 @@ from dflint.syntax import (
     Logical,
     Node,
     ParseError,
+    make_instruction,
     parse_json_array,
 )
 from dflint.words import key_value_words, parse_words
@@ -45,6 +46,12 @@ _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
 _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
 _WS = " \t\v\f\r"  # BuildKit's tokenWhitespace
+# leading whitespace (str.isspace), then the keyword: up to BuildKit's tokenWhitespace
+_KEYWORD = re.compile(r"\s*([^ \t\v\f\r]*)")
+_SPACES = re.compile(r"\s*")
+_NO_SPAN = Span(0, 0)
+#: Files at least this long are parsed with the cyclic garbage collector paused (see `parse`).
+_GC_PAUSE_SIZE = 262_144
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 _DURATION = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))*\Z")
 
@@ -73,29 +80,21 @@ FLAGS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass
-class _Line:
-    start: int  # offset of the first character
-    end: int  # offset past the content (before the line ending)
-    next: int  # offset of the next line (past the line ending)
-
-    def content(self, text: str) -> str:
-        return text[self.start : self.end]
-
-
-def _lines(text: str) -> list[_Line]:
-    """Physical lines. The content excludes trailing CR/LF characters (BuildKit's trimNewline)."""
-    out = []
-    pos, n = 0, len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        nxt = n if nl == -1 else nl + 1
-        end = nxt
-        while end > pos and text[end - 1] in "\r\n":
-            end -= 1
-        out.append(_Line(pos, end, nxt))
-        pos = nxt
-    return out
+def _lines(text: str) -> tuple[list[str], list[int]]:
+    """Physical lines: the content of each (without trailing CR/LF characters, BuildKit's
+    trimNewline) and the offset where each starts, plus one more start: the end of the text."""
+    raw = text.split("\n")
+    if raw[-1] == "":  # the text ends with a line ending (or is empty): no line after it
+        raw.pop()
+    contents = [line.rstrip("\r") for line in raw]
+    starts = [0]
+    pos = 0
+    for line in raw:
+        pos += len(line) + 1
+        starts.append(pos)
+    if starts[-1] > len(text):  # the last line has no line ending
+        starts[-1] = len(text)
+    return contents, starts
 
 
 def _is_space(ch: str) -> bool:
@@ -115,14 +114,16 @@ def _continues(content: str, escape: str) -> int:
     return pos
 
 
-@dataclass
 class _Builder:
     """Accumulates a logical line from segments of physical lines."""
 
-    parts: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    file_starts: list[int] = field(default_factory=list)
-    length: int = 0
+    __slots__ = ("parts", "starts", "file_starts", "length")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.starts: list[int] = []
+        self.file_starts: list[int] = []
+        self.length = 0
 
     def add(self, text: str, file_start: int) -> None:
         if not text:
@@ -141,7 +142,15 @@ class _Builder:
 def parse(text: str | SourceFile, path: str = "<string>") -> Dockerfile:
     """Parse a Dockerfile. Never raises on any input text."""
     source = text if isinstance(text, SourceFile) else SourceFile(text, path)
-    return _Parser(source).run()
+    # a big file makes many small objects and no reference cycles: the cyclic garbage collector
+    # would only scan them again and again
+    if not gc.isenabled() or len(source.text) < _GC_PAUSE_SIZE:
+        return _Parser(source).run()
+    gc.disable()
+    try:
+        return _Parser(source).run()
+    finally:
+        gc.enable()
 
 
 def parse_bytes(data: bytes, path: str = "<bytes>") -> Dockerfile:
@@ -153,7 +162,9 @@ class _Parser:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.text = source.text
-        self.lines = _lines(self.text)
+        #: line i is ``contents[i]``, starting at ``starts[i]``; the next one starts at
+        #: ``starts[i + 1]`` (past the line ending)
+        self.contents, self.starts = _lines(self.text)
         self.escape = "\\"
         self.nodes: list[Node] = []
         self.directives: list[Directive] = []
@@ -171,21 +182,23 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def run(self) -> Dockerfile:
-        text, lines = self.text, self.lines
+        text, contents, starts = self.text, self.contents, self.starts
+        nodes = self.nodes
         i = self._directives()
-        while i < len(lines):
-            line = lines[i]
-            content = line.content(text)
-            body = content.lstrip()
+        count = len(contents)
+        any_instruction = False
+        while i < count:
+            body = contents[i].lstrip()
             if not body:
-                self.nodes.append(Blank(Span(line.start, line.next)))
+                nodes.append(Blank(Span(starts[i], starts[i + 1])))
                 i += 1
-            elif body.startswith("#"):
-                self.nodes.append(Comment(Span(line.start, line.next), body[1:].strip()))
+            elif body[0] == "#":
+                nodes.append(Comment(Span(starts[i], starts[i + 1]), body[1:].strip()))
                 i += 1
             else:
                 i = self._instruction(i)
-        if not any(isinstance(n, Instruction) for n in self.nodes):
+                any_instruction = True
+        if not any_instruction:
             end = len(text)
             self.error("file with no instructions", Span(end, end))
         return Dockerfile(
@@ -199,19 +212,21 @@ class _Parser:
 
     def _directives(self) -> int:
         """Parse the parser directives at the top; return the index of the first other line."""
-        text, seen = self.text, set()
-        for i, line in enumerate(self.lines):
-            content = line.content(text)
+        seen: set[str] = set()
+        starts = self.starts
+        for i, content in enumerate(self.contents):
             stripped = content.lstrip()
+            if not stripped.startswith("#"):
+                return i
             m = _DIRECTIVE.match(stripped)
             if not m or m.group(1).lower() not in _VALID_DIRECTIVES:
                 return i
             name = m.group(1).lower()
-            offset = line.start + (len(content) - len(stripped))
+            offset = starts[i] + (len(content) - len(stripped))
             value_span = Span(offset + m.start(2), offset + m.end(2))
             value = m.group(2)
             if name in seen:
-                self.error(f"only one {name} parser directive can be used", Span(offset, line.end))
+                self.error(f"only one {name} parser directive can be used", Span(offset, starts[i] + len(content)))
             else:
                 seen.add(name)
                 if name == "escape":
@@ -219,67 +234,64 @@ class _Parser:
                         self.escape = value
                     else:
                         self.error(f"invalid escape token '{value}' does not match ` or \\", value_span)
-            node = Directive(Span(line.start, line.next), name, value, value_span)
+            node = Directive(Span(starts[i], starts[i + 1]), name, value, value_span)
             self.nodes.append(node)
             self.directives.append(node)
-        return len(self.lines)
+        return len(self.contents)
 
     # -- instructions --------------------------------------------------------------------------
 
     def _instruction(self, i: int) -> int:
         """Parse the instruction starting at line `i`; return the index of the next line."""
-        text, lines, escape = self.text, self.lines, self.escape
-        first = lines[i]
+        contents, starts, escape = self.contents, self.starts, self.escape
         logical = _Builder()
         comments: list[Comment] = []
         empty: list[Span] = []
 
-        content = first.content(text)
+        content = contents[i]
         lead = len(content) - len(content.lstrip())
         content = content[lead:]
         pos = _continues(content, escape)
-        logical.add(content if pos < 0 else content[:pos], first.start + lead)
+        logical.add(content if pos < 0 else content[:pos], starts[i] + lead)
         last = i
-        while pos >= 0 and last + 1 < len(lines):
+        count = len(contents)
+        while pos >= 0 and last + 1 < count:
             last += 1
-            line = lines[last]
-            content = line.content(text)
+            content = contents[last]
             body = content.lstrip()
-            if body.startswith("#"):
-                at = line.start + len(content) - len(body)
-                comments.append(Comment(Span(at, line.end), body[1:].strip()))
-                continue
             if not body:
-                empty.append(Span(line.start, line.next))
+                empty.append(Span(starts[last], starts[last + 1]))
+                continue
+            if body[0] == "#":
+                at = starts[last] + len(content) - len(body)
+                comments.append(Comment(Span(at, starts[last] + len(content)), body[1:].strip()))
                 continue
             pos = _continues(content, escape)
-            logical.add(content if pos < 0 else content[:pos], line.start)
+            logical.add(content if pos < 0 else content[:pos], starts[last])
 
-        log = logical.build(first.start + lead)
+        log = logical.build(starts[i] + lead)
         instr = self._make(log, 0)
-        end = lines[last].next
         heredocs: tuple[Heredoc, ...] = ()
-        target = instr.inner if instr.inner is not None else instr
-        if target.name in HEREDOC_INSTRUCTIONS and not self._json_args(target):
+        inner = instr.inner
+        target = inner if inner is not None else instr
+        if target.name in HEREDOC_INSTRUCTIONS and "<<" in log.text and not self._json_args(target):
             heredocs, last = self._heredocs(log, last)
-            end = lines[last].next
         line_no = self.source.position(instr.keyword_span.start)[0]
         end_line = last + 1
-        inner = target if instr.inner is not None else None
+        # the instructions were made here and are not shared yet: set the rest in place
+        # (dataclasses.replace costs several times more)
         if inner is not None:
-            inner = _replace(inner, heredocs=heredocs, line=line_no, end_line=end_line)
-        node = _replace(
-            instr,
-            span=Span(first.start, end),
-            heredocs=heredocs if inner is None else (),
-            inner=inner,
+            inner.__dict__.update(heredocs=heredocs, line=line_no, end_line=end_line, parent=instr)
+        else:
+            instr.__dict__["heredocs"] = heredocs
+        object.__setattr__(instr, "span", Span(starts[i], starts[last + 1]))
+        instr.__dict__.update(
             comments=tuple(comments),
             empty_lines=tuple(empty),
             line=line_no,
             end_line=end_line,
         )
-        if inner is not None:
-            object.__setattr__(inner, "parent", node)
+        node = instr
         self.nodes.append(node)
         self._validate(node)
         if node.known:
@@ -296,31 +308,25 @@ class _Parser:
         """Keyword, flags and args of the instruction whose text starts at `log.text[start:]`."""
         text = log.text
         n = len(text)
-        k = start
-        while k < n and _is_space(text[k]):
-            k += 1
-        kend = k
-        while kend < n and text[kend] not in _WS:
-            kend += 1
-        keyword = text[k:kend]
+        m = _KEYWORD.match(text, start)
+        k, kend = m.start(1), m.end(1)
+        keyword = m.group(1)
         flags, args_start = self._flags(log, kend)
-        args_end = n
-        while args_end > args_start and _is_space(text[args_end - 1]):
-            args_end -= 1
-        args = text[args_start:args_end]
-        instr = Instruction(
-            span=log.span(k, n),
-            keyword=keyword,
-            keyword_span=log.span(k, kend),
-            flags=tuple(flags),
-            args=args,
-            args_span=log.span(args_start, args_end),
-            logical=log,
-            args_start=args_start,
+        args = text[args_start:].rstrip()
+        args_end = args_start + len(args)
+        instr = make_instruction(
+            # a top-level instruction's span is set by `_instruction` (its lines)
+            log.span(k, n) if start else _NO_SPAN,
+            keyword,
+            log.span(k, kend),
+            tuple(flags),
+            args,
+            log.span(args_start, args_end),
+            log,
+            args_start,
         )
-        if instr.name == "ONBUILD" and args:
-            inner = self._make(log, args_start)
-            instr = _replace(instr, inner=inner)
+        if args and instr.name == "ONBUILD":
+            instr.__dict__["inner"] = self._make(log, args_start)
         return instr
 
     def _flags(self, log: Logical, pos: int) -> tuple[list[Flag], int]:
@@ -329,9 +335,8 @@ class _Parser:
         text, n = log.text, len(log.text)
         flags: list[Flag] = []
         while True:
-            while pos < n and _is_space(text[pos]):
-                pos += 1
-            if pos + 1 >= n or text[pos] != "-" or text[pos + 1] != "-":
+            pos = _SPACES.match(text, pos).end()
+            if not text.startswith("--", pos):
                 return flags, pos
             start = pos
             chars: list[str] = []
@@ -349,7 +354,7 @@ class _Parser:
                         chars.append(ch)
                     pos += 1
                     continue
-                if _is_space(ch):
+                if ch.isspace():
                     break
                 if ch in "'\"":
                     quote = ch
@@ -367,9 +372,7 @@ class _Parser:
                 pos += 1
             word = "".join(chars)
             if word == "--":
-                while pos < n and _is_space(text[pos]):
-                    pos += 1
-                return flags, pos
+                return flags, _SPACES.match(text, pos).end()
             body = word[2:]
             name, eq, value = body.partition("=")
             name_end = start + 2 + len(name) if raw_value_start < 0 else raw_value_start - 1
@@ -385,7 +388,8 @@ class _Parser:
 
     def _heredocs(self, log: Logical, last: int) -> tuple[tuple[Heredoc, ...], int]:
         """Find the heredoc words in the line and consume their bodies after line `last`."""
-        text, lines = self.text, self.lines
+        text, contents, starts = self.text, self.contents, self.starts
+        count = len(contents)
         found: list[Heredoc] = []
         # BuildKit scans the whole line with its shell lexer (raw quotes and escapes, ``\\``)
         for word, wstart, wend in parse_words(log.text):
@@ -400,8 +404,8 @@ class _Parser:
             body_start_line = last + 1
             j = body_start_line
             terminated = False
-            while j < len(lines):
-                candidate = lines[j].content(text)
+            while j < count:
+                candidate = contents[j]
                 if chomp:
                     candidate = candidate.lstrip("\t")
                 if candidate == name:
@@ -412,12 +416,12 @@ class _Parser:
                 self.error(f"unterminated heredoc {name!r}: no line reads {name}", marker)
                 # recover: the body runs to the next line that starts with an instruction keyword
                 j = body_start_line
-                while j < len(lines) and not _starts_instruction(lines[j].content(text)):
+                while j < count and not _starts_instruction(contents[j]):
                     j += 1
                 last = j - 1
                 break
-            bstart = lines[body_start_line].start if body_start_line < len(lines) else len(text)
-            bend = lines[j].start
+            bstart = starts[body_start_line] if body_start_line < count else len(text)
+            bend = starts[j]
             found.append(
                 Heredoc(
                     span=marker,
@@ -427,7 +431,7 @@ class _Parser:
                     fd=int(m.group(1)) if m.group(1) else None,
                     body=text[bstart:bend],
                     body_span=Span(bstart, bend),
-                    terminator_span=Span(lines[j].start, lines[j].end),
+                    terminator_span=Span(starts[j], starts[j] + len(contents[j])),
                 )
             )
             last = j
@@ -442,20 +446,27 @@ class _Parser:
             return
         if not instr.known:
             msg = f"unknown instruction: {instr.keyword}"
+            import difflib  # only for a misspelled instruction
+
             close = difflib.get_close_matches(name, sorted(INSTRUCTIONS), n=1, cutoff=0.75)
             if close:
                 msg += f" (did you mean {close[0]}?)"
             self.error(msg, instr.keyword_span)
             return
-        self._validate_flags(instr)
+        if instr.flags:
+            self._validate_flags(instr)
         try:
-            parse_json_array(instr.args if name != "HEALTHCHECK" else _health_cmd(instr.args), strict=True)
+            js = parse_json_array(instr.args if name != "HEALTHCHECK" else _health_cmd(instr.args), strict=True)
         except ValueError as e:
             self.error(str(e), instr.args_span)
+            if name in JSON_INSTRUCTIONS and name != "HEALTHCHECK":
+                instr.__dict__["json"] = None  # `Instruction.json` is lenient: not exec form
             return
-        check = getattr(self, "_check_" + name.lower(), None)
+        if name in JSON_INSTRUCTIONS and name != "HEALTHCHECK":
+            instr.__dict__["json"] = js  # what `Instruction.json` would compute again
+        check = _CHECKS.get(name)
         if check is not None:
-            check(instr)
+            check(self, instr)
 
     def _validate_flags(self, instr: Instruction) -> None:
         allowed = FLAGS.get(instr.name, {})
@@ -466,6 +477,8 @@ class _Parser:
             kind = allowed.get(f.name)
             if kind is None:
                 msg = f"unknown flag: --{f.name}"
+                import difflib  # only for an unknown flag
+
                 close = difflib.get_close_matches(f.name, list(allowed), n=1, cutoff=0.6)
                 if close:
                     msg += f" (did you mean --{close[0]}?)"
@@ -593,6 +606,13 @@ class _Parser:
             self.invalid("Missing command after HEALTHCHECK CMD", instr.args_span)
 
 
+_CHECKS = {
+    name: getattr(_Parser, "_check_" + name.lower())
+    for name in INSTRUCTIONS
+    if hasattr(_Parser, "_check_" + name.lower())
+}
+
+
 def _starts_instruction(line: str) -> bool:
     word = line.lstrip().split(None, 1)
     return bool(word) and word[0].upper() in INSTRUCTIONS
@@ -601,12 +621,6 @@ def _starts_instruction(line: str) -> bool:
 def _health_cmd(args: str) -> str:
     kind, _, rest = args.partition(" ")
     return rest if kind.upper() == "CMD" else ""
-
-
-def _replace(instr: Instruction, **changes) -> Instruction:
-    import dataclasses
-
-    return dataclasses.replace(instr, **changes)
 
 
 def _heredoc_name(rest: str) -> tuple[str | None, bool]:

@@ -10,21 +10,62 @@ code points, as SARIF's `unicodeCodePoints`.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True, slots=True, order=True)
 class Span:
-    """A half-open range ``[start, end)`` of offsets into `SourceFile.text`."""
+    """A half-open range ``[start, end)`` of offsets into `SourceFile.text`.
+
+    An immutable value (do not assign to its fields): equal, hashable and ordered as the pair
+    ``(start, end)``. Hand-written rather than a frozen dataclass: spans are made by the hundred
+    thousand, and this one is made three times faster (and costs no import time)."""
+
+    __slots__ = ("start", "end")
+    __match_args__ = ("start", "end")
 
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        if self.start < 0 or self.end < self.start:
-            raise ValueError(f"bad span {self.start}..{self.end}")
+    def __init__(self, start: int, end: int) -> None:
+        if start < 0 or end < start:
+            raise ValueError(f"bad span {start}..{end}")
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Span(start={self.start!r}, end={self.end!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return self.start == other.start and self.end == other.end  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __lt__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) < (other.start, other.end)
+
+    def __le__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) <= (other.start, other.end)
+
+    def __gt__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) > (other.start, other.end)
+
+    def __ge__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) >= (other.start, other.end)
+
+    def __reduce__(self) -> tuple:
+        return (Span, (self.start, self.end))
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -34,6 +75,35 @@ class Span:
 
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
+
+
+class Record:
+    """Base of the hand-written value records (nodes, words, flags…): a subclass lists its field
+    names in `_fields`, in the order of its ``__init__`` parameters, and writes that
+    ``__init__``; it gets equality, hashing, `repr` and pickling over those fields, like a frozen
+    dataclass (whose generated code would cost import time in every run). Treat records as
+    immutable: nothing assigns to their fields after they are made."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def _values(self) -> tuple:
+        return tuple([getattr(self, f) for f in self._fields])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{self.__class__.__qualname__}({fields})"
+
+    def __reduce__(self) -> tuple:
+        return (self.__class__, self._values())
 
 
 class BinaryFileError(ValueError):

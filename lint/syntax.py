@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass, field
+import re
 from functools import cached_property
 
-from dflint.source import SourceFile, Span
+from dflint.source import Record, SourceFile, Span
 
 #: Instructions BuildKit knows.
 INSTRUCTIONS = frozenset(
@@ -29,19 +29,28 @@ HEREDOC_INSTRUCTIONS = frozenset({"ADD", "COPY", "RUN"})
 JSON_INSTRUCTIONS = frozenset({"ADD", "CMD", "COPY", "ENTRYPOINT", "RUN", "SHELL", "VOLUME", "HEALTHCHECK"})
 
 _SPACE = " \t\v\f\r"
+_SPACE_NL = _SPACE + "\n"
+_WORD = re.compile(r"[^ \t\v\f\r\n]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Logical:
+class Logical(Record):
     """A logical line: `text` plus the file offset where each of its segments starts.
 
     Segment ``i`` covers logical indices ``[starts[i], starts[i+1])`` and begins at file offset
     ``file_starts[i]``; within a segment, characters are contiguous in the file.
     """
 
+    __slots__ = ("text", "starts", "file_starts")
+    _fields = __slots__
+
     text: str
     starts: tuple[int, ...]
     file_starts: tuple[int, ...]
+
+    def __init__(self, text: str, starts: tuple[int, ...], file_starts: tuple[int, ...]) -> None:
+        self.text = text
+        self.starts = starts
+        self.file_starts = file_starts
 
     def to_file(self, index: int) -> int:
         """File offset of the character at logical `index` (``len(text)`` maps past the end)."""
@@ -49,74 +58,124 @@ class Logical:
             if not self.text:
                 return self.file_starts[0] if self.file_starts else 0
             return self.to_file(len(self.text) - 1) + 1
-        seg = bisect.bisect_right(self.starts, index) - 1
-        return self.file_starts[seg] + index - self.starts[seg]
+        starts = self.starts
+        if len(starts) == 1:  # one segment (one line): no search
+            return self.file_starts[0] + index - starts[0]
+        seg = bisect.bisect_right(starts, index) - 1
+        return self.file_starts[seg] + index - starts[seg]
 
     def span(self, start: int, end: int) -> Span:
         """File span of logical ``[start, end)``; a range over a continuation spans both lines."""
+        if len(self.starts) == 1 and 0 <= start < end <= len(self.text):  # one segment
+            base = self.file_starts[0] - self.starts[0]
+            return Span(base + start, base + end)
         first = self.to_file(start)
         if end <= start:
             return Span(first, first)
         return Span(first, self.to_file(end - 1) + 1)
 
 
-@dataclass(frozen=True, slots=True)
-class ParseError:
+class ParseError(Record):
     """Something BuildKit would reject, with the exact span of the offending text.
 
     `code` is ``DF001`` (syntax-error) for what BuildKit's parser rejects, and ``DF003``
     (invalid-instruction) for what parses but BuildKit's instruction checks reject before the
     build (an unknown flag, a wrong number of arguments, a bad HEALTHCHECK)."""
 
+    __slots__ = ("message", "span", "code")
+    _fields = __slots__
+
     message: str
     span: Span
-    code: str = "DF001"
+    code: str
+
+    def __init__(self, message: str, span: Span, code: str = "DF001") -> None:
+        self.message = message
+        self.span = span
+        self.code = code
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(Record):
+    __slots__ = ("span",)
+    _fields: tuple[str, ...] = ("span",)
+
     span: Span
 
+    def __init__(self, span: Span) -> None:
+        self.span = span
 
-@dataclass(frozen=True, slots=True)
+
 class Blank(Node):
     """One or more lines of only whitespace (outside any instruction)."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True, slots=True)
+
 class Comment(Node):
     """A comment line. At top level the span covers the whole line; inside an instruction's
     continuation it covers the comment from ``#`` to the end of the line (no line ending)."""
 
+    __slots__ = ("text",)
+    _fields = ("span", "text")
+
     text: str  # after the '#', stripped
 
+    def __init__(self, span: Span, text: str) -> None:
+        self.span = span
+        self.text = text
 
-@dataclass(frozen=True, slots=True)
+
 class Directive(Node):
     """A parser directive such as ``# syntax=docker/dockerfile:1`` (at the top of the file)."""
+
+    __slots__ = ("name", "value", "value_span")
+    _fields = ("span", "name", "value", "value_span")
 
     name: str  # lowercased
     value: str
     value_span: Span
 
+    def __init__(self, span: Span, name: str, value: str, value_span: Span) -> None:
+        self.span = span
+        self.name = name
+        self.value = value
+        self.value_span = value_span
 
-@dataclass(frozen=True, slots=True)
-class Word:
+
+class Word(Record):
     """A whitespace-separated argument, as written (quotes kept), with its file span."""
+
+    __slots__ = ("value", "span")
+    _fields = __slots__
 
     value: str
     span: Span
 
+    def __init__(self, value: str, span: Span) -> None:
+        self.value = value
+        self.span = span
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+
+class Flag(Record):
     """A builder flag such as ``--from=build`` or ``--link``: `value` is None for a bare flag."""
+
+    __slots__ = ("span", "name", "value", "name_span", "value_span")
+    _fields = __slots__
 
     span: Span
     name: str
     value: str | None
     name_span: Span
     value_span: Span | None
+
+    def __init__(
+        self, span: Span, name: str, value: str | None, name_span: Span, value_span: Span | None
+    ) -> None:
+        self.span = span
+        self.name = name
+        self.value = value
+        self.name_span = name_span
+        self.value_span = value_span
 
     def options(self) -> dict[str, str]:
         """Comma-separated ``key=value`` pairs of the value (``--mount=type=cache,target=/x``).
@@ -166,9 +225,11 @@ class Flag:
         return items
 
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
+class Heredoc(Record):
     """A here-document attached to an instruction (``RUN <<EOF``, ``COPY <<-"EOF" /dst``)."""
+
+    __slots__ = ("span", "name", "chomp", "expand", "fd", "body", "body_span", "terminator_span")
+    _fields = __slots__
 
     span: Span  # the ``<<EOF`` word in the instruction line
     name: str  # the delimiter, unquoted
@@ -179,6 +240,26 @@ class Heredoc:
     body_span: Span
     terminator_span: Span  # the terminator line, without its line ending
 
+    def __init__(
+        self,
+        span: Span,
+        name: str,
+        chomp: bool,
+        expand: bool,
+        fd: int | None,
+        body: str,
+        body_span: Span,
+        terminator_span: Span,
+    ) -> None:
+        self.span = span
+        self.name = name
+        self.chomp = chomp
+        self.expand = expand
+        self.fd = fd
+        self.body = body
+        self.body_span = body_span
+        self.terminator_span = terminator_span
+
     @property
     def content(self) -> str:
         """The body as the build sees it (leading tabs stripped for ``<<-``)."""
@@ -187,9 +268,16 @@ class Heredoc:
         return "".join(line.lstrip("\t") for line in self.body.splitlines(keepends=True))
 
 
-@dataclass(frozen=True, eq=False)
 class Instruction(Node):
-    """One Dockerfile instruction with everything the linter needs to know about its text."""
+    """One Dockerfile instruction with everything the linter needs to know about its text.
+
+    Compared and hashed by identity. (Hand-written: see `Record`; the fields other than `span`
+    live in the instance dict, with the cached properties.)"""
+
+    _fields = (
+        "span", "keyword", "keyword_span", "flags", "args", "args_span", "logical", "args_start",
+        "heredocs", "inner", "comments", "empty_lines", "line", "end_line", "parent",
+    )
 
     keyword: str  # as written: "run", "Copy", …
     keyword_span: Span
@@ -198,16 +286,62 @@ class Instruction(Node):
     args_span: Span  # from the first to the last character of `args` in the file
     logical: Logical  # the whole instruction as one line, from its keyword on
     args_start: int  # index of `args` in `logical.text`
-    heredocs: tuple[Heredoc, ...] = ()
-    inner: Instruction | None = None  # the trigger of an ONBUILD
-    comments: tuple[Comment, ...] = ()  # comment lines inside the continuation
-    empty_lines: tuple[Span, ...] = ()  # empty lines inside the continuation
-    line: int = 0  # 1-based line of the keyword
-    end_line: int = 0  # last line, heredoc terminators included
-    parent: Instruction | None = field(default=None, repr=False)  # the ONBUILD around an inner
+    heredocs: tuple[Heredoc, ...]
+    inner: Instruction | None  # the trigger of an ONBUILD
+    comments: tuple[Comment, ...]  # comment lines inside the continuation
+    empty_lines: tuple[Span, ...]  # empty lines inside the continuation
+    line: int  # 1-based line of the keyword
+    end_line: int  # last line, heredoc terminators included
+    parent: Instruction | None  # the ONBUILD around an inner
 
-    @property
+    def __init__(
+        self,
+        span: Span,
+        keyword: str,
+        keyword_span: Span,
+        flags: tuple[Flag, ...],
+        args: str,
+        args_span: Span,
+        logical: Logical,
+        args_start: int,
+        heredocs: tuple[Heredoc, ...] = (),
+        inner: Instruction | None = None,
+        comments: tuple[Comment, ...] = (),
+        empty_lines: tuple[Span, ...] = (),
+        line: int = 0,
+        end_line: int = 0,
+        parent: Instruction | None = None,
+    ) -> None:
+        self.span = span
+        self.__dict__.update(
+            keyword=keyword,
+            keyword_span=keyword_span,
+            flags=flags,
+            args=args,
+            args_span=args_span,
+            logical=logical,
+            args_start=args_start,
+            heredocs=heredocs,
+            inner=inner,
+            comments=comments,
+            empty_lines=empty_lines,
+            line=line,
+            end_line=end_line,
+            parent=parent,
+        )
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields if f != "parent")
+        return f"Instruction({fields})"
+
+    __reduce__ = object.__reduce__  # the default pickling (an ONBUILD and its trigger form a cycle)
+
+    @cached_property
     def name(self) -> str:
+        """The keyword in upper case: ``RUN``."""
         return self.keyword.upper()
 
     @property
@@ -243,7 +377,7 @@ class Instruction(Node):
             head, _, rest = text.partition(" ")
             if head.upper() != "CMD":
                 return None
-            text = rest.lstrip(_SPACE + "\n")
+            text = rest.lstrip(_SPACE_NL)
         return parse_json_array(text)
 
     @property
@@ -254,19 +388,8 @@ class Instruction(Node):
     def words(self) -> tuple[Word, ...]:
         """`args` split on whitespace, each word as written with its span (quotes not
         interpreted: BuildKit splits FROM, COPY, ADD, EXPOSE and VOLUME this way)."""
-        out = []
-        text, i, n = self.args, 0, len(self.args)
-        while i < n:
-            while i < n and (text[i] in _SPACE or text[i] == "\n"):
-                i += 1
-            if i >= n:
-                break
-            j = i
-            while j < n and text[j] not in _SPACE and text[j] != "\n":
-                j += 1
-            out.append(Word(text[i:j], self.args_subspan(i, j)))
-            i = j
-        return tuple(out)
+        span = self.args_subspan
+        return tuple(Word(m.group(), span(m.start(), m.end())) for m in _WORD.finditer(self.args))
 
     @property
     def shell_form(self) -> bool:
@@ -274,12 +397,50 @@ class Instruction(Node):
         return self.name in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK") and self.json is None
 
 
+_set_span = Node.span.__set__  # type: ignore[attr-defined]
+
+
+def make_instruction(
+    span: Span,
+    keyword: str,
+    keyword_span: Span,
+    flags: tuple[Flag, ...],
+    args: str,
+    args_span: Span,
+    logical: Logical,
+    args_start: int,
+) -> Instruction:
+    """`Instruction(...)` with the defaults for the other fields, made the fast way (the parser
+    makes one per instruction; a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``)."""
+    obj = object.__new__(Instruction)
+    _set_span(obj, span)  # a slot of `Node`; the other fields live in the instance dict
+    obj.__dict__.update(
+        keyword=keyword,
+        keyword_span=keyword_span,
+        flags=flags,
+        args=args,
+        args_span=args_span,
+        logical=logical,
+        args_start=args_start,
+        heredocs=(),
+        inner=None,
+        comments=(),
+        empty_lines=(),
+        line=0,
+        end_line=0,
+        parent=None,
+        name=keyword.upper(),
+    )
+    return obj
+
+
 def parse_json_array(text: str, strict: bool = False) -> tuple[str, ...] | None:
     """BuildKit's parseJSON: a JSON array of strings, or None when it is not valid JSON.
 
     A JSON array holding something other than strings is rejected by BuildKit instead of falling
     back to shell form: with `strict` that raises ValueError, otherwise it gives None."""
-    text = text.lstrip(_SPACE + "\n")
+    text = text.lstrip(_SPACE_NL)
     if not text.startswith("["):
         return None
     try:
@@ -295,17 +456,41 @@ def parse_json_array(text: str, strict: bool = False) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-@dataclass(frozen=True, eq=False)
 class Dockerfile:
     """A parsed Dockerfile. `nodes` tile `source.text`; `instructions` are the known ones, in
-    order (ONBUILD triggers are reached through `Instruction.inner`)."""
+    order (ONBUILD triggers are reached through `Instruction.inner`). Compared by identity;
+    `memo` is a per-file memo for helpers that compute something once for the whole file (e.g.
+    the shell of every instruction, in dflint.shell)."""
 
     source: SourceFile
     nodes: tuple[Node, ...]
     directives: tuple[Directive, ...]
     instructions: tuple[Instruction, ...]
     errors: tuple[ParseError, ...]
-    escape: str = "\\"
+    escape: str
+    memo: dict
+
+    def __init__(
+        self,
+        source: SourceFile,
+        nodes: tuple[Node, ...],
+        directives: tuple[Directive, ...],
+        instructions: tuple[Instruction, ...],
+        errors: tuple[ParseError, ...],
+        escape: str = "\\",
+        memo: dict | None = None,
+    ) -> None:
+        self.source = source
+        self.nodes = nodes
+        self.directives = directives
+        self.instructions = instructions
+        self.errors = errors
+        self.escape = escape
+        self.memo = {} if memo is None else memo
+
+    def __repr__(self) -> str:
+        return (f"Dockerfile(path={self.source.path!r}, {len(self.instructions)} instructions, "
+                f"{len(self.errors)} errors)")
 
     def directive(self, name: str) -> Directive | None:
         for d in self.directives:

@@ -22,8 +22,9 @@ declares two args), and a word without ``=`` raises ValueError.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Collection, Mapping
+
+from dflint.source import Record
 
 __all__ = [
     "Expansion",
@@ -36,10 +37,10 @@ __all__ = [
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 # BuildKit's reWhitespace (parser.go): the legacy `ENV KEY value` split.
 _LEGACY_SPLIT = re.compile(r"[\t\v\f\r ]+")
+_NONSPACE = re.compile(r"\S+")  # runs of characters that are not str.isspace()
 
 
-@dataclass(frozen=True, slots=True)
-class Expansion:
+class Expansion(Record):
     """The result of `expand`.
 
     `value` is the word after substitution and quote removal. `referenced` holds every variable
@@ -49,11 +50,28 @@ class Expansion:
     ``${V-d}``, ``${V:+x}`` or ``${V+x}`` is unset but not unresolved (the writer said what an
     unset value means). `error` is BuildKit's error for the word, if it would fail."""
 
+    __slots__ = ("value", "unresolved", "referenced", "unset", "error")
+    _fields = __slots__
+
     value: str
-    unresolved: frozenset[str] = frozenset()
-    referenced: frozenset[str] = frozenset()
-    unset: frozenset[str] = frozenset()
-    error: str | None = None
+    unresolved: frozenset[str]
+    referenced: frozenset[str]
+    unset: frozenset[str]
+    error: str | None
+
+    def __init__(
+        self,
+        value: str,
+        unresolved: frozenset[str] = frozenset(),
+        referenced: frozenset[str] = frozenset(),
+        unset: frozenset[str] = frozenset(),
+        error: str | None = None,
+    ) -> None:
+        self.value = value
+        self.unresolved = unresolved
+        self.referenced = referenced
+        self.unset = unset
+        self.error = error
 
     @property
     def resolved(self) -> bool:
@@ -418,8 +436,7 @@ def expand(
 # ENV / LABEL / ARG
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValue:
+class KeyValue(Record):
     """One ``key=value`` (or legacy ``key value``, or ARG's bare ``key``) as written.
 
     `key` and `value` are raw (quotes and variables not processed); `value` is None for an
@@ -427,21 +444,56 @@ class KeyValue:
     it: `error` says so). `start`/`end` are offsets of the whole item in the argument string,
     `key_end` is the offset just after the key (pass them to ``Instruction.args_subspan``)."""
 
+    __slots__ = ("key", "value", "start", "end", "key_end", "legacy", "error")
+    _fields = __slots__
+
     key: str
     value: str | None
     start: int
     end: int
     key_end: int
-    legacy: bool = False
-    error: str | None = None
+    legacy: bool
+    error: str | None
+
+    def __init__(
+        self,
+        key: str,
+        value: str | None,
+        start: int,
+        end: int,
+        key_end: int,
+        legacy: bool = False,
+        error: str | None = None,
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.start = start
+        self.end = end
+        self.key_end = key_end
+        self.legacy = legacy
+        self.error = error
 
 
 def parse_words(rest: str, escape: str = "\\") -> list[tuple[str, int, int]]:
     """BuildKit's parseWords: whitespace-separated words, quotes and escapes kept, with offsets
     ``(word, start, end)`` into `rest` (an escape token at the very end is dropped)."""
+    return _parse_words(rest, escape, -1)
+
+
+def _parse_words(rest: str, escape: str, limit: int) -> list[tuple[str, int, int]]:
+    """`parse_words`, stopping after `limit` words (-1: all of them)."""
+    if escape not in rest and "'" not in rest and '"' not in rest:  # no quotes, no escapes
+        if limit > 0:
+            out = []
+            for m in _NONSPACE.finditer(rest):
+                out.append((m.group(), m.start(), m.end()))
+                if len(out) == limit:
+                    break
+            return out
+        return [(m.group(), m.start(), m.end()) for m in _NONSPACE.finditer(rest)]
     words: list[tuple[str, int, int]] = []
     i, n = 0, len(rest)
-    while i < n:
+    while i < n and len(words) != limit:
         while i < n and rest[i].isspace():
             i += 1
         if i >= n:
@@ -489,12 +541,12 @@ def key_value_words(args: str, instruction: str = "ENV", escape: str = "\\") -> 
     is the first whitespace-delimited token, the value the rest of the line); otherwise every word
     is ``key=value``. ARG: every word is ``name`` or ``name=value``."""
     escape = escape or "\\"
-    words = parse_words(args, escape)
-    if not words:
+    first = _parse_words(args, escape, 1)  # the legacy form needs only the first word
+    if not first:
         return []
     items: list[KeyValue] = []
     is_arg = instruction.upper() == "ARG"
-    if not is_arg and "=" not in words[0][0]:
+    if not is_arg and "=" not in first[0][0]:
         lead = len(args) - len(args.lstrip("\t\v\f\r \n"))
         parts = _LEGACY_SPLIT.split(args[lead:], maxsplit=1)
         key = parts[0]
@@ -507,7 +559,7 @@ def key_value_words(args: str, instruction: str = "ENV", escape: str = "\\") -> 
         value = parts[1]
         vstart = len(args) - len(value)
         return [KeyValue(key, value, lead, vstart + len(value), key_end, legacy=True)]
-    for word, start, end in words:
+    for word, start, end in parse_words(args, escape):
         key, eq, value = word.partition("=")
         if not eq:
             if is_arg:

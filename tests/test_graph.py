@@ -555,3 +555,19 @@ def test_nx_view() -> None:
     assert set(dg.edges) == {(0, 2), (0, 3)}
     assert dg.nodes[0]["stage"] is g.stages[0]
     assert [e.kind for e in dg[0][3]["edges"]] == ["copy"]
+
+
+def test_a_thousand_stage_copy_chain_is_linear() -> None:
+    lines = ["FROM alpine:3.20 AS s0", "RUN echo 0 > /f0"]
+    for i in range(1, 1000):
+        lines += [f"FROM alpine:3.20 AS s{i}", f"COPY --from=s{i - 1} /f{i - 1} /f{i - 1}", f"RUN cat /f{i - 1} > /f{i}"]
+    g = StageGraph.build(parse("\n".join(lines) + "\n"))
+    assert len(g.stages) == 1000 and len(g.edges) == 999
+    assert g.reachable == frozenset(range(1000)) and g.unused == ()
+
+
+def test_a_long_from_chain_ships_every_stage() -> None:
+    lines = ["FROM alpine AS s0"] + [f"FROM s{i - 1} AS s{i}" for i in range(1, 2000)]
+    g = StageGraph.build(parse("\n".join(lines) + "\n"))
+    assert g.shipped == tuple(range(1999, -1, -1))
+    assert g.scope_at(g.stages[-1].from_instruction) == {}

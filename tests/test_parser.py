@@ -442,3 +442,50 @@ def test_source_positions():
     assert s.offset(3, 2) == 8
     assert SourceFile("a\r\nb\r\n").newline == "\r\n"
     assert SourceFile("a\nb\n").newline == "\n"
+
+
+# -- the hand-written records (issue #8: no dataclass import cost, fast construction) ---------
+
+
+def test_make_instruction_sets_every_field():
+    from dflint.syntax import make_instruction
+
+    df = parse("FROM a\nRUN echo hi\n")
+    made = df.instructions[1]
+    fresh = make_instruction(made.span, made.keyword, made.keyword_span, made.flags, made.args,
+                             made.args_span, made.logical, made.args_start)
+    for name in Instruction._fields:
+        getattr(fresh, name)  # every field is set
+    assert fresh.name == "RUN" and fresh.heredocs == () and fresh.parent is None
+    full = Instruction(made.span, made.keyword, made.keyword_span, made.flags, made.args,
+                       made.args_span, made.logical, made.args_start)
+    assert {f: getattr(full, f) for f in Instruction._fields} == {f: getattr(fresh, f) for f in Instruction._fields}
+
+
+def test_span_is_a_value():
+    import pickle
+
+    from dflint.source import Span
+
+    a = Span(1, 4)
+    assert a == Span(1, 4) and a != Span(1, 5) and hash(a) == hash(Span(1, 4))
+    assert sorted([Span(3, 4), Span(1, 9), a]) == [a, Span(1, 9), Span(3, 4)]
+    assert len(a) == 3 and not Span(2, 2) and repr(a) == "Span(start=1, end=4)"
+    assert pickle.loads(pickle.dumps(a)) == a and a != (1, 4)
+    with pytest.raises(ValueError):
+        Span(3, 2)
+
+
+def test_nodes_compare_by_value_and_pickle():
+    import pickle
+
+    df = parse("# c\nFROM a AS b\nONBUILD RUN <<EOF\necho\nEOF\nCOPY --from=b /x /y\n")
+    again = parse("# c\nFROM a AS b\nONBUILD RUN <<EOF\necho\nEOF\nCOPY --from=b /x /y\n")
+    assert df.nodes[0] == again.nodes[0] and hash(df.nodes[0]) == hash(again.nodes[0])
+    copy = df.instructions[2]
+    assert copy.flags == again.instructions[2].flags and copy.words == again.instructions[2].words
+    assert copy != again.instructions[2]  # instructions compare by identity
+    loaded = pickle.loads(pickle.dumps(df))
+    onbuild = loaded.instructions[1]
+    assert onbuild.inner.parent is onbuild and onbuild.inner.heredocs[0].body == "echo\n"
+    assert loaded.instructions[2].flags == copy.flags

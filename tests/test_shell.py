@@ -723,3 +723,64 @@ def test_hadolint_shell_pragma_sets_the_stage_shell():
     assert script_of(runs[0], df) is None
     assert stage_shell(runs[1], df) == ("/bin/sh", "-c")  # the pragma ends with its stage
     assert stage_shell(runs[2], df) == ("bash", "-c")
+
+
+# -- scaling: linear time and memory on big inputs (issue #8) ---------------------------------
+
+
+def test_stage_shell_of_a_long_from_chain_has_no_recursion_limit():
+    # each stage builds FROM the previous one; the SHELL of the first is inherited by the last
+    lines = ['FROM alpine AS s0', 'SHELL ["/bin/bash", "-c"]']
+    lines += [f"FROM s{i - 1} AS s{i}\nRUN echo {i}" for i in range(1, 3000)]
+    from dflint.parser import parse as parse_df
+
+    df = parse_df("\n".join(lines) + "\n")
+    runs = [i for i in df.instructions if i.name == "RUN"]
+    assert stage_shell(runs[-1], df) == ("/bin/bash", "-c")
+    assert stage_shell(runs[0], df) == ("/bin/bash", "-c")
+
+
+def test_stage_shell_is_computed_once_per_file():
+    from dflint.parser import parse as parse_df
+
+    df = parse_df("FROM a\n" + "RUN x\n" * 50 + "SHELL [\"bash\", \"-c\"]\nRUN y\n")
+    runs = [i for i in df.instructions if i.name == "RUN"]
+    assert [stage_shell(r, df) for r in runs] == [DEFAULT_SHELL] * 50 + [("bash", "-c")]
+    assert "stage_shells" in df.memo
+
+
+def test_deeply_nested_substitutions_keep_memory_linear():
+    depth = 3000
+    script = parse_script("echo " + "$(echo " * depth + "x" + ")" * depth)
+    assert len(script.commands) == depth + 1
+    outer = script.commands[0]
+    # the outer argument is long: read from the code on use, not kept (quadratic otherwise)
+    arg = outer.args[0]
+    assert arg.value == arg.raw and arg.value.startswith("$(echo $(echo") and not arg.static
+    assert arg == outer.args[0] and hash(arg) == hash(outer.args[0])
+    assert outer.text.startswith("echo $(echo") and outer.text.endswith(")")
+    assert script.commands[-1].args[0].value == "x"
+
+
+def test_command_text_is_sliced_from_its_piece():
+    script = parse_script("sudo -E apt-get install -y curl && echo done")
+    cmd = script.find("apt-get", "install")[0]
+    assert cmd.text == "apt-get install -y curl" and cmd.outermost.text == "sudo -E apt-get install -y curl"
+    assert script.commands[1].text == "echo done"
+
+
+def test_script_of_restores_the_garbage_collector():
+    import gc
+
+    from dflint.parser import parse as parse_df
+
+    df = parse_df("FROM a\nRUN echo hi\n")
+    assert gc.isenabled()
+    script_of(df.instructions[1], df)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        script_of(df.instructions[1], df)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
