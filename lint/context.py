@@ -518,6 +518,19 @@ def source_words(instruction: Instruction) -> tuple[list[tuple[str, object]], tu
     return sources, (words[-1].value, words[-1])
 
 
+def trailing_slash_fix(raw: str, word) -> "Fix | None":
+    """The Unsafe fix that makes a COPY/ADD destination word a folder: a `/` at its end (inside
+    its closing quote). None without a word (exec form) or when the word runs over a continuation."""
+    if word is None or len(word.span) != len(raw):
+        return None
+    from dflint.fix import Edit, Fix
+
+    at = word.span.end
+    if raw[-1:] in ("'", '"') and len(raw) > 1:
+        at -= 1
+    return Fix.unsafe(f"Add a trailing `/` to `{raw}`", Edit.insert(at, "/"))
+
+
 def _literal_sources(ctx: Context):
     from dflint.words import expand
 

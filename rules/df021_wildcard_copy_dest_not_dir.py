@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.context import build_context, expand_word, is_remote, source_words
+from dflint.context import build_context, expand_word, is_remote, source_words, trailing_slash_fix
 from dflint.dockerignore import contains_wildcards
-from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.source import Span
 
 
 def dir_like(dest: str) -> bool:
@@ -21,10 +19,11 @@ def dir_like(dest: str) -> bool:
 class WildcardCopyDestNotDir(Rule):
     """COPY or ADD of several files to a destination that does not end in `/`.
 
-    Several sources (`COPY a.txt b.txt /etc/app`), or one wildcard source that matches more than
-    one file in the known build context (`COPY target/*.jar /app.jar` when `target/` holds two
-    jars), need a folder as destination, written with a trailing `/`. hadolint's DL3021 covers
-    the first case; this rule extends it to wildcards, which is where it bites in practice.
+    One wildcard source that matches more than one file in the known build context
+    (`COPY target/*.jar /app.jar` when `target/` holds two jars), or an ADD of several sources
+    (`ADD a.tar motd /opt`), needs a folder as destination, written with a trailing `/`. A COPY
+    of several sources is hadolint's DL3021, reported under that code only (not twice); this
+    rule extends the check to wildcards, which is where it bites in practice, and to ADD.
 
     Without a build context dflint cannot tell how many files a wildcard matches, so
     `COPY target/*.jar app.jar` (a common idiom when the build makes exactly one jar) is not
@@ -38,14 +37,14 @@ class WildcardCopyDestNotDir(Rule):
 
     ## Example
     ```dockerfile
-    FROM eclipse-temurin:21-jre
-    COPY app.jar log4j2.xml /opt/app
+    FROM debian:bookworm-slim
+    ADD rootfs.tar motd /opt
     ```
 
     ## Use instead
     ```dockerfile
-    FROM eclipse-temurin:21-jre
-    COPY app.jar log4j2.xml /opt/app/
+    FROM debian:bookworm-slim
+    ADD rootfs.tar motd /opt/
     ```
 
     ## Fix safety
@@ -53,9 +52,8 @@ class WildcardCopyDestNotDir(Rule):
     of on one path; what the image expects there may change.
 
     ## Differences from hadolint
-    DL3021 flags several sources to any destination not ending in `/`, including `.`; this
-    rule accepts `.` (BuildKit copies into the working directory) and also checks wildcards
-    against the build context.
+    DL3021 (several COPY sources) is left to that code; this rule adds ADD and wildcards checked
+    against the build context, and accepts `.` (BuildKit copies into the working directory).
 
     ## References
     - [Dockerfile reference: COPY](https://docs.docker.com/reference/dockerfile/#copy)
@@ -79,6 +77,8 @@ class WildcardCopyDestNotDir(Rule):
             value = expand_word(ctx, ins, dest_raw)
             if value is None or dir_like(value):
                 continue
+            if len(sources) > 1 and ins.name == "COPY":
+                continue  # several COPY sources: DL3021's finding (hadolint's code), not reported twice
             if len(sources) > 1:
                 names = ", ".join(f"`{raw}`" for raw, _ in sources[:4]) + (", …" if len(sources) > 4 else "")
                 message = (
@@ -98,7 +98,7 @@ class WildcardCopyDestNotDir(Rule):
                     "name the one file to copy"
                 )
             span = dest_word.span if dest_word is not None else ins.args_span
-            yield Violation(span, message, self._fix(ins, dest_raw, dest_word))
+            yield Violation(span, message, trailing_slash_fix(dest_raw, dest_word))
 
     @staticmethod
     def _glob_matches(ctx: Context, ins, raw: str) -> list[str] | None:
@@ -114,15 +114,3 @@ class WildcardCopyDestNotDir(Rule):
         if found is None:
             return None
         return [m.path for m in found]
-
-    @staticmethod
-    def _fix(ins, raw: str, word) -> Fix | None:
-        if word is None:
-            return None
-        span: Span = word.span
-        if len(span) != len(raw):  # the word runs over a line continuation
-            return None
-        at = span.end
-        if raw[-1:] in ("'", '"') and len(raw) > 1:
-            at -= 1
-        return Fix.unsafe(f"Add a trailing `/` to `{raw}`", Edit.insert(at, "/"))

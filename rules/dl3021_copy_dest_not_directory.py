@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.rule import Context, Rule, Severity, Violation
+from dflint.context import trailing_slash_fix
+from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.words import expand
 
 
@@ -31,6 +32,11 @@ class CopyDestNotDirectory(Rule):
     COPY package.json package-lock.json /app/
     ```
 
+    ## Fix safety
+    Unsafe: the fix adds the `/`, so the sources land inside a folder of that name instead of on
+    one path; what the image expects there may change. No fix for the exec (JSON) form or a
+    destination written over a line continuation.
+
     ## Differences from hadolint
     - A destination in a variable is resolved: `COPY a b $DEST` with `ENV DEST=/app/` is fine,
       and a destination that cannot be resolved is not reported (hadolint reports every
@@ -47,6 +53,7 @@ class CopyDestNotDirectory(Rule):
     code = "DL3021"
     name = "copy-dest-not-directory"
     severity = Severity.ERROR
+    fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         escape = ctx.dockerfile.escape
@@ -71,8 +78,10 @@ class CopyDestNotDirectory(Rule):
                 value = exp.value
             if value.endswith(("/", "\\")) or value == ".":
                 continue  # BuildKit reads `.` as the working directory
+            fix = trailing_slash_fix(dest, words[-1]) if ins.json is None and words else None
             yield Violation(
                 span,
                 f"COPY with more than one source requires the destination to end with `/`: "
                 f"write `{dest}/`",
+                fix,
             )
