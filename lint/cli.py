@@ -139,11 +139,26 @@ def _command_in(argv: list[str]) -> str | None:
     return None
 
 
+#: Collector thresholds for a dflint process. Linting allocates many long-lived objects (parsed
+#: files, results) and few cycles: with Python's default (700, 10, 10) the collector ran often and
+#: took ~20% of the CPU time on a corpus; a larger first generation makes it rare.
+GC_THRESHOLD = (20_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Raise the collector's thresholds (in a dflint process only, never in a host's)."""
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def main(argv: list[str] | None = None) -> int:
     from dflint.errors import ExitCode
 
+    tuned = argv is None  # a dflint process (not a call from Python): tune its garbage collector
     if argv is None:
         argv = sys.argv[1:]
+        tune_gc()
     parser = build_parser(_command_in(argv))
     try:
         args = parser.parse_args(argv)
@@ -152,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
+    args._gc_freeze = tuned  # commands.Session freezes the loaded rules
     from dflint import commands
 
     return commands.run(args)

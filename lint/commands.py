@@ -84,6 +84,10 @@ class Session:
         self._settings: dict[tuple, object] = {}
         self._cache: object = False  # not made yet
         self.registry = Registry.load()
+        if getattr(args, "_gc_freeze", False):  # a dflint process: the rules live to its end
+            import gc
+
+            gc.freeze()  # the modules and rules loaded so far: never scanned by the collector again
         for problem in self.registry.errors if not self.quiet else ():
             _warn(f"{problem}; its rules are skipped")
         cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
@@ -451,6 +455,7 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
         found.append(result.diagnostics)
         pending.append((result, key, recorder))
     notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None, cache=cache)
+    batch.notices.extend(n for result in results for n in result.notices)
     if notice:
         batch.notices.append(notice)
     elif cache is not None:
@@ -500,6 +505,10 @@ def _store(cache, result, key: str | None, recorder) -> None:
 def _lint_in_worker(payload: tuple[argparse.Namespace, list[str]]) -> Batch:
     args, files = payload
     args._worker = True
+    if getattr(args, "_gc_freeze", False):  # inherited with fork, not with spawn
+        from dflint.cli import tune_gc
+
+        tune_gc()
     return _lint_files(Session(args, quiet=True), files)
 
 
@@ -613,6 +622,7 @@ def fix(args: argparse.Namespace) -> int:
         notice = add_shellcheck([outcome.result], cache=cache)
         if notice and notice not in notices:
             notices.append(notice)
+        notices.extend(n for n in outcome.result.notices if n not in notices)
         diagnostics.extend(outcome.problems)
         diagnostics.extend(outcome.result.diagnostics)
         cacheable = cache is not None and not notice and not outcome.problems

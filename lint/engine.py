@@ -93,7 +93,8 @@ class Result:
         self.suppressions = suppressions
         self.shell_jobs = [] if shell_jobs is None else shell_jobs
         self.context = context
-        self.complete = True  # False: ShellCheck failed on one of its bodies (do not cache it)
+        self.complete = True  # False: ShellCheck failed on or skipped one of its bodies (do not cache it)
+        self.notices: list[str] = []  # one line each: a body ShellCheck skipped, timed out on…
 
     @property
     def parses(self) -> bool:
@@ -147,11 +148,12 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> 
         for rule in late:
             _run_rule(rule, ctx, settings, None, diagnostics)
     jobs = []
+    skipped: list[tuple[int, int]] = []  # (line, size) of bodies too big for ShellCheck
     if settings.shellcheck is not None:
         from dflint import shellcheck
 
         try:
-            jobs = shellcheck.jobs_for(ctx)
+            jobs = shellcheck.jobs_for(ctx, skipped)
         except Exception as exc:
             diagnostics.append(internal_error(source, "ShellCheck preparation failed", exc))
     if dockerfile.directives:  # `# check=error=true`: BuildKit's checks fail the build
@@ -159,7 +161,13 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> 
 
         diagnostics = escalate(dockerfile, diagnostics, registry)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return Result(dockerfile, diagnostics, settings, suppressions, jobs, ctx)
+    result = Result(dockerfile, diagnostics, settings, suppressions, jobs, ctx)
+    if skipped:
+        from dflint.shellcheck import skipped_notice
+
+        result.complete = False  # the notice must show again on the next run
+        result.notices.extend(skipped_notice(source.path, line, size) for line, size in skipped)
+    return result
 
 
 def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagnostics: list[Diagnostic]) -> None:
@@ -184,11 +192,13 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
     """Run ShellCheck once for the bodies of all `results` (batched, each distinct body once)
     and add its findings, filtered, suppressed and re-ranked like rule findings. Returns a
     one-line notice when ShellCheck is not installed, else None. With a `cache`
-    (dflint.cache.Cache), each script's comments are looked up there first and stored after."""
+    (dflint.cache.Cache), each script's comments are looked up there first and stored after.
+    A script ShellCheck did not finish (timed out, crashed) gives a one-line notice naming the
+    files in `Result.notices` of the first of them, and its results are not cached."""
     from dflint import shellcheck
 
     comments: dict[str, list[dict]] = {}
-    failed: set[str] = set()  # scripts ShellCheck did not answer for (crashed, killed)
+    failed = shellcheck.Failures()  # scripts ShellCheck did not answer for (crashed, killed)
     if any(r.shell_jobs for r in results):
         jobs = [j for r in results for j in r.shell_jobs]
         try:
@@ -197,12 +207,14 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
             for result in results:
                 result.shell_jobs = []
             return str(exc)
+    by_reason: dict[str, dict[str, Result]] = {}  # why ShellCheck did not finish → its files
     for result in results:
         settings, source = result.settings, result.dockerfile.source
         if settings is None or settings.shellcheck is None:
             continue
         for job in result.shell_jobs:
             if job.script in failed:
+                by_reason.setdefault(failed.reasons.get(job.script, "failed"), {}).setdefault(source.path, result)
                 result.complete = False  # not a result to cache
             for f in shellcheck.findings(job, comments.get(job.script, [])):
                 if not settings.shellcheck(f.code) or f.code in settings.ignore:
@@ -222,6 +234,10 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
         result.shell_jobs = []
         _late_shellcheck_phase(result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
+    for reason, files in by_reason.items():
+        paths = list(files)
+        named = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        files[paths[0]].notices.append(f"ShellCheck {reason} on RUN bodies of {named}; their SC checks are skipped")
     return None
 
 
@@ -230,7 +246,7 @@ def _shellcheck_cached(jobs: list[Any], processes: int | None, cache: Any, faile
     from dflint import shellcheck
 
     if cache is None:
-        return shellcheck.run(jobs, processes)  # without a cache, a failure is not remembered
+        return shellcheck.run(jobs, processes, failed=failed)
     from dflint.cache import shellcheck_signature
 
     binary = shellcheck_signature()

@@ -40,8 +40,14 @@ EXCLUDED = (1090, 1091, 2187)
 #: Shells ShellCheck understands (others are skipped: zsh, fish, PowerShell, cmd).
 DIALECTS = {"sh": "sh", "bash": "bash", "dash": "dash", "ksh": "ksh", "ash": "sh", "busybox": "busybox"}
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "style": Severity.STYLE}
-#: Bodies larger than this are not sent to ShellCheck (it is slow on huge inputs).
+#: Bodies larger than this (in characters) are not sent to ShellCheck (it is slow on huge
+#: inputs); each one skipped gives a notice naming its file and line.
 MAX_BODY = 200_000
+#: Seconds one shellcheck process may run: TIMEOUT, plus one second per TIMEOUT_RATE characters
+#: of its scripts (ShellCheck checks ~50,000 characters a second on this corpus: the allowance is
+#: ~10x that). A process over its time is killed; its scripts are reported as not checked.
+TIMEOUT = 60.0
+TIMEOUT_RATE = 5_000
 
 
 class Job:
@@ -100,8 +106,9 @@ PROXY_NAMES = (
 )  # fmt: skip
 
 
-def jobs_for(ctx: Context) -> list[Job]:
+def jobs_for(ctx: Context, skipped: list[tuple[int, int]] | None = None) -> list[Job]:
     """The scripts of every RUN in the file (ONBUILD RUN included) that a POSIX shell runs.
+    With `skipped`, each body over MAX_BODY is added to it as ``(line, characters)``.
 
     The exported names are the proxy arguments plus the stage's ARG/ENV names so far; a stage
     built ``FROM <stage>`` starts with that stage's names (its ENV is in the image, and BuildKit
@@ -126,11 +133,11 @@ def jobs_for(ctx: Context) -> list[Job]:
         run = instr.inner if instr.name == "ONBUILD" else instr
         if run is None or run.name != "RUN":
             continue
-        jobs.extend(_jobs_of(run, ctx, names))
+        jobs.extend(_jobs_of(run, ctx, names, skipped))
     return jobs
 
 
-def _jobs_of(run: Instruction, ctx: Context, names: list[str]) -> list[Job]:
+def _jobs_of(run: Instruction, ctx: Context, names: list[str], skipped: list[tuple[int, int]] | None) -> list[Job]:
     script = ctx.script(run)
     if script is None:
         return []
@@ -138,7 +145,11 @@ def _jobs_of(run: Instruction, ctx: Context, names: list[str]) -> list[Job]:
     for piece in script.pieces:
         if piece.kind == "line" and run.heredocs:
             continue  # the line without its bodies is not valid shell on its own
-        if not piece.text.strip() or len(piece.text) > MAX_BODY:
+        if not piece.text.strip():
+            continue
+        if len(piece.text) > MAX_BODY:
+            if skipped is not None:
+                skipped.append((ctx.source.position(piece.to_file(0))[0], len(piece.text)))
             continue
         shell = piece.shell[0] if piece.shell else "/bin/sh"
         base = os.path.basename(shell).lower()
@@ -158,8 +169,40 @@ def _jobs_of(run: Instruction, ctx: Context, names: list[str]) -> list[Job]:
     return out
 
 
+def skipped_notice(path: str, line: int, size: int) -> str:
+    """The notice for a body over MAX_BODY."""
+    return (
+        f"{path}:{line}: ShellCheck skipped: RUN body of {(size + 1023) // 1024} KB"
+        f" over the {MAX_BODY // 1000} KB limit"
+    )
+
+
 class ShellCheckMissing(RuntimeError):
     pass
+
+
+class Failures(set):
+    """The `failed` set of `run`, which also keeps why each script was not checked (`reasons`:
+    script → "timed out after 60 s", …). A plain set works too (then without reasons)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reasons: dict[str, str] = {}
+
+
+def _fail(failed: set[str] | None, scripts: list[str], reason: str) -> None:
+    if failed is None:
+        return
+    failed.update(scripts)
+    reasons = getattr(failed, "reasons", None)
+    if reasons is not None:
+        for script in scripts:
+            reasons.setdefault(script, reason)
+
+
+def timeout_for(chars: int) -> float:
+    """Seconds a shellcheck process over scripts of `chars` characters may take."""
+    return TIMEOUT + chars / TIMEOUT_RATE
 
 
 def run(
@@ -168,10 +211,12 @@ def run(
     """Check the distinct scripts of `jobs`; return ShellCheck's json1 comments per script.
 
     With `failed`, the scripts whose ShellCheck process did not answer properly (an exit code
-    other than 0/1, or output that is not JSON) are added to it (the result cache skips them)."""
+    other than 0/1, output that is not JSON, or killed after `timeout_for` its input) are added
+    to it (the result cache skips them; with a `Failures`, with the reason)."""
     import json
     import subprocess
     import tempfile
+    import time
 
     binary = binary or find_shellcheck()
     if binary is None:
@@ -191,29 +236,44 @@ def run(
         chunks = [list(names)[k::processes] for k in range(processes)]
         exclude = ",".join(str(c) for c in EXCLUDED)
         chunks = [chunk for chunk in chunks if chunk]
-        procs = [
-            subprocess.Popen(
-                [binary, "-f", "json1", "--norc", "-e", exclude, *chunk],
-                cwd=tmp,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-            for chunk in chunks
-        ]
-        for proc, chunk in zip(procs, chunks):
-            out, _ = proc.communicate()
-            try:
-                data = json.loads(out.decode("utf-8", "replace") or "{}")
-            except ValueError:
-                data = None
-            if failed is not None and (data is None or proc.returncode not in (0, 1)):
-                failed.update(names[name] for name in chunk)
-            if data is None:
-                continue
-            for comment in data.get("comments", []):
-                script = names.get(os.path.basename(comment.get("file", "")))
-                if script is not None:
-                    results[script].append(comment)
+        limits = [timeout_for(sum(len(names[name]) for name in chunk)) for chunk in chunks]
+        # Output goes to files, not pipes: a process waited on later must not block on a full pipe.
+        outs = [open(os.path.join(tmp, f"out{k}.json"), "w+b") for k in range(len(chunks))]
+        try:
+            started = time.monotonic()
+            procs = [
+                subprocess.Popen(
+                    [binary, "-f", "json1", "--norc", "-e", exclude, *chunk],
+                    cwd=tmp,
+                    stdout=out,
+                    stderr=subprocess.DEVNULL,
+                )
+                for chunk, out in zip(chunks, outs)
+            ]
+            for proc, chunk, limit, out in zip(procs, chunks, limits, outs):
+                try:
+                    proc.wait(timeout=max(0.0, started + limit - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
+                    continue
+                out.seek(0)
+                try:
+                    data = json.loads(out.read().decode("utf-8", "replace") or "{}")
+                except ValueError:
+                    data = None
+                if data is None or proc.returncode not in (0, 1):
+                    _fail(failed, [names[name] for name in chunk], f"failed (exit code {proc.returncode})")
+                if data is None:
+                    continue
+                for comment in data.get("comments", []):
+                    script = names.get(os.path.basename(comment.get("file", "")))
+                    if script is not None:
+                        results[script].append(comment)
+        finally:
+            for out in outs:
+                out.close()
     return results
 
 

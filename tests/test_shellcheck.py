@@ -113,9 +113,9 @@ def test_each_distinct_body_is_checked_once(monkeypatch):
     calls = []
     real = shellcheck.run
 
-    def spy(jobs, processes=None, binary=None):
+    def spy(jobs, processes=None, binary=None, failed=None):
         calls.append(sorted({j.script for j in jobs}))
-        return real(jobs, processes, binary)
+        return real(jobs, processes, binary, failed)
 
     monkeypatch.setattr(shellcheck, "run", spy)
     sources = [SourceFile("FROM debian\nRUN echo $A\nRUN echo $A\n", f"f{i}") for i in range(5)]
@@ -163,3 +163,58 @@ def test_unused_shellcheck_pragma_is_judged_after_shellcheck(tmp_path: Path, mon
     main(["check", "--format", "json", "--select", "DF900,SC", "Dockerfile"])
     found = [(d["code"], d["line"]) for d in json.loads(capsys.readouterr().out)]
     assert found == [("DF900", 4)]
+
+
+HUGE = "FROM debian:12\nRUN echo $A\nRUN echo start" + " && echo $B" * 20_000 + "\nRUN echo $C\n"
+
+
+@needs_shellcheck
+def test_a_huge_body_is_skipped_with_a_notice(tmp_path: Path, monkeypatch, capsys):
+    # Over MAX_BODY characters a body is not sent to ShellCheck (it is slow on huge inputs): one
+    # notice names the file and line; the other RUNs are still checked.
+    from dflint.cli import main
+
+    source = SourceFile(HUGE, "Dockerfile")
+    result = lint(source, Settings(rules=[], shellcheck=lambda c: True))
+    assert add_shellcheck([result]) is None
+    assert [(d.code, d.line) for d in result.diagnostics] == [("SC2086", 2), ("SC2086", 4)]
+    assert result.notices == ["Dockerfile:3: ShellCheck skipped: RUN body of 215 KB over the 200 KB limit"]
+    assert not result.complete  # the result cache must not keep it as clean
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / ".dflint.toml").write_text("")
+    (tmp_path / "Dockerfile").write_text(HUGE)
+    for _ in range(2):  # the second run (the cache on) says it again
+        assert main(["check", "--format", "json", "--select", "SC", "Dockerfile"]) == 1
+        out, err = capsys.readouterr()
+        assert [(d["code"], d["line"]) for d in json.loads(out)] == [("SC2086", 2), ("SC2086", 4)]
+        assert err == "dflint: notice: Dockerfile:3: ShellCheck skipped: RUN body of 215 KB over the 200 KB limit\n"
+
+
+@needs_shellcheck
+def test_a_shellcheck_process_over_its_time_is_killed(tmp_path: Path, monkeypatch, capsys):
+    # A fake shellcheck that hangs on the script with SLOWBODY and runs the real one otherwise.
+    real = shellcheck.find_shellcheck()
+    fake = tmp_path / "shellcheck"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a; do case $a in *.sh) grep -q SLOWBODY "$a" && exec sleep 60;; esac; done\n'
+        f'exec "{real}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(shellcheck, "find_shellcheck", lambda: str(fake))
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 4.0)
+    monkeypatch.setattr(shellcheck, "TIMEOUT_RATE", 10**12)
+    slow = lint(SourceFile("FROM debian\nRUN echo SLOWBODY $A\n", "slow/Dockerfile"), Settings(rules=[], shellcheck=lambda c: True))
+    # 60 distinct bodies: two shellcheck processes (50 scripts or more each), one of them hangs
+    many = "FROM debian\n" + "".join(f"RUN echo $V{i}\n" for i in range(60))
+    other = lint(SourceFile(many, "other/Dockerfile"), Settings(rules=[], shellcheck=lambda c: True))
+    assert add_shellcheck([slow, other], processes=2) is None
+    assert slow.diagnostics == [] and not slow.complete
+    assert slow.notices == [
+        "ShellCheck timed out after 4 s on RUN bodies of slow/Dockerfile, other/Dockerfile; their SC checks are skipped"
+    ]
+    assert other.notices == [] and not other.complete
+    # the bodies in the process that finished are reported
+    assert 20 < len(other.diagnostics) < 40 and {d.code for d in other.diagnostics} == {"SC2086"}
