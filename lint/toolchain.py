@@ -62,7 +62,7 @@ import functools
 import re
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from dflint.source import Span
 
@@ -1058,9 +1058,36 @@ class BuildStep:
 # -- light commands: the shell layer's, or split from a cmd/PowerShell body or exec form
 
 
+class _Argv(Sequence[str]):
+    """A shell command's word values, made when asked for and not kept: a tuple of them kept
+    every nested ``$(…)`` once per level (hundreds of MB on deeply nested substitutions)."""
+
+    __slots__ = ("_words",)
+
+    def __init__(self, words: Sequence[Any]) -> None:
+        self._words = words
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return tuple(w.value for w in self._words[i])
+        return self._words[i].value
+
+    def __iter__(self) -> Iterator[str]:
+        return (w.value for w in self._words)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 @dataclass(frozen=True)
 class _Call:
-    argv: tuple[str, ...]
+    argv: Sequence[str]
     spans: tuple[Span, ...]  # one per argv word
     span_: Span | None  # None: the command's span, computed when asked for
     command: Command | None = None
@@ -1143,7 +1170,11 @@ def _calls_uncached(ctx: Context, instruction: Instruction) -> list[_Call] | Non
         out = []
         for cmd in script.commands:
             inner = cmd.unwrapped()
-            out.append(_Call(tuple(a.value for a in inner.words), (), None, inner))
+            span = inner.span
+            words = inner.words
+            # a long command (nested substitutions, a huge heredoc line): values made when asked
+            argv = tuple(a.value for a in words) if span.end - span.start < 4096 else _Argv(words)
+            out.append(_Call(argv, (), None, inner))
         return out
     try:
         argv = instruction.json
@@ -1386,8 +1417,19 @@ _DOWNLOAD_HINTS: tuple[tuple[str, str, str], ...] = (
     ("swift.org/builds", "swift", "swift"),
 )
 #: any of the hints (a quick test before looking for which)
-_DOWNLOAD_RE = re.compile("|".join(re.escape(h) for h, _, _ in _DOWNLOAD_HINTS))
+_DOWNLOAD_RE = re.compile("|".join(re.escape(h) for h, _, _ in _DOWNLOAD_HINTS), re.IGNORECASE)
 _INSTALLERS = {"rustup-init": "rust", "ghcup": "haskell", "dotnet-install.sh": "dotnet"}
+
+
+def _outside_substitutions(value: str) -> str:
+    """`value` without the text from its first ``$(`` to its last ``)``: a command substitution's
+    own words are looked at as the words of its command, and looking at them again in every word
+    that holds them was quadratic on nested substitutions."""
+    i = value.find("$(")
+    if i < 0:
+        return value
+    j = value.rfind(")")
+    return value[:i] + " " + value[j + 1 :] if j > i else value[:i]
 
 
 def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolchain]:
@@ -1395,14 +1437,14 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
         return []
     out: list[Toolchain] = []
     seen: set[str] = set()
+    words: list[Any] = []  # the words (not their values: see _Argv), looked at below
     if instruction.name == "ADD":
-        words = [(w.value, w) for w in instruction.words[:-1]]
+        words = list(instruction.words[:-1])
     else:
         calls = _calls(ctx, instruction) or []
-        words = []
         for call in calls:
             if call.command is not None:
-                words.extend((a.value, a) for a in call.command.words)
+                words.extend(call.command.words)
             if call.name in _INSTALLERS and call.name not in seen:
                 seen.add(call.name)
                 out.append(Toolchain(_INSTALLERS[call.name], call.name, COMPILER, "download",
@@ -1410,10 +1452,11 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
             if call.name == "sdk" and len(call.argv) > 2 and call.argv[1] == "install":
                 out.append(Toolchain("jvm", call.argv[2], COMPILER, "download", call.span,
                                      instruction, stage))
-    for value, word in words:
-        low = value.lower()
-        if _DOWNLOAD_RE.search(low) is None:
+    for word in words:
+        text = _outside_substitutions(word.value)
+        if _DOWNLOAD_RE.search(text) is None:
             continue
+        low = text.lower()
         for hint, eco, label in _DOWNLOAD_HINTS:
             if hint in low and eco not in seen:
                 seen.add(eco)
@@ -1660,18 +1703,17 @@ def evidence(ctx: Context, index: int | None = None) -> Evidence | None:
     if key in cache:
         return cache[key]
     facts = chain_facts(ctx, index)
-    used: list[Toolchain] = []
+    pieces = _Pieces(facts)
+    first: dict[Toolchain, tuple[int, int]] = {}  # piece → (step, rank) it was first chosen at
     builds: list[BuildStep] = []
     primary: tuple[Toolchain, BuildStep] | None = None
-    for step in facts.builds:
-        chosen = _chosen(ctx, facts, step)
-        if not chosen:
+    for n, step in enumerate(facts.builds):
+        found = pieces.chosen(ctx, step, n, first)
+        if not found:
             continue
         builds.append(step)
-        for t in chosen:
-            if t not in used:
-                used.append(t)
         if primary is None:
+            chosen = _chosen(ctx, facts, step)  # the full list, once: its order ranks the pieces
             own = step.kind.ecosystem
             ranked = sorted(chosen, key=lambda t: (not t.can_build, t.ecosystem != own and own != ANY,
                                                    t.incidental, t.origin == "inferred",
@@ -1679,10 +1721,151 @@ def evidence(ctx: Context, index: int | None = None) -> Evidence | None:
             primary = (ranked[0], step)
     result = None
     if primary is not None:
+        used = sorted(first, key=first.__getitem__)  # the order they were first chosen in
         used.sort(key=lambda t: (t.span.start, t.name))
         result = Evidence(index, facts.chain, tuple(used), tuple(builds), primary[0], primary[1])
     cache[key] = result
     return result
+
+
+_NEVER = 1 << 62
+
+
+class _Pieces:
+    """`facts.toolchains` indexed so that `evidence` asks `_chosen`'s questions of every build step
+    without going through every piece each time (that was quadratic: a big file has thousands of
+    build steps and of pieces). A piece's place is its instruction's position in the chain (-2 for
+    the base image's and inferred ones: always there); a piece whose instruction is not in the
+    chain is never there. Per ecosystem, the kept (not removed in their RUN) pieces in order of
+    place, and the first place at which a piece of each kind appears; pieces of one instruction
+    are also grouped by place, since whether they are there depends on command order."""
+
+    def __init__(self, facts: ChainFacts) -> None:
+        self.facts = facts
+        self.kept: dict[str, list[tuple[int, int, Toolchain]]] = {}  # eco → (place, index, piece)
+        self.at: dict[int, list[tuple[int, Toolchain]]] = {}  # place → (index, piece), any origin
+        self.first_kept: dict[tuple[str, str], int] = {}  # (eco, kind) → first place, kept pieces
+        self.first_any: dict[tuple[str, str], int] = {}  # (eco, kind) → first place, all pieces
+        self.added: dict[str, int] = {}  # eco → how many of `kept[eco]` are chosen already
+        for i, t in enumerate(facts.toolchains):
+            if t.origin in ("image", "inferred"):
+                place = -2
+            else:
+                place = facts.position(t.instruction)
+                if place < 0:
+                    continue
+                self.at.setdefault(place, []).append((i, t))
+            eco = t.ecosystem
+            if not t.removed:
+                self.kept.setdefault(eco, []).append((place, i, t))
+                for kind in _kinds_kept(t):
+                    key = (eco, kind)
+                    if place < self.first_kept.get(key, _NEVER):
+                        self.first_kept[key] = place
+            for kind in _kinds_any(t):
+                key = (eco, kind)
+                if place < self.first_any.get(key, _NEVER):
+                    self.first_any[key] = place
+        for lst in self.kept.values():
+            lst.sort(key=lambda e: e[0])  # stable: index order within a place
+        self.ecos = list(self.kept.keys() | {e for e, _ in self.first_any})
+
+    def chosen(self, ctx: Context, step: BuildStep, n: int,
+               first: dict[Toolchain, tuple[int, int]]) -> bool:
+        """Whether `_chosen(ctx, facts, step)` is not empty; when so, note each of its pieces in
+        `first` with (n, its rank in the list) unless noted earlier."""
+        facts = self.facts
+        b = facts.position(step.instruction)
+        uses = step.kind.uses
+        ecos = self.ecos if ANY in uses else [e for e in uses if e in self.ecos]
+        # kept pieces of the step's own instruction that come before it in its RUN
+        same: list[tuple[int, Toolchain]] = []
+        if b >= 0:
+            for i, t in self.at.get(b, ()):
+                if t.removed or t.ecosystem not in ecos:
+                    continue
+                if t.command is not None and step.command is not None:
+                    from dflint.shell import Script as _S
+
+                    if not (_S.before(t.command, step.command) or t.command is step.command):
+                        continue
+                same.append((i, t))
+
+        def kept_has(kind: str, in_ecos: list[str]) -> bool:
+            if any(self.first_kept.get((e, kind), _NEVER) < b for e in in_ecos):
+                return True
+            return any(kind in _kinds_kept(t) for _, t in same if t.ecosystem in in_ecos)
+
+        def any_has(kind: str, in_ecos: list[str]) -> bool:
+            return any(self.first_any.get((e, kind), _NEVER) <= b for e in in_ecos)
+
+        inferred: Toolchain | None = None
+        if not step.certain:
+            c = [e for e in ecos if e == "c"]
+            if not (c and kept_has("compiler", c) and kept_has("explicit", c)):
+                return False
+            self._note(c, b, same, n, first)
+            return True
+        own = step.kind.ecosystem
+        own_known = own == ANY or (own in ecos and any_has("build", [own]))
+        if kept_has("builder", ecos):
+            if not own_known and step.kind.infer and not _cleans_up(ctx, step):
+                inferred = _inferred(ctx, facts, step)
+        elif any_has("removed-build", ecos):
+            return False
+        elif kept_has("headers", ecos):
+            if not own_known and own != "c" and step.kind.infer and not _cleans_up(ctx, step):
+                inferred = _inferred(ctx, facts, step)
+        elif not step.kind.infer or own == ANY or _cleans_up(ctx, step):
+            return False
+        else:
+            inferred = _inferred(ctx, facts, step)
+        if inferred is not None:
+            _first(first, inferred, (n, -1))
+        self._note(ecos, b, same, n, first)
+        return True
+
+    def _note(self, ecos: list[str], b: int, same: list[tuple[int, Toolchain]], n: int,
+              first: dict[Toolchain, tuple[int, int]]) -> None:
+        """Note the kept pieces of `ecos` there before place `b`, and `same`, as chosen at step
+        `n` (pieces before an earlier step's place were noted then: each is looked at once)."""
+        for e in ecos:
+            lst = self.kept.get(e, ())
+            k = self.added.get(e, 0)
+            while k < len(lst) and lst[k][0] < b:
+                _first(first, lst[k][2], (n, lst[k][1]))
+                k += 1
+            self.added[e] = k
+        for i, t in same:
+            if t.ecosystem in ecos:
+                _first(first, t, (n, i))
+
+
+def _first(first: dict[Toolchain, tuple[int, int]], t: Toolchain, key: tuple[int, int]) -> None:
+    old = first.get(t)
+    if old is None or key < old:
+        first[t] = key
+
+
+def _kinds_kept(t: Toolchain) -> tuple[str, ...]:
+    """What a kept piece counts as in `_chosen`'s questions."""
+    kinds = []
+    if t.can_build and not (t.ecosystem == "c" and t.role == BUILD_TOOL and t.origin == "package"):
+        kinds.append("builder")
+    if t.role == COMPILER:
+        kinds.append("compiler")
+    if not t.incidental:
+        kinds.append("explicit")
+        if t.role == HEADERS:
+            kinds.append("headers")
+    return tuple(kinds)
+
+
+def _kinds_any(t: Toolchain) -> tuple[str, ...]:
+    """What any piece (kept or removed in its RUN) counts as in `_chosen`'s questions."""
+    if not t.can_build:
+        return ()
+    return ("build", "removed-build") if t.removed else ("build",)
 
 
 def _chosen(ctx: Context, facts: ChainFacts, step: BuildStep) -> list[Toolchain]:

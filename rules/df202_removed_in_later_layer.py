@@ -4,9 +4,9 @@ from typing import Iterator
 
 from dflint.layers import (
     Created,
+    LiveSet,
     Removed,
     copy_targets,
-    covers,
     is_under,
     live_creations,
     looks_like_archive,
@@ -90,11 +90,11 @@ class RemovedInLaterLayer(Rule):
         shipped = sorted(graph.shipped)
         # the chain: only the last stage's states are needed when it is built FROM the others
         # (stage_states follows base stages for WORKDIR/USER), but every stage's layers count
-        live: list[Created] = []
+        live = LiveSet()
         for index in shipped:
             stage = graph.stages[index]
             if stage.base_stage is None or stage.base_stage not in shipped:
-                live = []  # a chain starts here: what came before is not in this image
+                live = LiveSet()  # a chain starts here: what came before is not in this image
             for state in stage_states(ctx, stage):
                 ins = state.instruction
                 if ins.name in ("COPY", "ADD"):
@@ -107,14 +107,17 @@ class RemovedInLaterLayer(Rule):
                     continue
                 removed = run_removals(script, state)
                 for r in removed:
-                    hit = [c for c in live if covers(r, c)]
-                    if not hit:
+                    found = live.hits(r)
+                    if not found:
                         continue
+                    hit = [c for _, c in found]
                     # name the most specific: what the removal deletes whole, else the deepest
                     # (then latest) folder it deletes a part of
                     hit.sort(key=lambda c: (not is_under(c.path, r.path), -c.path.count("/"), -c.instruction.line))
                     yield Violation(r.span, _message(r, hit))
-                    live = [c for c in live if c not in hit or is_under(r.path, c.path, strict=True)]
+                    for n, c in found:  # a folder the removal deletes a part of stays
+                        if not is_under(r.path, c.path, strict=True):
+                            live.discard(n)
                 live.extend(live_creations(run_creations(script, state), removed))
 
 

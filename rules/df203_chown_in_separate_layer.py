@@ -4,7 +4,7 @@ import re
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
-from dflint.layers import CopyTarget, State, copy_targets, is_under, stage_states, walk
+from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states, walk
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
 from dflint.syntax import Instruction
@@ -14,6 +14,7 @@ _OCTAL = re.compile(r"0?[0-7]{3}|[0-7]{4}")
 _ROOT = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 _COPY_FLAGS = frozenset({"from", "link", "parents", "exclude", "chown", "chmod"})
 _WRITES_NOTHING = frozenset({"cd", "echo", "printf", "set", "true", ":", "export", "id", "ls"})
+_MAKES_OWNERS = frozenset({"useradd", "adduser", "groupadd", "addgroup"})
 
 
 class ChownInSeparateLayer(Rule):
@@ -60,7 +61,9 @@ class ChownInSeparateLayer(Rule):
     whole RUN when it is only that command, otherwise the command and its `&&`. It is offered
     when the path is exactly the destination of one COPY/ADD, no RUN, COPY or ADD comes between
     them, the owner is a literal `user[:group]` (the mode a literal octal one), and the command
-    is one of a plain `&&` chain.
+    is one of a plain `&&` chain. It is not offered when the same RUN creates the user or group
+    (`useradd`, `adduser`, `groupadd`, `addgroup`): the COPY, which runs first, would name one
+    that does not exist yet and the build would fail.
 
     It is safe only when the destination is a file and the RUN is just that command. For a
     folder destination it is unsafe: `COPY --chown` sets the owner of what it copies, not of a
@@ -85,13 +88,17 @@ class ChownInSeparateLayer(Rule):
             return
         for index in sorted(graph.shipped):
             stage = graph.stages[index]
-            copies: list[tuple[State, list[CopyTarget]]] = []
+            # every COPY/ADD destination so far, as (state, target), indexed by path
+            copies = PathIndex()
+            copied = False
             for pos, state in enumerate(stage_states(ctx, stage)):
                 ins = state.instruction
                 if ins.name in ("COPY", "ADD"):
-                    copies.append((state, copy_targets(state)))
+                    copied = True
+                    for t in copy_targets(state):
+                        copies.add(t.path, (state, t))
                     continue
-                if ins.name != "RUN" or not copies:
+                if ins.name != "RUN" or not copied:
                     continue
                 script = ctx.script(ins)
                 if script is None:
@@ -102,6 +109,7 @@ class ChownInSeparateLayer(Rule):
         self, ctx: Context, state: State, script: Script, copies, instructions, pos: int
     ) -> Iterator[Violation]:
         wrote = False  # a command before this one in the RUN may have written files
+        made: set[str] | None = None  # the user/group names this RUN creates (when asked)
         for cmd, inner, cwd in walk(script, state):
             name = inner.basename
             if name not in ("chown", "chmod"):
@@ -119,17 +127,33 @@ class ChownInSeparateLayer(Rule):
                     continue
                 matched = [
                     (cs, t)
-                    for cs, targets in copies
-                    for t in targets
+                    for _, (cs, t) in copies.candidates(path)
                     if is_under(t.path, path)
                     or (not wrote and t.tree and is_under(path, t.path, strict=True))
                 ]
                 if not matched or all(_sets_already(cs.instruction, name, setting) for cs, _ in matched):
                     continue  # nothing copied there, or only what the COPY set already
                 fix = None
-                if len(pos_args) == 2 and len(matched) == 1 and matched[0][1].path == path:
+                new_owners: list[str] = []
+                if name == "chown":
+                    if made is None:
+                        made = _owners_made(script)
+                    new_owners = [n for n in setting.split(":") if n and not n.isdigit() and n in made]
+                if not new_owners and len(pos_args) == 2 and len(matched) == 1 and matched[0][1].path == path:
                     fix = _fix(ctx, script, cmd, name, setting, matched[0], instructions, pos)
-                yield Violation(inner.span, _message(name, setting, arg.raw, path, matched), fix)
+                message = _message(name, setting, arg.raw, path, matched, new_owners)
+                yield Violation(inner.span, message, fix)
+
+
+def _owners_made(script: Script) -> set[str]:
+    """The words of the `useradd`/`adduser`/`groupadd`/`addgroup` commands of a RUN: the names
+    it creates, among option values (taking those too only withholds a fix)."""
+    made: set[str] = set()
+    for cmd in script.commands:
+        inner = cmd.unwrapped()
+        if inner.basename in _MAKES_OWNERS:
+            made.update(a.value for a in inner.args)
+    return made
 
 
 def _sets_already(copy: Instruction, name: str, setting: str) -> bool:
@@ -137,7 +161,7 @@ def _sets_already(copy: Instruction, name: str, setting: str) -> bool:
     return flag is not None and flag.value == setting
 
 
-def _message(name: str, setting: str, raw: str, path: str, matched) -> str:  # type: ignore[no-untyped-def]
+def _message(name: str, setting: str, raw: str, path: str, matched, new_owners=()) -> str:  # type: ignore[no-untyped-def]
     first_state, first = matched[-1]
     copy = first_state.instruction.name
     flag = f"--{name}"
@@ -149,6 +173,9 @@ def _message(name: str, setting: str, raw: str, path: str, matched) -> str:  # t
     else:
         what = f"the files under {path} that {copy} on {where} brought in"
         advice = f"copy {path} with a {copy} of its own with {flag}={setting}, or set it on the whole {copy}"
+    if new_owners:
+        who = " and ".join(f"`{n}`" for n in dict.fromkeys(new_owners))
+        advice += f" after creating {who} in a RUN before the {copy} (this RUN creates it, so the {copy} cannot name it yet)"
     return f"`{name} -R {setting} {raw}` writes {what} into a new layer, so the image stores them twice; {advice}"
 
 
@@ -162,9 +189,12 @@ def _fix(ctx, script, cmd, name, setting, match, instructions, pos) -> Fix | Non
         return None
     if copy.name == "ADD" and (target.remote or target.tree):
         return None  # a URL or an archive ADD unpacks: keep it simple
-    start = next(i for i, ins in enumerate(instructions) if ins is copy)
-    if any(ins.name in ("RUN", "COPY", "ADD") for ins in instructions[start + 1 : pos]):
-        return None  # something in between may have written there too
+    for i in range(pos - 1, -1, -1):  # back to the COPY (not from the file's start: quadratic)
+        ins = instructions[i]
+        if ins is copy:
+            break
+        if ins.name in ("RUN", "COPY", "ADD"):
+            return None  # something in between may have written there too
     removal = _removal(ctx, instructions[pos], script, cmd)
     if removal is None:
         return None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
@@ -80,6 +81,7 @@ class AptUpdateAlone(Rule):
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         instructions = ctx.dockerfile.instructions
+        stops: dict = {}
         for pos, ins in enumerate(instructions):
             if ins.name != "RUN":
                 continue
@@ -96,7 +98,7 @@ class AptUpdateAlone(Rule):
                 if any(_reads_index(pc) for pc in pcs if _FAMILY.get(pc.manager) == family):
                     continue
                 update = next(pc for pc in updates if _FAMILY[pc.manager] == family)
-                later = _next_install(ctx, instructions, pos, family)
+                later = _next_install(ctx, instructions, pos, family, stops)
                 fix = _fix(ctx, instructions, pos, script, updates, family)
                 where = f" (line {later.line})" if later is not None else ""
                 label = f"{update.tool} {update.subcommand}"
@@ -134,20 +136,34 @@ def _runs_opaque(script: Script) -> bool:
     return False
 
 
-def _next_install(ctx: Context, instructions, pos: int, family: str) -> Instruction | None:  # type: ignore[no-untyped-def]
+def _next_install(ctx: Context, instructions, pos: int, family: str, stops: dict) -> Instruction | None:  # type: ignore[no-untyped-def]
+    """The next RUN after `pos` that installs (or reads the index) with `family`, when it is in
+    the same stage. `stops` caches, per family, the positions of the FROMs and of those RUNs
+    (scanning the rest of the file for every update was quadratic)."""
+    found = stops.get(family)
+    if found is None:
+        found = stops[family] = ([], [])
+        for i, ins in enumerate(instructions):
+            if ins.name == "FROM":
+                found[0].append(i)
+                found[1].append(None)
+                continue
+            if ins.name != "RUN":
+                continue
+            script = ctx.script(ins)
+            if script is None:
+                continue
+            if any(_FAMILY.get(pc.manager) == family and _reads_index(pc) for pc in package_commands(script)):
+                found[0].append(i)
+                found[1].append(ins)
+    k = bisect_right(found[0], pos)
+    if k == len(found[0]):
+        return None
+    ins = found[1][k]
+    if ins is None:
+        return None
     graph = ctx.graph
-    stage = graph.stage_of(instructions[pos])
-    for ins in instructions[pos + 1 :]:
-        if ins.name == "FROM":
-            return None
-        if ins.name != "RUN":
-            continue
-        script = ctx.script(ins)
-        if script is None:
-            continue
-        if any(_FAMILY.get(pc.manager) == family and _reads_index(pc) for pc in package_commands(script)):
-            return ins if graph.stage_of(ins) is stage else None
-    return None
+    return ins if graph.stage_of(ins) is graph.stage_of(instructions[pos]) else None
 
 
 def _fix(ctx: Context, instructions, pos: int, script: Script, updates, family: str) -> Fix | None:  # type: ignore[no-untyped-def]
@@ -186,7 +202,9 @@ def _fix(ctx: Context, instructions, pos: int, script: Script, updates, family: 
     escape = ctx.dockerfile.escape
     edits = [Edit(run.args_span.end, line_end, f" {escape}")]
     # blank lines between the two would be empty continuation lines: drop them; comments stay
-    for node in ctx.dockerfile.nodes:
+    nodes = ctx.dockerfile.nodes
+    starts = _starts(nodes)
+    for node in nodes[bisect_left(starts, run.span.end) : bisect_right(starts, nxt.span.start)]:
         if run.span.end <= node.span.start and node.span.end <= nxt.span.start:
             if isinstance(node, Blank):
                 edits.append(Edit.delete(node.span.start, node.span.end))
@@ -197,6 +215,19 @@ def _fix(ctx: Context, instructions, pos: int, script: Script, updates, family: 
     plain = plain and not any(c.background for c in nscript.commands)
     title = f"Merge with the RUN on line {nxt.line}"
     return Fix.safe(title, *edits) if plain else Fix.unsafe(title, *edits)
+
+
+_STARTS: dict[int, tuple[object, list[int]]] = {}
+
+
+def _starts(nodes) -> list[int]:  # type: ignore[no-untyped-def]
+    """The start offsets of `nodes` (in file order), computed once per file: looking through
+    every node for each fix was quadratic."""
+    got = _STARTS.get(id(nodes))
+    if got is None or got[0] is not nodes:
+        _STARTS.clear()  # one file at a time
+        got = _STARTS[id(nodes)] = (nodes, [n.span.start for n in nodes])
+    return got[1]
 
 
 def _line_end(text: str, at: int) -> int | None:

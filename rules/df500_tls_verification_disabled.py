@@ -48,6 +48,9 @@ _CONFIG: tuple[tuple[tuple[str, ...], LazyPattern, str], ...] = (
 )
 
 
+#: every pattern of `_CONFIG`, to rule out most written files at once
+_ANY_CONFIG = tuple(p for c in _CONFIG for p in c[0])
+
 class TlsVerificationDisabled(Rule):
     """A download tool or package manager is told not to verify TLS certificates.
 
@@ -138,6 +141,8 @@ class TlsVerificationDisabled(Rule):
                             )
             if ins.name in ("RUN", "COPY"):
                 for write in config_writes(ctx, ins):
+                    if not path_matches(write.path, _ANY_CONFIG):
+                        continue  # one test for all the files below (most writes are none of them)
                     for patterns, line_re, tool in _CONFIG:
                         if not path_matches(write.path, patterns):
                             continue

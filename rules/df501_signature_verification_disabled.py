@@ -51,6 +51,9 @@ _CONFIG: tuple[tuple[tuple[str, ...], LazyPattern, str, str], ...] = (
 )
 
 
+#: every pattern of `_CONFIG`, to rule out most written files at once
+_ANY_CONFIG = tuple(p for c in _CONFIG for p in c[0])
+
 class SignatureVerificationDisabled(Rule):
     """A package manager is told to install packages without checking their signatures.
 
@@ -129,6 +132,8 @@ class SignatureVerificationDisabled(Rule):
                             )
             if ins.name in ("RUN", "COPY"):
                 for write in config_writes(ctx, ins):
+                    if not path_matches(write.path, _ANY_CONFIG):
+                        continue  # one test for all the files below (most writes are none of them)
                     for patterns, line_re, tool, advice in _CONFIG:
                         if not path_matches(write.path, patterns):
                             continue

@@ -6,6 +6,7 @@ import pytest
 
 from dflint.layers import (
     Created,
+    PathIndex,
     Removed,
     copy_targets,
     covers,
@@ -238,3 +239,37 @@ def test_live_creations_drop_what_the_same_layer_deletes():
     ctx, st = state_at(text, 2)
     script = ctx.script(st.instruction)
     assert live_creations(run_creations(script, st), run_removals(script, st)) == []
+
+
+# ------------------------------------------------------------------------------ PathIndex
+
+_PATHS = [
+    "/", "/app", "/app/", "/app/src", "/app/src/main.go", "/apps", "/opt/app", "/tmp/*",
+    "/tmp/x.tar.gz", "/*", "/a*", "/app/*", "/app/src/*.go", "relative/dir", "relative",
+    "$HOME/.cache", "$HOME", "/var/lib/apt/lists", "/var/lib/apt/lists/*", "/var/*/apt",
+    "/[ab]pp", "/app?", "",
+]
+
+
+def test_path_index_candidates_are_every_related_path_in_order():
+    index = PathIndex()
+    for i, p in enumerate(_PATHS):
+        index.add(p, i)
+    for q in _PATHS:
+        got = [item for _, item in index.candidates(q)]
+        assert got == sorted(got)  # in the order they were added
+        related = [i for i, p in enumerate(_PATHS) if is_under(p, q) or is_under(q, p)]
+        assert set(related) <= set(got), q
+
+
+def test_path_index_discard():
+    index = PathIndex()
+    n = index.add("/app/a", "a")
+    index.add("/app/b", "b")
+    index.add("/", "root")
+    assert [v for _, v in index.candidates("/app")] == ["a", "b", "root"]
+    index.discard(n)
+    index.discard(n)  # twice: nothing
+    assert [v for _, v in index.candidates("/app")] == ["b", "root"]
+    assert [v for _, v in index.candidates("/*")] == ["b", "root"]
+    assert len(index) == 2

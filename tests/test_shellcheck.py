@@ -27,8 +27,6 @@ def run_sc(text: str, keep=lambda code: True):
     return [(d.code, d.line, d.column, source.slice(d.span)) for d in result.diagnostics]
 
 
-
-
 def test_script_has_shebang_and_exports():
     ctx = Context(parse("FROM debian\nARG VERSION\nENV A=1 B=2\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $VERSION\n"))
     (job,) = shellcheck.jobs_for(ctx)

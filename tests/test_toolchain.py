@@ -473,3 +473,49 @@ def test_onbuild_image_builds_in_the_child():
     ev = evidence(ctx)
     assert ev.primary_build.tool == "go install (ONBUILD trigger)"
     assert ev.primary_build.instruction.name == "FROM"
+
+
+# --------------------------------------------------------------------- big and nested inputs
+
+
+def test_download_hint_outside_a_substitution():
+    from dflint.toolchain import _outside_substitutions
+
+    assert _outside_substitutions("https://go.dev/dl/go$(cat V).tar.gz") == "https://go.dev/dl/go .tar.gz"
+    assert _outside_substitutions("$(echo $(echo go.dev/dl/))") == " "
+    assert _outside_substitutions("plain") == "plain"
+
+
+def test_nested_substitutions_are_linear():
+    """Each level's words are looked at once (a 3,000-deep nesting used to take seconds and
+    hundreds of MB: every word held the text of all the levels inside it)."""
+    import time
+
+    from dflint.toolchain import chain_facts
+
+    depth = 3000
+    text = "FROM alpine:3.20\nRUN echo " + "$(echo " * depth + "x" + ")" * depth + "\n"
+    ctx = ctx_of(text)
+    t0 = time.process_time()
+    facts = chain_facts(ctx, 0)
+    assert time.process_time() - t0 < 5
+    assert facts.downloads == ()
+
+
+def test_download_in_a_substitution_is_found_once():
+    ctx = ctx_of("FROM debian\nRUN tar -xz -C /usr/local -f \"$(curl -fsSLO https://go.dev/dl/go1.22.0.linux-amd64.tar.gz)\"\n")
+    from dflint.toolchain import chain_facts
+
+    downloads = chain_facts(ctx, 0).downloads
+    assert [(t.ecosystem, t.name) for t in downloads] == [("go", "go")]
+
+
+def test_evidence_of_many_build_steps_names_each_piece_once():
+    from dflint.toolchain import evidence
+
+    lines = ["FROM debian:bookworm", "RUN apt-get install -y gcc make"]
+    lines += [f"RUN make -C /src/p{i} && gcc -o /bin/p{i} /src/p{i}/main.c" for i in range(300)]
+    ev = evidence(ctx_of("\n".join(lines) + "\n"))
+    assert ev is not None
+    assert len(ev.toolchains) == len(set(ev.toolchains))
+    assert len(ev.builds) >= 300
