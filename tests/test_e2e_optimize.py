@@ -85,10 +85,7 @@ EXAMPLES: dict[str, object] = {
 # example -> why its rewrite is known not to work yet (an optimizer problem, reported). The test
 # is a strict xfail: once the optimizer and the regenerated golden are right it passes, and
 # strictness turns that into a failure until the entry is removed here.
-KNOWN_BROKEN: dict[str, str] = {
-    "go-wiki": "DF200 now copies data/ (named by the runtime `chown -R wiki data`), but DF203's unsafe fix "
-               "then moves the chown to `COPY --chown=wiki` before the RUN that creates user wiki: the build fails",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 # text that differs between two runs of the same program (a start time)
 _VOLATILE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")

@@ -22,6 +22,10 @@ _RUNTIME = ("ENV", "WORKDIR", "USER", "EXPOSE", "VOLUME", "LABEL", "HEALTHCHECK"
             "ENTRYPOINT", "CMD")
 #: version-pinning rules (apt, apk, yum, zypper, dnf)
 _UNPINNED = frozenset({"DL3008", "DL3018", "DL3033", "DL3037", "DL3041"})
+#: a `chown -R` the original ran on files it copied, which the rewrite keeps in its runtime RUN:
+#: once `COPY . .` is split into per-path COPYs, DF203 can see what it could not before (the
+#: original stored those files twice too), so it is not a finding the rewrite adds
+_SEEN_NOT_ADDED = frozenset({"DF203"})
 _INTERPRETERS = frozenset("node nodejs python python3 python2 java sh bash ash dash ruby perl php lua".split())
 
 
@@ -55,7 +59,7 @@ def check_rewrite(original: str, rewritten: str, path: str = "Dockerfile", conte
     # a warning the original did not have at all (the runtime stage's package install repeats
     # the original's DL3008, which is not new); unpinned versions of the packages the runtime
     # stage installs are not counted: a runtime library's version cannot be known from the file
-    warn_before = {d.code for d in before.diagnostics if d.severity.rank >= 2} | _UNPINNED
+    warn_before = {d.code for d in before.diagnostics if d.severity.rank >= 2} | _UNPINNED | _SEEN_NOT_ADDED
     for code in sorted({d.code for d in after.diagnostics if d.severity.rank == 2} - warn_before):
         problems.append(f"new warning-severity finding {code}")
     again = [d for d in after.diagnostics if d.code == "DF200" and d.fix is not None
