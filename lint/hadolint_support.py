@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import posixpath
-import weakref
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from dflint.fix import Edit
@@ -55,30 +54,12 @@ def run_scripts(ctx: Context, windows: bool = False) -> Iterator[tuple[Instructi
     then their text is read as plain command lines (words split at ``;``, ``&&``, ``|``), which
     is enough to find a package-manager command such as ``pip install x`` but says nothing about
     shell semantics. Computed once per file (and per `windows`)."""
-    memo = _memo(ctx)
+    memo = ctx.memo
     key = (run_scripts, windows)
     found = memo.get(key)
     if found is None:
         found = memo[key] = list(_run_scripts(ctx, windows))
     return iter(found)  # type: ignore[call-overload]
-
-
-#: Per-file facts of this module, by context (the last context is kept at hand: rules ask about
-#: the same file many times in a row).
-_MEMO: weakref.WeakKeyDictionary[Context, dict[object, object]] = weakref.WeakKeyDictionary()
-_LAST_MEMO: tuple[object, dict[object, object]] = (None, {})
-
-
-def _memo(ctx: Context) -> dict[object, object]:
-    global _LAST_MEMO
-    last = _LAST_MEMO
-    if last[0] is ctx:
-        return last[1]
-    memo = _MEMO.get(ctx)
-    if memo is None:
-        memo = _MEMO[ctx] = {}
-    _LAST_MEMO = (ctx, memo)
-    return memo
 
 
 def _run_scripts(ctx: Context, windows: bool) -> Iterator[tuple[Instruction, Script]]:

@@ -23,7 +23,6 @@ Nothing here reads files: the build context is not looked at.
 from __future__ import annotations
 
 import posixpath
-import weakref
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
@@ -251,30 +250,12 @@ def stage_states(ctx: Context, stage: Stage, _seen: frozenset[int] = frozenset()
     (the list is shared: do not modify it)."""
     if _seen:
         return _stage_states(ctx, stage, _seen)
-    memo = _memo(ctx)
+    memo = ctx.memo
     key = (stage_states, stage.index)
     found = memo.get(key)
     if found is None:
         found = memo[key] = _stage_states(ctx, stage, _seen)
     return found  # type: ignore[return-value]
-
-
-#: Per-file facts of this module, by context (the last context is kept at hand: rules ask about
-#: the same file many times in a row).
-_MEMO: weakref.WeakKeyDictionary[Context, dict[object, object]] = weakref.WeakKeyDictionary()
-_LAST_MEMO: tuple[object, dict[object, object]] = (None, {})
-
-
-def _memo(ctx: Context) -> dict[object, object]:
-    global _LAST_MEMO
-    last = _LAST_MEMO
-    if last[0] is ctx:
-        return last[1]
-    memo = _MEMO.get(ctx)
-    if memo is None:
-        memo = _MEMO[ctx] = {}
-    _LAST_MEMO = (ctx, memo)
-    return memo
 
 
 def _stage_states(ctx: Context, stage: Stage, _seen: frozenset[int]) -> list[State]:

@@ -141,6 +141,9 @@ class Context:
         self.selected = selected
         self.shellcheck = shellcheck
         self.phase = phase
+        #: Per-file facts that helper modules compute once and share between rules, keyed by
+        #: the computing function and its arguments (e.g. ``(stage_states, stage.index)``).
+        self.memo: dict[object, object] = {}
 
     @property
     def context_dir(self) -> Path | None:

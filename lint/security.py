@@ -27,7 +27,6 @@ import fnmatch
 import functools
 import posixpath
 import re
-import weakref
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from dflint.buildkit_checks import is_plain, key_values
@@ -87,30 +86,12 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
     levels). Positions inside a nested string map to the file when the string has no escapes in
     it; otherwise every position maps to the string's first character (findings still point at
     the right argument, fixes are not offered there: see `drop_flag_fix`)."""
-    memo = _memo(ctx)
+    memo = ctx.memo
     key = (scripts, id(instruction))
     found = memo.get(key)
     if found is None:
         found = memo[key] = _scripts(ctx, instruction)
     return found  # type: ignore[return-value]
-
-
-#: Per-file facts of this module, by context (the last context is kept at hand: rules ask about
-#: the same file many times in a row).
-_MEMO: weakref.WeakKeyDictionary[Context, dict[object, object]] = weakref.WeakKeyDictionary()
-_LAST_MEMO: tuple[object, dict[object, object]] = (None, {})
-
-
-def _memo(ctx: Context) -> dict[object, object]:
-    global _LAST_MEMO
-    last = _LAST_MEMO
-    if last[0] is ctx:
-        return last[1]
-    memo = _MEMO.get(ctx)
-    if memo is None:
-        memo = _MEMO[ctx] = {}
-    _LAST_MEMO = (ctx, memo)
-    return memo
 
 
 def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
@@ -313,7 +294,7 @@ class Setting(NamedTuple):
 def env_settings(ctx: Context) -> Iterator[Setting]:
     """Every environment variable the file sets, in file order (see `Setting`). Computed once
     per file."""
-    memo = _memo(ctx)
+    memo = ctx.memo
     found = memo.get(env_settings)
     if found is None:
         found = memo[env_settings] = list(_env_settings(ctx))
@@ -394,7 +375,7 @@ def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrit
     """What a RUN writes into files with ``echo``/``printf`` (redirected, or piped to ``tee``),
     ``cat``/``tee`` with a heredoc, or ``sed -i 's/…/NEW/'`` (NEW counts as the content), and what
     a ``COPY <<EOF /path`` writes. Computed once per instruction."""
-    memo = _memo(ctx)
+    memo = ctx.memo
     key = (config_writes, id(instruction))
     found = memo.get(key)
     if found is None:
