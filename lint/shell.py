@@ -1670,10 +1670,17 @@ def _stage_shells(instrs: Sequence[Instruction]) -> tuple[list[tuple[str, ...]],
     next_from: dict[int, int] = {}  # index of a FROM → index of the next FROM
     last_from = -1
     current = DEFAULT_SHELL
+    global_args: dict[str, str] = {}  # ARG defaults before the first FROM, for `FROM $IMAGE`
     for j, ins in enumerate(instrs):
         positions.setdefault(id(ins), j)
         name = ins.name
-        if name == "SHELL":
+        if name == "ARG" and last_from < 0:
+            from dflint.words import split_key_values
+
+            for key, value in split_key_values(ins.args, instruction="ARG"):
+                if value is not None:
+                    global_args[key] = value
+        elif name == "SHELL":
             try:
                 js = ins.json
             except ValueError:
@@ -1689,6 +1696,12 @@ def _stage_shells(instrs: Sequence[Instruction]) -> tuple[list[tuple[str, ...]],
             if k is not None:  # FROM <stage>: the shell in force at the end of that stage
                 current = before[next_from.get(k, j)]
             else:
+                if "$" in image and global_args:
+                    from dflint.words import expand
+
+                    exp = expand(image, global_args)
+                    if exp.resolved:
+                        image = exp.value
                 current = WINDOWS_SHELL if is_windows_image(image) else DEFAULT_SHELL
             if alias is not None:
                 alias_at[alias] = j

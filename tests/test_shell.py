@@ -784,3 +784,15 @@ def test_script_of_restores_the_garbage_collector():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_windows_base_named_through_a_global_arg_gets_the_windows_shell():
+    # corpus 0849-0861 (docker-library style): `ARG target=mcr.microsoft.com/windows/...` then
+    # `FROM $target`; a RUN there is cmd, not /bin/sh (found comparing with hadolint)
+    from dflint.parser import parse
+    from dflint.shell import WINDOWS_SHELL, stage_shell
+
+    df = parse("ARG target=mcr.microsoft.com/windows/servercore:ltsc2022\nFROM $target\nRUN dir\n")
+    assert stage_shell(df.instructions[-1], df) == WINDOWS_SHELL
+    df = parse("ARG target=debian:bookworm\nFROM ${target}\nRUN ls\n")
+    assert stage_shell(df.instructions[-1], df) != WINDOWS_SHELL
