@@ -361,7 +361,11 @@ WRAPPERS: dict[str, _Wrapper] = {
 
 def basename(name: str) -> str:
     """The last path component: ``/usr/bin/apt-get`` → ``apt-get`` (``\\`` counts as a separator)."""
-    return name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if "/" in name:
+        name = name[name.rindex("/") + 1:]
+    if "\\" in name:
+        name = name[name.rindex("\\") + 1:]
+    return name
 
 
 def _tool_key(name: str) -> str:
