@@ -483,6 +483,31 @@ class StageFacts:
         except Exception:  # pragma: no cover - defensive
             return None
 
+    def context_file(self, name: str, folder: str) -> str | None:
+        """The text of the build-context file that a COPY/ADD of this stage puts at
+        ``folder/name`` (a manifest: go.mod, Cargo.toml, pom.xml, package.json …): the whole
+        context or a folder copied to `folder`, or the file itself copied into it. None when no
+        COPY puts it there or the context is unknown."""
+        for c in self.copies():
+            if c.from_ is not None:
+                continue
+            for s in c.sources:
+                target = c.target_of(s)
+                if target is None:
+                    continue
+                if target == folder and (c.whole_context or s.rstrip("/") in (".", "")):
+                    rel = name
+                elif target == folder and s.endswith("/"):
+                    rel = posixpath.join(s, name)
+                elif posixpath.basename(s) == name and posixpath.dirname(target) == folder:
+                    rel = s
+                else:
+                    continue
+                text = self.read_context(rel)
+                if text:
+                    return text
+        return None
+
     def copies(self) -> Iterable[Copy]:
         """The COPY/ADD instructions of the stage, with sources and destination resolved."""
         return self._copies

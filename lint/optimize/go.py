@@ -152,22 +152,5 @@ class GoRecipe(Recipe):
 
     def _module(self, f, cwd: str) -> str | None:
         """The module name of go.mod in `cwd`, read from the build context."""
-        for c in f.copies():
-            if c.from_ is not None:
-                continue
-            for s in c.sources:
-                target = c.target_of(s)
-                if target is None:
-                    continue
-                rel = None
-                if s.rstrip("/") in (".", "") and target == cwd:
-                    rel = "go.mod"
-                elif posixpath.basename(s) == "go.mod" and posixpath.dirname(target) == cwd:
-                    rel = s
-                elif target == cwd and s.endswith("/"):
-                    rel = posixpath.join(s, "go.mod")
-                if rel:
-                    text = f.read_context(rel)
-                    if text:
-                        return module_name(text)
-        return None
+        text = f.context_file("go.mod", cwd)
+        return module_name(text) if text else None

@@ -210,23 +210,8 @@ class JavaRecipe(Recipe):
         return []
 
     def _pom_jar(self, f, pom_dir: str) -> str | None:
-        for c in f.copies():
-            if c.from_ is not None:
-                continue
-            for s in c.sources:
-                target = c.target_of(s)
-                if target is None:
-                    continue
-                rel = None
-                if (c.whole_context or s.rstrip("/") in (".", "")) and target == pom_dir:
-                    rel = "pom.xml"
-                elif posixpath.basename(s) == "pom.xml" and posixpath.dirname(target) == pom_dir:
-                    rel = s
-                if rel:
-                    text = f.read_context(rel)
-                    if text:
-                        return pom_jar_name(text)
-        return None
+        text = f.context_file("pom.xml", pom_dir)
+        return pom_jar_name(text) if text else None
 
 
 def pom_jar_name(pom: str) -> str | None:

@@ -212,7 +212,7 @@ class NodeRecipe(Recipe):
         return cmd.split()
 
     def _package_json(self, f, project: str) -> dict | None:
-        text = self._context_file(f, project, "package.json")
+        text = f.context_file("package.json", project)
         if text is None:
             return None
         try:
@@ -221,27 +221,8 @@ class NodeRecipe(Recipe):
             return None
         return data if isinstance(data, dict) else None
 
-    def _context_file(self, f, project: str, name: str) -> str | None:
-        for c in f.copies():
-            if c.from_ is not None:
-                continue
-            for s in c.sources:
-                target = c.target_of(s)
-                if target is None:
-                    continue
-                rel = None
-                if (c.whole_context or s.rstrip("/") in (".", "")) and target == project:
-                    rel = name
-                elif posixpath.basename(s) == name and target == posixpath.join(project, name):
-                    rel = s
-                if rel:
-                    text = f.read_context(rel)
-                    if text is not None:
-                        return text
-        return None
-
     def _out_dir(self, f, project: str) -> str | None:
-        text = self._context_file(f, project, "tsconfig.json")
+        text = f.context_file("tsconfig.json", project)
         if text:
             m = re.search(r'"outDir"\s*:\s*"([^"]+)"', text)
             if m:

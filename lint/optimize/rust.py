@@ -140,22 +140,5 @@ class RustRecipe(Recipe):
         self.finish(draft)
 
     def _bins(self, f, project: str) -> list[str]:
-        for c in f.copies():
-            if c.from_ is not None:
-                continue
-            for s in c.sources:
-                target = c.target_of(s)
-                if target is None:
-                    continue
-                rel = None
-                if (c.whole_context or s.rstrip("/") in (".", "")) and target == project:
-                    rel = "Cargo.toml"
-                elif posixpath.basename(s) == "Cargo.toml" and posixpath.dirname(target) == project:
-                    rel = s
-                elif s.endswith("/") and target == project:
-                    rel = posixpath.join(s, "Cargo.toml")
-                if rel:
-                    text = f.read_context(rel)
-                    if text:
-                        return cargo_bins(text)
-        return []
+        text = f.context_file("Cargo.toml", project)
+        return cargo_bins(text) if text else []
