@@ -37,7 +37,6 @@ from dflint.syntax import (
     Logical,
     Node,
     ParseError,
-    make_instruction,
     parse_json_array,
 )
 from dflint.words import key_value_words, parse_words
@@ -314,7 +313,7 @@ class _Parser:
         flags, args_start = self._flags(log, kend)
         args = text[args_start:].rstrip()
         args_end = args_start + len(args)
-        instr = make_instruction(
+        instr = Instruction(
             # a top-level instruction's span is set by `_instruction` (its lines)
             log.span(k, n) if start else _NO_SPAN,
             keyword,

@@ -397,44 +397,6 @@ class Instruction(Node):
         return self.name in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK") and self.json is None
 
 
-_set_span = Node.span.__set__  # type: ignore[attr-defined]
-
-
-def make_instruction(
-    span: Span,
-    keyword: str,
-    keyword_span: Span,
-    flags: tuple[Flag, ...],
-    args: str,
-    args_span: Span,
-    logical: Logical,
-    args_start: int,
-) -> Instruction:
-    """`Instruction(...)` with the defaults for the other fields, made the fast way (the parser
-    makes one per instruction; a frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``)."""
-    obj = object.__new__(Instruction)
-    _set_span(obj, span)  # a slot of `Node`; the other fields live in the instance dict
-    obj.__dict__.update(
-        keyword=keyword,
-        keyword_span=keyword_span,
-        flags=flags,
-        args=args,
-        args_span=args_span,
-        logical=logical,
-        args_start=args_start,
-        heredocs=(),
-        inner=None,
-        comments=(),
-        empty_lines=(),
-        line=0,
-        end_line=0,
-        parent=None,
-        name=keyword.upper(),
-    )
-    return obj
-
-
 def parse_json_array(text: str, strict: bool = False) -> tuple[str, ...] | None:
     """BuildKit's parseJSON: a JSON array of strings, or None when it is not valid JSON.
 

@@ -447,21 +447,6 @@ def test_source_positions():
 # -- the hand-written records (issue #8: no dataclass import cost, fast construction) ---------
 
 
-def test_make_instruction_sets_every_field():
-    from dflint.syntax import make_instruction
-
-    df = parse("FROM a\nRUN echo hi\n")
-    made = df.instructions[1]
-    fresh = make_instruction(made.span, made.keyword, made.keyword_span, made.flags, made.args,
-                             made.args_span, made.logical, made.args_start)
-    for name in Instruction._fields:
-        getattr(fresh, name)  # every field is set
-    assert fresh.name == "RUN" and fresh.heredocs == () and fresh.parent is None
-    full = Instruction(made.span, made.keyword, made.keyword_span, made.flags, made.args,
-                       made.args_span, made.logical, made.args_start)
-    assert {f: getattr(full, f) for f in Instruction._fields} == {f: getattr(fresh, f) for f in Instruction._fields}
-
-
 def test_span_is_a_value():
     import pickle
 
