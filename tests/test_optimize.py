@@ -246,10 +246,65 @@ def test_compiler_long_options_are_not_compile_only():
 
 
 def test_end_of_life_release_has_no_runtime_image():
-    """buildpack-deps:xenial is Ubuntu 16.04: never shipped as the default Debian release."""
-    text = ("FROM buildpack-deps:xenial\nWORKDIR /src\nCOPY main.c .\nRUN gcc -O2 -o /usr/local/bin/app main.c\n"
+    """buildpack-deps:trusty is Ubuntu 14.04: never shipped as the default Debian release."""
+    text = ("FROM buildpack-deps:trusty\nWORKDIR /src\nCOPY main.c .\nRUN gcc -O2 -o /usr/local/bin/app main.c\n"
             'CMD ["app"]\n')
     ctx = Context(parse(SourceFile(text, "Dockerfile")))
     result = plan_rewrite(ctx, evidence(ctx), Options())
     assert isinstance(result, Refusal)
-    assert "no runtime image is known for buildpack-deps:xenial" in result.reason
+    assert "no runtime image is known for buildpack-deps:trusty" in result.reason
+
+
+@pytest.mark.parametrize("image", ["golang:1.15-buster", "rust:1.50-stretch"])
+def test_archived_debian_release_has_no_runtime_image(image):
+    """buster and stretch left deb.debian.org: a runtime stage there could not install packages."""
+    from dflint.optimize.runtime import toolchain_runtime
+
+    assert toolchain_runtime(image) is None
+    assert toolchain_runtime("golang:1.22-bookworm") == "debian:bookworm-slim"
+
+
+@pytest.mark.parametrize(("argv", "paths"), [
+    (["-jar", "app.jar"], ["app.jar"]),
+    (["-Dx=1", "-jar", "-Dy=2", "-Dz=3", "target/app.jar", "conf.json"], ["target/app.jar"]),
+    (["-cp", "config:lib/*", "com.example.Main"], ["config", "lib"]),
+    (["--class-path=.:classes", "Main"], ["classes"]),
+    (["-p", "./target/modules/", "-m", "com.example.app"], ["./target/modules/"]),
+    (["--add-opens", "java.base/java.lang=ALL-UNNAMED", "-jar", "x.jar"], ["x.jar"]),
+    (["-version"], []),
+])
+def test_java_launch_reads_the_command_line(argv: list[str], paths: list[str]):
+    """`java -jar -Dx=y app.jar`: options may follow -jar (the launcher takes the first
+    non-option word as the jar); class and module path entries, `lib/*` standing for lib."""
+    from dflint.optimize.java import JavaLaunch
+
+    assert JavaLaunch(argv).paths == paths
+
+
+def test_clojure_unprefixed_lein_tags_are_java_8():
+    from dflint.optimize.runtime import java_major, toolchain_runtime
+
+    assert java_major("clojure", "lein-2.8.1") == "8"
+    assert java_major("clojure", "lein-2.9.1-alpine") == "8"
+    assert java_major("clojure", "lein-2.11.2") is None
+    assert java_major("clojure", "temurin-21-lein") == "21"
+    assert toolchain_runtime("clojure:lein-2.8.1") == "eclipse-temurin:8-jre"
+    assert toolchain_runtime("node") == "node:slim"
+
+
+@pytest.mark.parametrize(("cmd", "argv", "commands"), [
+    ('CMD ["sh", "-c", "app 2>&1 | tee /var/log/app.log"]', ("app",), [("app",), ("tee", "/var/log/app.log")]),
+    ('CMD sh -c "exec ./server --port 80"', ("./server", "--port", "80"), [("./server", "--port", "80")]),
+    ('CMD ["./server", "-c", "x"]', ("./server", "-c", "x"), None),
+])
+def test_entry_unwraps_sh_c(cmd: str, argv: tuple[str, ...], commands):
+    """`sh -c "SCRIPT"` runs SCRIPT: its program is what a shell form's would be, and every
+    command of it is listed (for `check_entry_script`)."""
+    from dflint.optimize.facts import StageFacts
+
+    text = f"FROM golang:1.22\nRUN go build -o /usr/local/bin/app .\n{cmd}\n"
+    ctx = Context(parse(SourceFile(text, "Dockerfile")))
+    entry = StageFacts(ctx, evidence(ctx)).entry
+    assert entry.argv == argv
+    assert entry.shell_form is (commands is not None)
+    assert [c.argv for c in entry.commands] == (commands or [])

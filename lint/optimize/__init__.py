@@ -26,6 +26,7 @@ from dflint.fix import Fix
 from dflint.optimize.facts import DISTROS, StageFacts
 from dflint.optimize.plan import BOTH, RUNTIME, Artifact, Draft, Plan, PlanError, Refusal, skeleton_fix
 from dflint.optimize.runtime import (
+    ARCHIVED_DEBIAN,
     DEFAULT_DEBIAN,
     DISTROLESS_PREFIXES,
     is_shell_less,
@@ -120,10 +121,18 @@ class Recipe:
         provided = {"ca-certificates", "tzdata", "netbase"}
         draft.runtime_packages = [p for p in draft.runtime_packages if p.split("=")[0] not in provided]
         if draft.runtime_packages or draft.needs_shell:
-            why = "packages" if draft.runtime_packages else "a shell for its setup commands"
+            if draft.runtime_packages:
+                why = "packages"
+            elif draft.facts.entry.shell_form:
+                why = "a shell for its shell-form ENTRYPOINT/CMD"
+            else:
+                why = "a shell for its setup commands"
             release = release_of(draft.facts.base_ref) or DEFAULT_DEBIAN
             if draft.package_manager not in (None, "apt"):
                 raise PlanError(f"the runtime stage needs {why}, which {base} does not have")
+            if release in ARCHIVED_DEBIAN:
+                raise PlanError(f"the runtime stage needs {why}, which {base} does not have, and "
+                                f"debian:{release}-slim can no longer install packages ({release} is archived)")
             draft.runtime_base = f"debian:{release}-slim"
             draft.notes.append(f"debian:{release}-slim rather than {base}: the runtime stage needs {why}")
 
@@ -204,15 +213,20 @@ def _written(f: StageFacts) -> str:
 
 def recipes() -> list[Recipe]:
     from dflint.optimize.c import CRecipe
+    from dflint.optimize.crystal import CrystalRecipe
     from dflint.optimize.dotnet import DotnetRecipe
+    from dflint.optimize.elixir import ElixirRecipe
     from dflint.optimize.go import GoRecipe
+    from dflint.optimize.haskell import HaskellRecipe
     from dflint.optimize.java import JavaRecipe
     from dflint.optimize.node import NodeRecipe
+    from dflint.optimize.php import PhpRecipe
     from dflint.optimize.python import PythonRecipe
     from dflint.optimize.ruby import RubyRecipe
     from dflint.optimize.rust import RustRecipe
 
-    return [GoRecipe(), RustRecipe(), NodeRecipe(), JavaRecipe(), PythonRecipe(), RubyRecipe(), DotnetRecipe(), CRecipe()]
+    return [GoRecipe(), RustRecipe(), NodeRecipe(), JavaRecipe(), PythonRecipe(), RubyRecipe(), DotnetRecipe(), PhpRecipe(),
+            CrystalRecipe(), HaskellRecipe(), ElixirRecipe(), CRecipe()]
 
 
 def plan_rewrite(ctx: Context, ev: Evidence, options: Options | None = None,

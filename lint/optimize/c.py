@@ -14,10 +14,11 @@ folder when the original ran ldconfig.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from dflint.optimize import Options, Recipe
 from dflint.optimize.facts import resolve, under
-from dflint.optimize.plan import Artifact, Draft, PlanError
+from dflint.optimize.plan import SCRIPT_INTERPRETERS, Artifact, Draft, PlanError, Refusal
 from dflint.toolchain import _C_COMPILER_RE, _C_COMPILERS
 
 _COMPILER_VALUE_FLAGS = ("-o", "-I", "-L", "-l", "-D", "-U", "-include", "-x", "-MF", "-MT", "-MQ",
@@ -32,6 +33,18 @@ _MESON_COMMANDS = frozenset("setup configure compile install test introspect ini
                             "rewrite devenv env2mfile help format".split())
 
 
+#: urweb's options (its usage text): those that take a value, and those that do not
+_URWEB_VALUE_FLAGS = frozenset("-db -dbms -output -protocol -root -path -sql -ccompiler -prefix -limit -stop "
+                               "-moduleOf -sigfile -endpoints -js -iflow -boot-path".split())
+_URWEB_FLAGS = frozenset("-sqlcache -static -debug -verbose -timing -tc -dumpTypes -unifyMore -boot -noEmacs "
+                         "-explainEmbed -unsafe -noTypeInference -noHeaders -cachecheck -dumpSource -print-ccompiler "
+                         "-mangleSql -lessSafeFfi -strict -noEmacs".split())
+
+
+#: ``PREFIX ?= /usr/local`` in a Makefile (the build context's file, not RUN text)
+_MAKE_PREFIX_RE = re.compile(r"^(PREFIX|prefix)\s*[?:]?=\s*(\S+)\s*(?:#.*)?$")
+
+
 def _is_compiler(name: str) -> bool:
     return name in _C_COMPILERS or bool(_C_COMPILER_RE.fullmatch(name))
 
@@ -41,24 +54,37 @@ class CRecipe(Recipe):
     ecosystem = "c"
 
     def detect(self, facts) -> bool:
+        # C steps, maybe with another ecosystem's (`pip3 install`/`gem install` right after
+        # building the interpreter itself, as the official python and ruby images do: checked in
+        # `build`; anything else is refused there, by name). Recipes earlier in the list have
+        # claimed what they rewrite.
         builds = facts.ev.builds
-        if not builds or not self._is_c_step(builds[0]):
-            return False
-        # `pip3 install`/`gem install` right after building the interpreter itself (the official
-        # python and ruby images): checked in `build`
-        return all(self._is_c_step(b) or b.tool in _AFTER_INSTALL for b in builds)
+        return any(self._is_c_step(b) for b in builds)
 
     def _is_c_step(self, step) -> bool:
         first = step.tool.split()[0]
         return (_is_compiler(first) or first in ("make", "gmake", "cmake", "./configure", "ninja", "meson",
-                                                  "samu", "autoreconf")
-                or step.tool.startswith("./configure"))
+                                                  "samu", "autoreconf", "qmake", "qmake6")
+                or step.tool.startswith("./configure") or first == "urweb")
+
+    def plan(self, facts, options: Options):
+        others: dict[str, int] = {}
+        for b in facts.ev.builds:
+            if not self._is_c_step(b) and b.tool not in _AFTER_INSTALL:
+                others.setdefault(b.tool, b.line)
+        if others:
+            tools = ", ".join(f"`{t}` (line {line})" for t, line in others.items())
+            return Refusal(f"the stage also builds with {tools}, another ecosystem's tool than C's: a stage that "
+                           f"builds for several ecosystems is not rewritten", self.name)
+        return super().plan(facts, options)
 
     def build(self, draft: Draft, options: Options) -> None:
         f = draft.facts
         prefixes: list[tuple[str, str]] = []  # (install prefix, why)
         build_dirs: list[tuple[str, str]] = []
         configured_prefix: str | None = None
+        configured_dirs: set[str | None] = set()  # where ./configure, cmake or meson set up a build
+        guessed: list[tuple[str, str]] = []  # `make install` of a plain Makefile: (line's why, make's folder)
         cxx = False
         lib_dirs: list[tuple[str, str]] = []
         for step in f.ev.builds:
@@ -71,6 +97,9 @@ class CRecipe(Recipe):
             cwd = f.cwd_of(ins, cmd)
             why = f"`{step.tool}` on line {ins.line}"
             name = cmd.basename
+            if name in ("qmake", "qmake6", "qmake-qt5") or step.tool.startswith("qmake"):
+                raise PlanError(f"{why} builds a Qt project, which loads Qt plugins and QML modules at run time "
+                                f"that the Dockerfile does not name")
             if step.tool in _AFTER_INSTALL:
                 self._after_install(f, step, prefixes)
                 continue
@@ -95,19 +124,23 @@ class CRecipe(Recipe):
                     for lib_dir in self._lib_dirs(f, ins, cmd, cwd):
                         lib_dirs.append((lib_dir, f"-L of {why}"))
                 continue
+            if name == "urweb":
+                draft.add_output(self._urweb_output(f, ins, cmd, cwd, why), why)
+                continue
             if step.tool.startswith("./configure") or name == "configure":
                 p = cmd.option("--prefix", takes_value=("--prefix",))
-                configured_prefix = p or configured_prefix
+                configured_prefix = self._prefix(f, ins, p, why) or configured_prefix
+                configured_dirs.add(cwd)
                 continue
             if name == "cmake":
                 p = next((a.value.split("=", 1)[1] for a in cmd.args
                           if a.value.startswith("-DCMAKE_INSTALL_PREFIX=")), None)
                 if p:
-                    configured_prefix = p
+                    configured_prefix = self._prefix(f, ins, p, why)
                 if cmd.has_flag("--install") or "install" in [a.value for a in cmd.args if a.value != "--build"] \
                         and cmd.has_flag("--build"):
-                    prefixes.append((cmd.option("--prefix", takes_value=("--prefix",)) or configured_prefix
-                                     or "/usr/local", why))
+                    prefixes.append((self._prefix(f, ins, cmd.option("--prefix", takes_value=("--prefix",)), why)
+                                     or configured_prefix or "/usr/local", why))
                 elif cmd.has_flag("--build"):
                     folder = cmd.option("--build", takes_value=("--build",))
                     d = resolve(folder, cwd) if folder else None
@@ -120,6 +153,7 @@ class CRecipe(Recipe):
                     for d in (resolve(folder, cwd) if folder else None, cwd):
                         if d:
                             build_dirs.append((d, why))
+                    configured_dirs.update((resolve(folder, cwd) if folder else cwd, cwd))
                 continue
             if name == "meson":
                 sub = cmd.subcommand
@@ -128,7 +162,7 @@ class CRecipe(Recipe):
                 elif sub in ("setup", None) or sub not in _MESON_COMMANDS:
                     # `meson setup build`, or the old form `meson [options] build [source]`
                     p = cmd.option("--prefix", takes_value=("--prefix",))
-                    configured_prefix = p or configured_prefix
+                    configured_prefix = self._prefix(f, ins, p, why) or configured_prefix
                     pos = [a.value for a in cmd.positional(("--prefix", "-D", "--buildtype", "-C"))]
                     if sub == "setup":
                         pos = pos[1:]
@@ -136,6 +170,7 @@ class CRecipe(Recipe):
                         d = resolve(pos[0], cwd)
                         if d:
                             build_dirs.append((d, why))
+                            configured_dirs.add(d)
                 continue
             if name in ("make", "gmake", "ninja", "samu"):
                 c_dir = cmd.option("-C", takes_value=("-C", "-f", "-j"))
@@ -147,8 +182,12 @@ class CRecipe(Recipe):
                 if "install" in targets:
                     if "DESTDIR" in variables:
                         raise PlanError(f"{why} installs into DESTDIR={variables['DESTDIR']}")
-                    prefixes.append((variables.get("PREFIX") or variables.get("prefix") or configured_prefix
-                                     or "/usr/local", why))
+                    given = self._prefix(f, ins, variables.get("PREFIX") or variables.get("prefix"), why)
+                    if given is None and not (d in configured_dirs or d is None and configured_dirs):
+                        given = self._makefile_prefix(f, d, why)
+                        if given is None:
+                            guessed.append((why, d or ""))
+                    prefixes.append((given or configured_prefix or "/usr/local", why))
                 elif d:
                     build_dirs.append((d, why))
                 continue
@@ -159,6 +198,8 @@ class CRecipe(Recipe):
         program = entry.program
         if program is None:
             raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        self._check_entry(f, entry)
+        self._check_guessed_prefix(f, draft, guessed, program)
         copied_lib = False
         for prefix, why in prefixes:
             prefix = posixpath.normpath(prefix)
@@ -188,6 +229,10 @@ class CRecipe(Recipe):
                 pass
             else:
                 built = ", ".join(sorted(draft.outputs)) or "nothing known"
+                script = next((w for w in entry.argv[1:] if not w.startswith("-")), None)
+                if posixpath.basename(program) in SCRIPT_INTERPRETERS and script:
+                    raise PlanError(f"ENTRYPOINT/CMD runs the script {script} (`{posixpath.basename(program)} "
+                                    f"{script}`): which of what the build writes ({built}) it runs is not known")
                 raise PlanError(f"ENTRYPOINT/CMD runs `{program}`, which is not what the build writes ({built})")
         if path is not None and not any(under(path, a.src) for a in draft.artifacts):
             if any(path == d for d, _ in build_dirs):
@@ -219,7 +264,14 @@ class CRecipe(Recipe):
                 return ["libstdc++"]
             return None
 
-        draft.collect_packages(runtime_package)
+        try:
+            draft.collect_packages(runtime_package)
+        except PlanError as exc:
+            if f.base_name == "debian" and any(w in f.base_tag for w in ("sid", "unstable", "testing")) \
+                    and "release" in str(exc):
+                raise PlanError(f"{f.stage.base} is Debian {f.base_tag.split('-')[0]}, whose library package names "
+                                f"change over time: {exc}") from None
+            raise
         draft.ldd = not draft.same_base and self.toolchain_image(f) and self._debian(draft)
         if cxx and f.manager == "apk" and "libstdc++" not in draft.runtime_packages:
             draft.runtime_packages.append("libstdc++")
@@ -234,7 +286,10 @@ class CRecipe(Recipe):
         """`pip3 install x` or `gem install x` after `make install` into /usr/local has built
         the interpreter: it installs into that prefix, which is copied whole."""
         cmd = step.command
-        if not prefixes or posixpath.normpath(prefixes[-1][0]) != "/usr/local":
+        if not prefixes:
+            raise PlanError(f"`{step.tool}` on line {step.line} installs into an interpreter the build does not "
+                            f"install (another ecosystem than C in the same stage)")
+        if posixpath.normpath(prefixes[-1][0]) != "/usr/local":
             raise PlanError(f"`{step.tool}` on line {step.line} installs outside what the build installs")
         if "/" in cmd.name and not cmd.name.startswith("/usr/local/"):
             raise PlanError(f"`{cmd.name}` on line {step.line} is not the interpreter the build installed")
@@ -246,6 +301,118 @@ class CRecipe(Recipe):
             value = f.env_of(step.instruction, cmd, name)
             if value and not value.startswith("/usr/local"):
                 raise PlanError(f"`{step.tool}` on line {step.line} installs into {name}={value}")
+
+    def _urweb_output(self, f, ins, cmd, cwd, why) -> str:
+        """`urweb [options] app` compiles app.urp into app.exe in the folder it runs in (``-output``
+        names another file)."""
+        args = [a.value for a in cmd.args]
+        out = None
+        project = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in _URWEB_VALUE_FLAGS:
+                if a == "-output" and i + 1 < len(args):
+                    out = args[i + 1]
+                i += 2
+                continue
+            if a.startswith("-"):
+                if a not in _URWEB_FLAGS:
+                    raise PlanError(f"{why}: the option {a} of urweb is not known")
+                i += 1
+                continue
+            project.append(a)
+            i += 1
+        if len(project) != 1 or "$" in project[0] or (out is not None and "$" in out):
+            raise PlanError(f"what {why} writes is not known")
+        name = project[0][: -len(".urp")] if project[0].endswith(".urp") else project[0]
+        path = resolve(out or f"{name}.exe", cwd)
+        if path is None:
+            raise PlanError(f"what {why} writes is not known (the folder it runs in is not known)")
+        return path
+
+    def _check_entry(self, f, entry) -> None:
+        """What the container runs must not need the toolchain: a compiler named on its command
+        line (``./run_application -g g++-4.8`` compiles pages at run time), or the installed program
+        run at build time in a build RUN (``make install && lkp install``: what it writes is not
+        known)."""
+        for word in entry.argv[1:]:
+            base = posixpath.basename(word)
+            if _is_compiler(base):
+                raise PlanError(f"ENTRYPOINT/CMD names the compiler `{word}`: the program compiles at run time")
+        program = posixpath.basename(entry.program or "")
+        if not program:
+            return
+        for pos in f.build_positions:
+            ins = f.instructions[pos]
+            for cmd in f.commands(ins):
+                if cmd.basename != program or self._is_c_name(cmd.basename):
+                    continue
+                args = [a.value for a in cmd.args]
+                if all(a in ("--version", "-V", "version", "--help", "-h") for a in args) and args:
+                    continue
+                shown = " ".join([cmd.basename, *args[:1]])
+                raise PlanError(f"`{shown}` on line {ins.line} runs the program the build installed, at build time: "
+                                f"what it writes is not known")
+
+    def _is_c_name(self, name: str) -> bool:
+        return _is_compiler(name) or name in ("make", "gmake", "cmake", "ninja", "meson", "samu")
+
+    def _check_guessed_prefix(self, f, draft, guessed, program: str) -> None:
+        """`make install` of a project's own Makefile (no ./configure, cmake or meson set up the
+        folder, no ``PREFIX=``) installs where that Makefile says: /usr/local by convention, but
+        only certain when ENTRYPOINT/CMD names a path there."""
+        if not guessed:
+            return
+        why = guessed[0][0]
+        if program.startswith("/"):
+            path = posixpath.normpath(program)
+            if draft.provided_by_runtime_copy(path):
+                raise PlanError(f"ENTRYPOINT/CMD runs {path}, copied from the build context, and {why} installs "
+                                f"where the project's own Makefile says (no ./configure, cmake or PREFIX=): what "
+                                f"of it the program needs is not certain")
+            if under(path, "/usr/local"):
+                return
+            if draft.output_for(program, f.entry.workdir):
+                return
+            where = ", in /usr, mixed with the system's own files" if under(path, "/usr") else ""
+            raise PlanError(f"ENTRYPOINT/CMD runs {path}, which {why} (the project's own Makefile) installs "
+                            f"outside /usr/local{where}")
+        if "/" not in program and draft.output_for(program, f.entry.workdir) is None:
+            raise PlanError(f"{why} installs where the project's own Makefile says (no ./configure, cmake or "
+                            f"PREFIX=): that `{program}` lands in /usr/local/bin is not certain")
+
+    def _makefile_prefix(self, f, folder: str | None, why: str) -> str | None:
+        """The install prefix a Makefile from the build context sets (``PREFIX ?= /usr/local``),
+        when a COPY puts it into the folder `make install` runs in. None when not known."""
+        if folder is None:
+            return None
+        for name in ("GNUmakefile", "makefile", "Makefile"):
+            text = f.context_file(name, folder)
+            if text is None:
+                continue
+            values = set()
+            for line in text.splitlines():
+                m = _MAKE_PREFIX_RE.match(line)
+                if m:
+                    values.add(m.group(2))
+            if len(values) != 1:
+                return None
+            value = values.pop()
+            if "$" in value or not value.startswith("/"):
+                raise PlanError(f"{why} installs into the prefix {value} that the Makefile sets, which is not known")
+            return posixpath.normpath(value)
+        return None
+
+    def _prefix(self, f, ins, value: str | None, why: str) -> str | None:
+        """An install prefix as written (``--prefix=$HOME_DIR``) with the stage's variables
+        substituted; a prefix that stays unknown is a refusal."""
+        if not value:
+            return None
+        got = f.expand(ins, value) if "$" in value else value
+        if got is None or "$" in got or "`" in got or not got.startswith("/"):
+            raise PlanError(f"the install prefix {value} of {why} is not known")
+        return posixpath.normpath(got)
 
     def _lib_dirs(self, f, ins, cmd, cwd) -> list[str]:
         out = []

@@ -94,6 +94,10 @@ class Entry:
     cmd_ins: Instruction | None
     workdir: str | None
     shell_form: bool
+    #: every command of the shell script the container runs (a shell form, or the string of
+    #: ``sh -c "…"``), as argument lists in order, commands in ``$(…)`` included (marked by
+    #: `substitution`); empty for a plain exec form
+    commands: tuple[EntryCommand, ...] = ()
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -109,6 +113,19 @@ class Entry:
     @property
     def instructions(self) -> list[Instruction]:
         return [i for i in (self.entrypoint_ins, self.cmd_ins) if i is not None]
+
+
+@dataclass
+class EntryCommand:
+    """One command of the shell script ENTRYPOINT/CMD run."""
+
+    argv: tuple[str, ...]
+    substitution: bool  # inside ``$(…)`` or backquotes
+    builtin: bool  # a shell builtin (cd, export, set, exec …)
+
+
+#: Shells whose ``-c STRING`` is a script (``sh -c "app | tee log"``).
+_C_SHELLS = frozenset("sh bash ash dash zsh".split())
 
 
 class StageFacts:
@@ -414,30 +431,56 @@ class StageFacts:
             elif ins.name == "CMD":
                 cmd = ins
         shell = False
+        commands: list[EntryCommand] = []
+
+        def first_program(script: Script, ins: Instruction | None) -> tuple[str, ...]:
+            """The first command of `script` that is not a shell builtin (what ``exec`` runs);
+            every command goes to `commands`."""
+            found: tuple[str, ...] | None = None
+            for c in script.commands:
+                c = c.unwrapped()
+                words = tuple((self.arg_value(ins, a) if ins is not None else (a.value if a.static else None))
+                              or a.raw for a in c.words)
+                builtin = c.basename in _DEFAULT_SHELL_BUILTINS
+                commands.append(EntryCommand(words, bool(c.substitution), builtin))
+                if c.substitution or found is not None:
+                    continue
+                if builtin and c.basename != "exec":
+                    continue
+                if c.basename == "exec":
+                    rest = tuple(a.value for a in c.args)
+                    if rest:
+                        found = rest
+                    continue
+                found = words
+            return found or ()
+
+        def unwrap_c(words: tuple[str, ...]) -> tuple[str, ...]:
+            """``sh -c "SCRIPT"`` runs SCRIPT: its first program (as a shell form)."""
+            nonlocal shell
+            if len(words) >= 3 and posixpath.basename(words[0]) in _C_SHELLS and words[1] == "-c":
+                from dflint.shell import parse_script
+
+                try:
+                    inner = parse_script(words[2])
+                except Exception:  # pragma: no cover - defensive
+                    return words
+                shell = True
+                commands.clear()
+                return first_program(inner, None)
+            return words
 
         def argv(ins: Instruction | None) -> tuple[str, ...] | None:
             nonlocal shell
             if ins is None:
                 return None
             if ins.json is not None:
-                return tuple(ins.json)
+                return unwrap_c(tuple(ins.json))
             shell = True
             script = self.script(ins)
             if script is None:
                 return None
-            for c in script.commands:
-                if c.substitution:
-                    continue
-                c = c.unwrapped()
-                if c.basename in _DEFAULT_SHELL_BUILTINS and c.basename != "exec":
-                    continue
-                if c.basename == "exec":
-                    rest = tuple(a.value for a in c.args)
-                    if rest:
-                        return rest
-                    continue
-                return tuple(self.arg_value(ins, a) or a.raw for a in c.words)
-            return ()
+            return unwrap_c(first_program(script, ins))
 
         ep_argv = argv(ep)
         cmd_argv = argv(cmd)
@@ -450,7 +493,7 @@ class StageFacts:
         workdir = self.workdirs[last] if last >= 0 else None
         # the WORKDIR in force at the end of the stage is what the container starts in
         workdir = self.final_workdir
-        return Entry(ep_argv, cmd_argv, ep, cmd, workdir, shell)
+        return Entry(ep_argv, cmd_argv, ep, cmd, workdir, shell, tuple(commands))
 
     @cached_property
     def final_workdir(self) -> str | None:
@@ -595,5 +638,5 @@ def _unquote(word: str) -> str:
     return word
 
 
-__all__ = ["Block", "Copy", "Entry", "Install", "StageFacts", "resolve", "under",
+__all__ = ["Block", "Copy", "Entry", "EntryCommand", "Install", "StageFacts", "resolve", "under",
            "SETUP_COMMANDS", "USER_COMMANDS", "ARTIFACT_COMMANDS"]

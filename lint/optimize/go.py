@@ -134,21 +134,29 @@ class GoRecipe(Recipe):
                     break
         if path is not None:
             draft.artifacts.append(Artifact(path, path, draft.outputs.get(path, "")))
-        elif draft.carry_copies_of(resolve(program, entry.workdir) or program):
+        elif any(draft.carry_copies_of(c) for c in self._program_paths(draft, program)):
             if len(draft.outputs) != 1:
                 raise PlanError(f"ENTRYPOINT/CMD runs {program}, a file copied from the build context; "
                                 f"which of the build's outputs it needs is not known")
             out = next(iter(draft.outputs))
             draft.artifacts.append(Artifact(out, out, draft.outputs[out]))
         else:
-            built = ", ".join(sorted(draft.outputs)) or "nothing known"
-            raise PlanError(f"ENTRYPOINT/CMD runs `{program}`, which is not what the build writes ({built})")
+            raise draft.not_built(program, resolve(program, entry.workdir))
         draft.runtime_dirs_from_context(entry.workdir)
         self.choose_base(draft, options, static=static)
         draft.collect_packages(lambda inst: None, headers_matter=not static)
         self.add_ca_certificates(draft)
         draft.ldd = not static and not draft.same_base and self.toolchain_image(f) and self._debian(draft)
         self.finish(draft)
+
+    def _program_paths(self, draft: Draft, program: str) -> list[str]:
+        """Where a program named by ENTRYPOINT/CMD may be: its path, or for a bare name each
+        folder of the PATH (``dep.bash`` copied into /builder/bin, put on the PATH by ENV)."""
+        f = draft.facts
+        if "/" in program:
+            path = resolve(program, f.entry.workdir)
+            return [path] if path else []
+        return [posixpath.join(d, program) for d in draft.path_dirs()]
 
     def _module(self, f, cwd: str) -> str | None:
         """The module name of go.mod in `cwd`, read from the build context."""

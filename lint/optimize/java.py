@@ -9,6 +9,15 @@ base: a JDK, Maven or Gradle image → ``eclipse-temurin:<version>-jre``; a dist
 with the JDK from its package manager stays, with the JRE instead (``default-jdk`` →
 ``default-jre-headless``, ``openjdk-17-jdk`` → ``openjdk-17-jre-headless``, Alpine's
 ``openjdk17`` → ``openjdk17-jre-headless``).
+
+The command line is read as the launcher does (`JavaLaunch`): options may follow ``-jar``
+(``java -jar -Dx=y app.jar``); ``-cp a:lib/*`` copies ``a`` and the folder ``lib``; ``-p
+target/modules -m app`` copies the module path. A shell-form CMD whose script runs ``java`` after
+helpers (``export DBIP=$(getent …) && sed -i … conf.json && java -jar …``) is read through its
+``java`` command; `Draft.check_entry_script` checks the helpers and copies the configuration
+files they name. A ``mv "$(lein uberjar | sed …)" app.jar`` makes ``app.jar`` an output. Refused:
+a GraalVM native image (its C library's release is not known), a JDK image whose tag does not
+say the Java version (``clojure``, untagged).
 """
 
 from __future__ import annotations
@@ -44,6 +53,73 @@ def jre_package(manager: str, name: str) -> list[str] | None:
     if name in ("maven", "gradle", "ant", "sbt"):
         return []
     return None
+
+
+#: `java` launcher options whose value is the next word (``-cp X``; ``--class-path=X`` is one word).
+JAVA_VALUE_OPTIONS = frozenset(
+    "-cp -classpath --class-path -p --module-path --upgrade-module-path --add-modules --limit-modules "
+    "--enable-native-access --add-reads --add-exports --add-opens --patch-module --source -d "
+    "--describe-module".split())
+
+
+class JavaLaunch:
+    """What a ``java`` command line runs: `jar` (``-jar X``: the first word after the options,
+    which may come after ``-jar``: ``java -jar -Dx=y app.jar``), else `classpath` entries with
+    the main class, or `modulepath` entries with ``-m module``."""
+
+    def __init__(self, args: list[str] | tuple[str, ...]) -> None:
+        self.jar: str | None = None
+        self.classpath: list[str] = []
+        self.modulepath: list[str] = []
+        self.main: str | None = None
+        self.module: str | None = None
+        jar_mode = False
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "-jar":
+                jar_mode = True
+            elif a in ("-m", "--module"):
+                self.module = args[i + 1] if i + 1 < len(args) else None
+                break
+            elif a.startswith("--module="):
+                self.module = a.split("=", 1)[1]
+                break
+            elif a in JAVA_VALUE_OPTIONS:
+                value = args[i + 1] if i + 1 < len(args) else ""
+                self._option(a, value)
+                i += 2
+                continue
+            elif a.startswith(("--class-path=", "--module-path=")):
+                name, _, value = a.partition("=")
+                self._option(name, value)
+            elif a.startswith("-"):
+                pass
+            else:
+                if jar_mode:
+                    self.jar = a
+                else:
+                    self.main = a
+                break
+            i += 1
+        if jar_mode and self.jar is None:
+            self.main = None
+
+    def _option(self, name: str, value: str) -> None:
+        entries = [p for p in value.split(":") if p and p != "."]
+        if name in ("-cp", "-classpath", "--class-path"):
+            self.classpath = entries
+        elif name in ("-p", "--module-path"):
+            self.modulepath = entries
+
+    @property
+    def paths(self) -> list[str]:
+        """The files and folders the launch needs: the jar, or the class/module path entries
+        (``lib/*``, Java's wildcard for the jars of a folder, stands for the folder)."""
+        if self.jar is not None:
+            return [self.jar]
+        entries = self.modulepath if self.module is not None else self.classpath if self.main else []
+        return [e[:-2] if e.endswith("/*") else e for e in entries]
 
 
 def jar_file(cmd) -> str | None:
@@ -146,6 +222,14 @@ class JavaRecipe(Recipe):
         argv = list(entry.argv)
         if not argv:
             raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
+        if posixpath.basename(argv[0]) != "java" and entry.commands:
+            # `export DBIP=… && sed -i … config.json && java -jar app.jar`: the shell script's
+            # `java` command, the others checked as helpers by `check_entry_script`
+            javas = [c for c in entry.commands if not c.substitution and c.argv
+                     and posixpath.basename(c.argv[0]) == "java"]
+            if len(javas) == 1:
+                argv = list(javas[0].argv)
+                draft.program_argv = javas[0].argv
         if posixpath.basename(argv[0]) != "java":
             script = resolve(argv[0], entry.workdir) if "/" in argv[0] else None
             parts = script.split("/") if script else []
@@ -157,8 +241,14 @@ class JavaRecipe(Recipe):
                 draft.artifacts.append(Artifact(root, root, f"the distribution folder of {script}"))
                 self._finish_java(draft, options)
                 return
+            native = self._native_build(f)
+            if native is not None:
+                raise PlanError(f"ENTRYPOINT/CMD runs `{argv[0]}`, a GraalVM native image ({native}), not `java`: "
+                                f"it links the C library of {f.stage.base}, and which runtime base has a "
+                                f"compatible one is not known from the file")
             raise PlanError(f"ENTRYPOINT/CMD runs `{argv[0]}`, not `java`")
-        paths = self._java_paths(argv)
+        launch = JavaLaunch(argv[1:])
+        paths = launch.paths
         if not paths:
             raise PlanError("the jar or class path `java` runs is not named")
         for word in paths:
@@ -187,6 +277,13 @@ class JavaRecipe(Recipe):
     def _finish_java(self, draft: Draft, options: Options) -> None:
         f = draft.facts
         draft.runtime_dirs_from_context(f.entry.workdir)
+        if self.toolchain_image(f) and "$" not in f.stage.base:
+            from dflint.optimize.runtime import java_major, toolchain_runtime
+
+            if java_major(f.base_name, f.base_tag) is None and toolchain_runtime(f.base_ref, options.runtime_images) is None:
+                tag = f"its tag `{f.base_tag}`" if f.base_tag and f.base_tag != "latest" else "its tag (none: the latest)"
+                raise PlanError(f"the Java version of {f.stage.base} is not in {tag}, so the JRE image to ship "
+                                f"is not known (set one with DF200's `runtime-images` option)")
         self.choose_base(draft, options)
         if draft.same_base and not any(jre_package(i.manager, i.name) for i in f.installs):
             raise PlanError("the JDK does not come from the package manager, so no JRE to install "
@@ -194,20 +291,22 @@ class JavaRecipe(Recipe):
         draft.collect_packages(lambda inst: jre_package(inst.manager, inst.name))
         self.finish(draft)
 
-    def _java_paths(self, argv: list[str]) -> list[str]:
-        args = argv[1:]
-        i = 0
-        while i < len(args):
-            a = args[i]
-            if a == "-jar" and i + 1 < len(args):
-                return [args[i + 1]]
-            if a in ("-cp", "-classpath", "--class-path") and i + 1 < len(args):
-                return [p for p in args[i + 1].split(":") if p and p != "."]
-            if a.startswith("-"):
-                i += 1
+    def _native_build(self, f) -> str | None:
+        """The build step that makes a GraalVM native image (``gradle nativeCompile``, ``mvn
+        -Pnative``, ``mvn native:compile``, ``native-image``), described, or None."""
+        for step in f.ev.builds:
+            cmd = step.command
+            if cmd is None:
                 continue
-            return []
-        return []
+            words = [a.value for a in cmd.args]
+            if any(w.split(":")[-1] in ("nativeCompile", "nativeBuild") or w in ("-Pnative", "native:compile")
+                   or w.startswith("-Pnative") or w == "-Dpackaging=native-image" for w in words):
+                return f"`{step.tool}` on line {step.line}"
+        for pos in f.build_positions:
+            ins = f.instructions[pos]
+            if any(c.basename == "native-image" for c in f.commands(ins)):
+                return f"`native-image` on line {ins.line}"
+        return None
 
     def _pom_jar(self, f, pom_dir: str) -> str | None:
         text = f.context_file("pom.xml", pom_dir)

@@ -169,7 +169,9 @@ class NodeRecipe(Recipe):
         """Every RUN of the build part installs packages or sets up: what anything else writes
         (a `git clone` of the sources, a generated file) is not carried into the runtime stage."""
         f = draft.facts
-        for ins in f.instructions[: f.last_build + 1]:
+        repo = draft._repository_setup()
+        clones = dict(draft.git_clones())
+        for pos, ins in enumerate(f.instructions[: f.last_build + 1]):
             if ins.name != "RUN":
                 continue
             cmds = f.commands(ins)
@@ -181,6 +183,14 @@ class NodeRecipe(Recipe):
                     continue
                 if name in _RUNNERS and _install_only(f"{name} {cmd.subcommand or ''}".strip()):
                     continue
+                if repo == ins.line:
+                    how = f"`{name} … | sh`" if name in ("curl", "wget") else f"`{name}`"
+                    raise PlanError(f"the RUN on line {ins.line} sets up the package repository ({how}) that "
+                                    f"Node.js comes from, which the runtime stage does not have")
+                if pos in clones:
+                    raise PlanError(f"the application comes from the `git clone` on line {ins.line} into "
+                                    f"{clones[pos]}, not from the build context: the runtime stage would need "
+                                    f"that whole folder (the sources), which is not a rewrite")
                 raise PlanError(f"the RUN on line {ins.line} runs `{name}`: what it writes is not carried into "
                                 f"the runtime stage")
 

@@ -7,7 +7,11 @@ be made with confidence, and may carry a draft whose skeleton is shown (never ap
 
 `Draft` is the shared half of every recipe: it sorts the stage's instructions into build and
 runtime (metadata, users, runtime setup after the build), collects the runtime packages, tracks
-where the build's outputs are copied or moved by ``cp``/``mv``/``install``, and renders. A recipe
+where the build's outputs are copied or moved by ``cp``/``mv``/``install``, and renders. A RUN
+after the build that moves the output, extracts an archive inside an output folder (``tar xzf
+*.tar.gz`` in ``target/dist``) or cleans up (``cargo clean``) stays in the build stage, with the
+WORKDIR/ENV written before it; an ENTRYPOINT/CMD that starts a bare shell is refused (the image is
+a work environment). A recipe
 adds what only it knows: the artifacts, the runtime base, extra build lines.
 
 Rendering works on the original text: the stage's span (from its FROM to its last instruction)
@@ -54,6 +58,15 @@ _INFO_COMMANDS = frozenset("pwd ls dir du tree which whoami uname date id true".
 #: Commands whose operands are existing files (a runtime RUN's `chown -R app data`).
 _FILE_COMMANDS = frozenset("chown chmod chgrp cat cp mv ln sed test stat ls".split())
 _MOVE_COMMANDS = frozenset("cp mv install strip upx rm chmod ln mkdir ls echo true test file".split())
+#: Commands that extract an archive (the build's distribution archive, `tar xzf target/*.tar.gz`).
+_EXTRACT_COMMANDS = frozenset("tar unzip".split())
+_SHELLS = frozenset("sh bash ash dash zsh".split())
+#: Programs a Debian, Ubuntu or Alpine base has (coreutils, grep, sed, awk, getent, the shell's
+#: own): a shell-form ENTRYPOINT/CMD may run them around the program.
+BASE_UTILITIES = frozenset(
+    "sh bash echo printf cat tee sed awk grep egrep fgrep getent nproc uniq head tail cut tr sort wc sleep "
+    "env test [ true false date hostname id whoami mkdir ls cp mv rm ln chmod chown touch dirname basename "
+    "readlink expr seq xargs".split())
 
 _REPO_PATHS = ("/etc/apt/sources.list", "/etc/apk/repositories", "/etc/yum.repos.d", "/etc/zypp/repos.d",
                "/etc/apt/trusted.gpg", "/usr/share/keyrings", "/etc/apt/keyrings")
@@ -63,6 +76,9 @@ DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 #: File name endings of data and script files a command line may name.
 _DATA_SUFFIXES = frozenset("json yaml yml toml ini conf cfg xml properties config lua rb py js mjs cjs sh pl php "
                            "txt env".split())
+
+#: File name endings of configuration files (data a program reads, never code that imports more).
+_CONFIG_SUFFIXES = frozenset("json yaml yml toml ini conf cfg properties env".split())
 
 #: where the build stage lists the packages of the libraries the artifacts link against
 LDD_LIST = "/tmp/runtime-packages.txt"
@@ -143,6 +159,9 @@ class Draft:
     #: RUN at the position given, which leaves its own place
     build_moves: dict[int, tuple[int, str]] = field(default_factory=dict)
     reorder_skipped: str | None = None  # why the build stage keeps its order (when it had a candidate)
+    #: the command of the entry's shell script the recipe takes as the program (``java …`` after
+    #: ``export X=… && sed -i … &&``); None: `Entry.argv`
+    program_argv: tuple[str, ...] | None = None
 
     # ---- sorting instructions ------------------------------------------------------------
 
@@ -153,6 +172,12 @@ class Draft:
         last = f.last_build
         if last < 0:
             raise PlanError("no build step runs in a RUN of the shipped stage")
+        argv = f.entry.argv
+        if argv and posixpath.basename(argv[0]) in _SHELLS and all(a.startswith("-") for a in argv[1:]):
+            raise PlanError(f"ENTRYPOINT/CMD starts an interactive shell (`{' '.join(argv)}`): the image is a "
+                            f"work environment, whose toolchain may be what it is for")
+        if f.entry.shell_form:
+            self.needs_shell = True  # a shell-form ENTRYPOINT/CMD runs /bin/sh
         roles = []
         for pos, ins in enumerate(f.instructions):
             name = ins.name
@@ -171,6 +196,13 @@ class Draft:
                 roles.append(BUILD if pos <= last else self._late_run_role(pos))
             else:
                 roles.append(BUILD)
+        # a RUN after the build kept in the build stage (a move, an extraction, a cleanup) runs
+        # with the WORKDIR, ENV, ARG, SHELL and USER written before it: those go to both stages
+        late = [p for p in range(last + 1, len(roles)) if roles[p] == BUILD and f.instructions[p].name == "RUN"]
+        if late:
+            for p in range(last + 1, late[-1]):
+                if roles[p] == RUNTIME and f.instructions[p].name in ("ENV", "ARG", "WORKDIR", "SHELL", "USER"):
+                    roles[p] = BOTH
         self.roles = roles
         self.artifacts_at = last
         self.build_name = self._free_name()
@@ -186,7 +218,14 @@ class Draft:
         names = {c.basename for c in cmds}
         if names <= _INFO_COMMANDS:
             return BUILD  # `RUN ls out/`: prints, changes nothing
-        if names <= _MOVE_COMMANDS and names & {"cp", "mv", "install", "strip", "upx"}:
+        if names <= {"cargo", "go", "rm", "true"} and all(c.subcommand == "clean" for c in cmds
+                                                          if c.basename in ("cargo", "go")) and names & {"cargo", "go"}:
+            return BUILD  # `RUN cargo clean`: deletes what the build left, changes nothing shipped
+        if names <= _MOVE_COMMANDS | _EXTRACT_COMMANDS and names & ({"cp", "mv", "install", "strip", "upx"}
+                                                                    | _EXTRACT_COMMANDS):
+            if any(c.basename == "tar" and not _tar_extracts(c) for c in cmds):
+                raise PlanError(f"the RUN on line {ins.line} after the build runs `tar` without extracting, "
+                                f"which is neither runtime setup nor a move of the build's output")
             # a move of what the build made (`cp target/release/x /usr/local/bin/`): the
             # outputs are not known yet, so `check_late_moves` confirms it once they are
             self.late_moves.append(pos)
@@ -196,15 +235,27 @@ class Draft:
                 self.needs_shell = True
             return RUNTIME
         other = sorted(names - SETUP_COMMANDS - _PACKAGE_CLEANUP)
-        raise PlanError(f"the RUN on line {ins.line} after the build runs `{other[0]}`, which is "
-                        f"neither runtime setup nor a move of the build's output")
+        clone = next((d for p, d in self.git_clones() if p == pos), None)
+        if clone is not None and names <= {"git", "cd"} | SETUP_COMMANDS:
+            raise PlanError(f"the RUN on line {ins.line} after the build fetches the application with `git clone` "
+                            f"into {clone}: the runtime stage would need that whole folder (the sources), "
+                            f"which is not a rewrite")
+        listed = ", ".join(f"`{n}`" for n in other)
+        raise PlanError(f"the RUN on line {ins.line} after the build runs {listed}, which "
+                        f"{'is' if len(other) == 1 else 'are'} neither runtime setup nor a move of the build's output")
 
     def check_late_moves(self) -> None:
-        """A RUN after the build taken as a move of its output must name one."""
+        """A RUN after the build taken as a move of its output must name one (an archive it
+        extracts must be one, or be extracted inside one)."""
         f = self.facts
         for pos in self.late_moves:
             ins = f.instructions[pos]
-            if not any(self._mentions_output(ins, c) for c in f.commands(ins)):
+            cmds = f.commands(ins)
+            for c in cmds:
+                if c.basename in _EXTRACT_COMMANDS and not self._extracts_output(ins, c):
+                    raise PlanError(f"the RUN on line {ins.line} after the build runs `{c.basename}` on an "
+                                    f"archive that is not the build's output (or outside it)")
+            if not any(self._mentions_output(ins, c) for c in cmds):
                 names = sorted({c.basename for c in f.commands(ins)})
                 raise PlanError(f"the RUN on line {ins.line} after the build runs `{names[0]}`, which is "
                                 f"neither runtime setup nor a move of the build's output")
@@ -220,6 +271,21 @@ class Draft:
             if path and any(under(path, out) or under(out, path) for out in self.outputs):
                 return True
         return False
+
+    def _extracts_output(self, ins, cmd: Command) -> bool:
+        """``tar xzf *.tar.gz`` / ``unzip x.zip`` of an archive the build wrote, extracted into a
+        folder the build writes in (its working directory, or ``-C``/``-d``)."""
+        f = self.facts
+        cwd = f.cwd_of(ins, cmd)
+        if cwd is None:
+            return False
+        dest = cwd
+        flag = "-C" if cmd.basename == "tar" else "-d"
+        value = cmd.option(flag, "--directory", takes_value=(flag, "--directory", "-f", "--file"))
+        if value is not None:
+            dest = resolve(value, cwd) or ""
+        inside = [o for o in self.outputs if o != "/" and under(dest, o) and o in self.folders]
+        return bool(inside)
 
     def _free_name(self) -> str:
         taken = {s.name for s in self.facts.graph.stages if s.name}
@@ -260,7 +326,8 @@ class Draft:
                 if len(words) < 2:
                     continue
                 values = [f.arg_value(ins, a) for a in words]
-                if any(v is None for v in values):
+                if any(v is None or not a.static and ("$(" in a.raw or "`" in a.raw) for v, a in zip(values, words)):
+                    self._move_of_printed(ins, cmd, words, values, cwd)
                     continue
                 paths = [resolve(v, cwd) for v in values]  # type: ignore[arg-type]
                 if any(p is None for p in paths):
@@ -280,6 +347,21 @@ class Draft:
                         continue
                     target = posixpath.join(dest, posixpath.basename(src)) if dest_is_dir else dest  # type: ignore[arg-type]
                     self._move(src, target, cmd, ins)  # type: ignore[arg-type]
+
+    def _move_of_printed(self, ins, cmd: Command, words, values, cwd: str | None) -> None:
+        """``mv "$(lein uberjar | sed -n 's/^Created \\(.*\\)/\\1/p')" app.jar``: the source is a
+        path the build step inside the substitution prints, so the destination file (named, not
+        a folder) is the build's output."""
+        if cmd.basename not in ("mv", "cp") or len(words) != 2 or values[1] is None or values[1].endswith("/"):
+            return
+        src = words[0].span
+        for b in self.facts.ev.builds:
+            bc = b.command
+            if b.instruction is ins and bc is not None and src.start <= bc.span.start and bc.span.end <= src.end:
+                dest = resolve(values[1], cwd)
+                if dest and dest not in self._known_dirs(self.facts.pos(ins)):
+                    self.add_output(dest, f"`{cmd.basename}` on line {ins.line} of what `{b.tool}` writes")
+                return
 
     def _move(self, src: str, target: str, cmd, ins) -> None:
         self.outputs[posixpath.normpath(target)] = f"`{cmd.basename}` on line {ins.line}"
@@ -420,7 +502,8 @@ class Draft:
                 for r in getattr(cmd, "redirects", ()):
                     if r.op in (">", ">>") and r.target is not None and r.target.value.startswith(_REPO_PATHS):
                         return ins.line
-            if names & {"curl", "wget"} and any(c.basename in ("bash", "sh") and not c.positional
+            if names & {"curl", "wget"} and any(c.basename in ("bash", "sh")
+                                                and not [a for a in c.positional if a.value != "-"]
                                                 for c in (x.unwrapped() for x in script.commands)):
                 return ins.line  # curl -sL https://deb.nodesource.com/setup_20.x | bash -
         return None
@@ -735,25 +818,118 @@ class Draft:
                     continue
                 self.artifacts.append(Artifact(dest, dest, "from the build context"))
 
+    def git_clones(self) -> list[tuple[int, str]]:
+        """(position, folder) of every ``git clone`` in the stage's RUNs whose folder is known."""
+        f = self.facts
+        out: list[tuple[int, str]] = []
+        takes = ("--depth", "-b", "--branch", "-o", "--origin", "--reference", "--separate-git-dir", "-c",
+                 "--config", "--filter", "-j", "--jobs", "-u", "--upload-pack", "--template", "--shallow-since",
+                 "--shallow-exclude")
+        for pos, ins in enumerate(f.instructions):
+            if ins.name != "RUN":
+                continue
+            for cmd in f.commands(ins):
+                if cmd.basename != "git" or cmd.subcommand != "clone":
+                    continue
+                words = [a for a in cmd.positional(takes)][1:]
+                if not words:
+                    continue
+                values = [f.arg_value(ins, a) for a in words]
+                if len(values) > 1 and values[1] is not None:
+                    folder = values[1]
+                elif values[0] is not None:
+                    folder = posixpath.basename(values[0].rstrip("/"))
+                    folder = folder[: -len(".git")] if folder.endswith(".git") else folder
+                else:
+                    continue
+                path = resolve(folder, f.cwd_of(ins, cmd))
+                if path:
+                    out.append((pos, path))
+        return out
+
+    def origin_of(self, path: str | None) -> str | None:
+        """Where a file the build does not write comes from (for a refusal's reason): a COPY
+        of the build context, or a ``git clone``; None when not known."""
+        if not path:
+            return None
+        f = self.facts
+        for pos, folder in reversed(self.git_clones()):
+            if under(path, folder):
+                return f"a file of the `git clone` on line {f.instructions[pos].line}"
+        for c in reversed(list(f.copies())):
+            if c.from_ is not None:
+                continue
+            for s in c.sources:
+                t = c.target_of(s)
+                if t and under(path, t):
+                    return f"a file copied from the build context on line {c.instruction.line}"
+        return None
+
+    def not_built(self, program: str, path: str | None) -> PlanError:
+        """The refusal for a program that is not what the build writes, saying where it comes
+        from when that is known."""
+        origin = self.origin_of(path)
+        if origin is not None:
+            return PlanError(f"ENTRYPOINT/CMD runs {path}, {origin}, not what the build writes: what it "
+                             f"runs, and so what the runtime stage needs, is not known")
+        built = ", ".join(sorted(self.outputs)) or "nothing known"
+        return PlanError(f"ENTRYPOINT/CMD runs `{program}`, which is not what the build writes ({built})")
+
     def check_entry_script(self) -> None:
         """Files ENTRYPOINT/CMD names must reach the runtime stage: the script an interpreter is
         given (`sh run.sh`, `ruby app.rb`) and a file argument (`./server config.json`,
-        `-c conf/app.ini`). Each must be an artifact, under a COPY carried into the runtime
-        stage, or put there by a COPY of the build part that copies it by name (then carried);
-        one inside the whole build context copied for the build, or inside a build folder, is a
-        refusal (copying the source tree is not a rewrite)."""
+        `-c conf/app.ini`, the entries of `java -cp a:b/*`). Each must be an artifact, under a
+        COPY carried into the runtime stage, or put there by a COPY of the build part that copies
+        it by name (then carried); one inside the whole build context copied for the build, or
+        inside a build folder, is a refusal (copying the source tree is not a rewrite).
+
+        A shell script's other commands (`export X=$(getent …) && sed -i … conf.json && app`)
+        must be the shell's builtins or programs every Debian/Ubuntu/Alpine base has, and the
+        files they name must reach the runtime stage too."""
         f = self.facts
         entry = f.entry
-        argv = list(entry.argv)
+        argv = list(self.program_argv or entry.argv)
         if not argv:
             return
+        self._check_entry_words(argv)
+        program = tuple(argv)
+        for c in entry.commands:
+            if not c.argv or c.argv == program or c.builtin and not c.substitution:
+                continue
+            if c.substitution:
+                if "$" not in c.argv[0] and posixpath.basename(c.argv[0]) not in BASE_UTILITIES:
+                    raise PlanError(f"ENTRYPOINT/CMD runs `{c.argv[0]}` in a command substitution; whether the "
+                                    f"runtime stage has it is not known")
+                continue
+            self._check_helper(c.argv)
+
+    def _check_helper(self, argv: tuple[str, ...]) -> None:
+        name = posixpath.basename(argv[0])
+        if name not in BASE_UTILITIES:
+            raise PlanError(f"ENTRYPOINT/CMD also runs `{argv[0]}`; whether the runtime stage has it is not known")
+        self._check_entry_words(list(argv))
+
+    def _check_entry_words(self, argv: list[str]) -> None:
+        entry = self.facts.entry
         interpreter = posixpath.basename(argv[0]) in SCRIPT_INTERPRETERS
         if interpreter and any(a in ("-c", "-m", "-e", "-r", "--eval", "--require") for a in argv[1:]):
             return
         if entry.shell_form and posixpath.basename(argv[0]) in ("sh", "bash"):
             return
+        words = list(argv[1:])
+        if posixpath.basename(argv[0]) == "java":
+            # class and module paths: each entry (`lib/*` is the folder's jars)
+            split: list[str] = []
+            for i, w in enumerate(words):
+                if i and words[i - 1] in ("-cp", "-classpath", "--class-path", "-p", "--module-path"):
+                    split.extend(e[:-2] if e.endswith("/*") else e for e in w.split(":") if e and e != ".")
+                elif w.startswith(("--class-path=", "--module-path=")):
+                    split.extend(e[:-2] if e.endswith("/*") else e for e in w.split("=", 1)[1].split(":") if e)
+                else:
+                    split.append(w)
+            words = split
         first = True
-        for word in argv[1:]:
+        for word in words:
             if word.startswith("-") or "$" in word or "://" in word or "=" in word or not word:
                 continue
             is_script = interpreter and first
@@ -771,6 +947,17 @@ class Draft:
         f = self.facts
         if any(under(path, a.dest) for a in self.artifacts) or self.provided_by_runtime_copy(path):
             return
+        base = posixpath.basename(path)
+        if "." in base.lstrip(".") and base.rsplit(".", 1)[-1].lower() in _CONFIG_SUFFIXES:
+            # a configuration file named by the command line (`sed -i … src/main/conf/config.json`,
+            # `app conf/app.yaml`) inside a folder the build part copied: that file alone
+            for c in f.copies():
+                if self.roles[c.pos] != BUILD or c.from_ is not None or c.whole_context:
+                    continue
+                if any((t := c.target_of(s)) and under(path, t) and path != t and t != f.entry.workdir
+                       for s in c.sources):
+                    self.artifacts.append(Artifact(path, path, "named by ENTRYPOINT/CMD"))
+                    return
         if self.carry_copies_of(path):
             return
         for c in f.copies():
@@ -996,6 +1183,19 @@ def _lines(text: str, nl: str) -> str:
     if not text.endswith(("\n", "\r")):
         text += nl
     return text
+
+
+def _tar_extracts(cmd: Command) -> bool:
+    """``tar xzf a.tgz``, ``tar -xf a.tar``, ``tar --extract …``."""
+    args = [a.value for a in cmd.args]
+    if not args:
+        return False
+    if "--extract" in args or "--get" in args:
+        return True
+    first = args[0]
+    if not first.startswith("--") and "x" in first.lstrip("-") and first.lstrip("-").isalpha():
+        return True
+    return any(a.startswith("-") and not a.startswith("--") and "x" in a[1:] and a[1:].isalpha() for a in args)
 
 
 def _user_name(cmd: Command) -> str | None:

@@ -8,7 +8,10 @@ original copied from the build context (requirement files excepted), in their or
 runtime base: ``python:<version>`` → ``python:<version>-slim``; a slim or alpine python image, or
 a distribution base with Debian's python3, stays (without gcc, the headers, pip and venv).
 
-Refused: ``pip install --user/--target/--prefix``; poetry, pipenv and ``uv sync`` (their
+With no ENTRYPOINT/CMD (the command comes from ``docker run`` or compose) the rewrite is still
+made when the application is copied from the build context: every file the command can use is
+carried. Refused: ``pip install --user/--target/--prefix``; pip into a system Python other than
+Debian's/Ubuntu's (/usr/local); ``uv pip install --system``; poetry, pipenv and ``uv sync`` (their
 environment is not tracked yet); a RUN in the build part that runs something else (a
 ``manage.py collectstatic`` writes into the application folder, which the runtime stage takes
 from the build context).
@@ -72,7 +75,7 @@ class PythonRecipe(Recipe):
         self._carry_app(draft)
         entry = f.entry
         program = entry.program
-        if program is None:
+        if program is None and not self._app_folder_known(draft):
             raise PlanError("the stage has no ENTRYPOINT or CMD, so what the container runs is not known")
         for word in entry.argv[:2]:
             if "/" in word or word.endswith(".py"):
@@ -100,12 +103,38 @@ class PythonRecipe(Recipe):
                                else None)
         self.finish(draft)
 
+    def _app_folder_known(self, draft: Draft) -> bool:
+        """With no ENTRYPOINT/CMD (the command comes from `docker run` or compose), the rewrite
+        can still be confident when every file the program can use reaches the runtime stage:
+        the application files the original copied from the build context are carried (the
+        venv with them), and nothing else in the build part writes files (`_check_runs`, before)."""
+        f = draft.facts
+        if not any(c.from_ is None for c in f.copies()):
+            return False
+        draft.notes.append("the file sets no ENTRYPOINT/CMD: the command given at run time finds the "
+                           "application and its dependencies as before")
+        return True
+
     def _system_prefix(self, draft: Draft) -> str:
         """pip run as root with Debian's or Ubuntu's python3 installs into /usr/local (its
         dist-packages and bin): that folder is the artifact, when nothing else was put there."""
         f = draft.facts
         if f.manager != "apt" or f.base_name not in ("debian", "ubuntu", "buildpack-deps"):
-            raise PlanError("pip installs outside a venv on a base where it installs is not known")
+            pip = self._pip_installs(f)
+            what = f"`{pip[0][1].basename} install` on line {f.instructions[pip[0][0]].line}" if pip else "pip"
+            from dflint.optimize.facts import DISTROS
+
+            system = next((i for i in f.installs if re.fullmatch(r"python[\d.]*|python3?-pip|py3-pip", i.name)), None)
+            if f.manager == "apt":
+                pkg = f" with apt's {system.name}" if system is not None else ""
+                raise PlanError(f"{what} installs into /usr/local{pkg} on {f.stage.base}, an image whose own "
+                                f"/usr/local (which the rewrite would copy whole) the file does not show")
+            if system is not None or f.base_name in DISTROS:
+                pkg = f" ({system.manager}'s {system.name})" if system is not None else ""
+                raise PlanError(f"{what} installs into the system Python of {f.stage.base}{pkg}: site-packages "
+                                f"under /usr/lib and scripts in /usr/bin, mixed with the system's own files")
+            raise PlanError(f"{what} installs outside a venv into the Python of {f.stage.base}, an image "
+                            f"whose Python (and so where pip installs) the file does not say")
         for c in f.copies():
             if c.dest_abs and c.dest_abs.startswith("/usr/local") and draft.roles[c.pos] == BUILD:
                 raise PlanError(f"the COPY on line {c.instruction.line} puts files into /usr/local, where pip "
@@ -114,7 +143,8 @@ class PythonRecipe(Recipe):
             if ins.name == "WORKDIR" and (f.workdirs[pos + 1] if pos + 1 < len(f.workdirs) else "") \
                     and str(f.workdirs[pos + 1]).startswith("/usr/local"):
                 raise PlanError(f"the WORKDIR on line {ins.line} is inside /usr/local, where pip installs")
-        draft.notes.append("pip installs into /usr/local with Debian's python3, so /usr/local is copied")
+        distro = "Ubuntu" if f.base_name == "ubuntu" else "Debian"
+        draft.notes.append(f"pip installs into /usr/local with {distro}'s Python, so /usr/local is copied")
         return "/usr/local"
 
     def _pip_installs(self, f) -> list[tuple[int, object]]:
@@ -184,6 +214,10 @@ class PythonRecipe(Recipe):
                 argv = [a.value for a in cmd.args]
                 if name.startswith("python") and argv[:2] in (["-m", "venv"], ["-m", "pip"]):
                     continue
+                if name == "uv" and argv[:2] == ["pip", "install"] and "--system" in argv:
+                    raise PlanError(f"`uv pip install --system` on line {ins.line} installs into the image's own "
+                                    f"Python ({f.stage.base}: /usr/local, where Python itself is), and with "
+                                    f"--system uv skips a virtual environment on the PATH")
                 raise PlanError(f"the RUN on line {ins.line} runs `{name}`: what it writes is not carried "
                                 f"into the runtime stage")
 

@@ -44,6 +44,11 @@ class RubyRecipe(Recipe):
     def build(self, draft: Draft, options: Options) -> None:
         f = draft.facts
         if f.base_name != "ruby":
+            pkg = next((i for i in f.installs if re.fullmatch(r"ruby[\d.]*(-full)?", i.name)), None)
+            if pkg is not None:
+                raise PlanError(f"Ruby comes from the package `{pkg.name}` (line {f.instructions[pkg.pos].line}) "
+                                f"on {f.stage.base}, not the official ruby image: gems install into the "
+                                f"system's folders (/var/lib/gems, /usr/local/bin), mixed with its own files")
             raise PlanError(f"Ruby does not come from the official ruby image ({f.stage.base}), so where "
                             f"gems install is not known")
         gem_home = None

@@ -43,11 +43,10 @@ DEFAULT_RUNTIME_IMAGES: dict[str, str] = {
     "amazoncorretto": "amazoncorretto:{java}-al2023-headless",
     "node": "node:{version}-slim",
     "node:alpine": "node:{version}-alpine",
+    "node:latest": "node:slim",  # untagged `node`: the slim image of the same (latest) release
     "python": "python:{version}-slim",
     "python:alpine": "python:{version}-alpine",
     "mcr.microsoft.com/dotnet/sdk": "mcr.microsoft.com/dotnet/aspnet:{tag}",
-    "crystallang/crystal": "debian:{debian}-slim",
-    "haskell": "debian:{debian}-slim",
     "swift": "swift:{version}-slim",
 }
 
@@ -59,6 +58,11 @@ _UBUNTU_NUMBERS = {"24.04": "noble", "22.04": "jammy", "20.04": "focal", "18.04"
 #: whose libraries and package names differ).
 _OTHER_RELEASES = frozenset("jessie wheezy squeeze xenial trusty precise artful zesty yakkety cosmic disco eoan "
                             "groovy hirsute impish kinetic lunar mantic oracular plucky".split())
+#: Debian releases whose packages left deb.debian.org (archive.debian.org only): a runtime stage
+#: on them could not `apt-get install` anything, so no runtime image is made for them
+ARCHIVED_DEBIAN = frozenset(("buster", "stretch"))
+#: buildpack-deps tags that are Ubuntu releases: the runtime image is ``ubuntu:<release>``
+_BUILDPACK_UBUNTU = frozenset("xenial bionic focal jammy noble".split())
 #: The Debian release of the current toolchain images without a release in their tag.
 DEFAULT_DEBIAN = "bookworm"
 
@@ -103,7 +107,20 @@ def java_major(name: str, tag: str) -> str | None:
         major = m.group(1)
         return "8" if major == "1" else major
     m = re.search(r"openjdk(\d+)", name)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    if name == "clojure" and re.fullmatch(r"(?:lein-2\.(?:[0-8]\.\d+|9\.[01])|boot-2\.[0-8]\.\d+)(?:-alpine)?", tag):
+        return "8"  # the clojure image's unprefixed tags ran OpenJDK 8 up to lein 2.9.1 (its -11 variants were prefixed)
+    return None
+
+
+def _current_release(toolchain_image: str, tag: str) -> str | None:
+    """The Debian release a ``{debian}`` runtime template gets: the image's own release, the
+    default one for a tag without a release, None for an end-of-life or archived release."""
+    release = release_of(toolchain_image)
+    if release is None:
+        return None if set(re.split(r"[-_.:]", tag)) & _OTHER_RELEASES else DEFAULT_DEBIAN
+    return None if release in ARCHIVED_DEBIAN else release
 
 
 def format_template(template: str, toolchain_image: str) -> str | None:
@@ -114,8 +131,7 @@ def format_template(template: str, toolchain_image: str) -> str | None:
         "tag": tag or None,
         "version": (re.match(r"[0-9][0-9.]*", tag).group(0).rstrip(".") if re.match(r"[0-9]", tag or "") else None),
         "java": java_major(name, tag),
-        "debian": release_of(toolchain_image) or (
-            None if set(re.split(r"[-_.:]", tag)) & _OTHER_RELEASES else DEFAULT_DEBIAN),
+        "debian": _current_release(toolchain_image, tag),
         "alpine": alpine_version(tag),
     }
     out = template
@@ -135,11 +151,18 @@ def toolchain_runtime(toolchain_image: str, overrides: dict[str, str] | None = N
     if static:
         return format_template(table["static"], toolchain_image)
     keys = []
+    if tag in ("", "latest"):
+        keys.append(f"{name}:latest")
     if "alpine" in tag:
         keys.append(f"{name}:alpine")
     keys.append(name)
     if name in ("sapmachine", "ibm-semeru-runtimes", "azul/zulu-openjdk"):
         keys.append("eclipse-temurin")
+    if name == "buildpack-deps" and name not in (overrides or {}):
+        # buildpack-deps:xenial is Ubuntu xenial plus the toolchain (the Debian template does not apply)
+        ubuntu = next((p for p in re.split(r"[-_.:]", tag) if p in _BUILDPACK_UBUNTU), None)
+        if ubuntu is not None:
+            return f"ubuntu:{ubuntu}"
     for key in keys:
         if key in table:
             got = format_template(table[key], toolchain_image)
@@ -252,6 +275,9 @@ _APT_RUNTIME: dict[str, str | tuple[str, ...]] = {
     "libmpfr-dev": "libmpfr6",
     "libmpc-dev": "libmpc3",
     "libmaxminddb-dev": "libmaxminddb0",
+    # a transitional package to libgcrypt20-dev (Ubuntu xenial, Debian jessie); trusty, where it was
+    # real (libgcrypt11), has no runtime image here
+    "libgcrypt11-dev": "libgcrypt20",
 }
 
 # apt: names that change with the release; a release missing here is unknown (refused)
@@ -294,6 +320,9 @@ _APT_BY_RELEASE.update({
                        "noble": "libjsoncpp25", "jammy": "libjsoncpp25", "focal": "libjsoncpp1"},
     "libsoup2.4-dev": {"bookworm": "libsoup2.4-1", "bullseye": "libsoup2.4-1", "jammy": "libsoup2.4-1",
                        "focal": "libsoup2.4-1", "noble": "libsoup-2.4-1", "trixie": "libsoup-2.4-1"},
+    # babeltrace 1 (packages.debian.org): libbabeltrace-ctf1 until buster, merged into libbabeltrace1 after
+    "libbabeltrace-ctf-dev": {"buster": "libbabeltrace-ctf1", "stretch": "libbabeltrace-ctf1",
+                              "bionic": "libbabeltrace-ctf1"},
     "binutils-dev": {"trixie": "libbinutils", "bookworm": "libbinutils", "bullseye": "libbinutils",
                      "buster": "libbinutils", "noble": "libbinutils", "jammy": "libbinutils",
                      "focal": "libbinutils"},
@@ -308,7 +337,9 @@ _NOTHING = frozenset(
     "ruby-dev php-dev erlang-dev libstdc++-dev libstdc++-12-dev libgcc-dev dpkg-dev "
     # static libraries or headers only (libiberty.a, liby.a, sdt.h), and libclang for bindgen,
     # which runs at build time only
-    "libiberty-dev libbison-dev systemtap-sdt-dev libclang-dev".split()
+    "libiberty-dev libbison-dev systemtap-sdt-dev libclang-dev "
+    # header-only libraries
+    "uthash-dev".split()
 )
 _NOTHING_PATTERNS = (re.compile(r"python3\.\d+-dev"), re.compile(r"libpython3\.\d+-dev"),
                      re.compile(r"linux-headers-.*"), re.compile(r"php\d\.\d-dev"),
@@ -456,6 +487,10 @@ def _libpython(name: str, release: str | None) -> RuntimeLib | None:
 
 def runtime_library(manager: str, name: str, release: str | None) -> RuntimeLib:
     """The runtime library of headers package `name` (``libpq-dev`` → ``libpq5``)."""
+    if manager == "apt" and ":" in name:  # a foreign architecture's package: libc6-dev:i386
+        base, arch = name.split(":", 1)
+        lib = runtime_library(manager, base, release)
+        return RuntimeLib(tuple(f"{p}:{arch}" for p in lib.packages), lib.unknown)
     if manager == "apt":
         lib = _libpython(name, release)
         if lib is not None:

@@ -129,8 +129,7 @@ class RustRecipe(Recipe):
                     path = posixpath.join(folder, program)
                     draft.add_output(path, why)
         if path is None:
-            built = ", ".join(sorted(draft.outputs)) or "nothing known"
-            raise PlanError(f"ENTRYPOINT/CMD runs `{program}`, which is not what the build writes ({built})")
+            raise draft.not_built(program, resolve(program, entry.workdir))
         draft.artifacts.append(Artifact(path, path, draft.outputs.get(path, "")))
         draft.runtime_dirs_from_context(entry.workdir)
         self.choose_base(draft, options, static=static)

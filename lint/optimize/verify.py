@@ -140,7 +140,14 @@ def _entry_problems(ctx, stage) -> list[str]:
         return []
     words = [argv[0]]
     script = None
-    if posixpath.basename(argv[0]) in _INTERPRETERS and not any(a in ("-c", "-m", "-e", "-r") for a in argv[1:]):
+    java = posixpath.basename(argv[0]) == "java"
+    if java:
+        from dflint.optimize.java import JavaLaunch
+
+        # the jar (`-jar` may come before other options), or each class/module path entry
+        words.extend(JavaLaunch(argv[1:]).paths)
+        script = words[1] if len(words) > 1 else None
+    elif posixpath.basename(argv[0]) in _INTERPRETERS and not any(a in ("-c", "-m", "-e", "-r") for a in argv[1:]):
         rest = [a for a in argv[1:] if not a.startswith("-")]
         if "-jar" in argv:
             i = argv.index("-jar")
@@ -150,7 +157,7 @@ def _entry_problems(ctx, stage) -> list[str]:
             words.append(script)
     problems = []
     for w in words:
-        file_like = "/" in w or (w is script and "." in w.lstrip("."))
+        file_like = "/" in w or (w is script and "." in w.lstrip(".")) or (java and w in words[1:])
         if not file_like or "$" in w or "*" in copies:
             continue
         path = resolve(w, workdir)

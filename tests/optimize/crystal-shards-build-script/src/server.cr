@@ -1,0 +1,4 @@
+require "kemal"
+
+get "/" { "Hello" }
+Kemal.run
