@@ -77,6 +77,18 @@ def run_rules(files: Path) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
 #: Refusal reasons, grouped: (group, pattern on the reason text); the first match wins.
 REFUSAL_GROUPS: tuple[tuple[str, str], ...] = (
     ("no recipe", r"^no recipe rewrites"),
+    ("base image keeps the compiler (Debian php)", r"keeps \$PHPIZE_DEPS"),
+    ("toolchain needed at run time", r"needs the \w+ toolchain when the container starts|names the compiler|"
+                                     r"interactive shell"),
+    ("installs into the system's folders", r"mixed with the system's own|system Python|image's own Python|"
+                                           r"extensions and ini files go"),
+    ("several ecosystems in one stage", r"several ecosystems|interpreter the build does not install"),
+    ("base release archived or unknown", r"archive\.debian\.org|Debian release .* is not known|"
+                                         r"Java version .* is not in its tag"),
+    ("sources from git clone", r"git clone"),
+    ("package repository set up in the file", r"package repository"),
+    ("script from the context runs unknown outputs", r"script run\.sh|copied from the build context|"
+                                                     r"package\.json script"),
     ("-dev package without a known runtime library", r"runtime library"),
     ("unknown RUN around the build", r"the RUN on line \d+ after the build|cannot be read as a shell"),
     ("no runtime image", r"no runtime image is known|no image without it is known|toolchain comes with the base"),
