@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from dflint.rule import Severity
 
-from dflint.source import Span
+from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.syntax import Dockerfile, Flag, Instruction
 from dflint.words import KeyValue, key_value_words
 
@@ -115,16 +115,30 @@ _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 # The `# check=` directive
 
 
-class CheckConfig(NamedTuple):
+class CheckConfig(TupleRecord):
     """BuildKit's linter configuration from ``# check=``. `problem` is BuildKit's error when the
-    directive is invalid (BuildKit then fails: "failed to parse check options")."""
+    directive is invalid (BuildKit then fails: "failed to parse check options"). A named tuple."""
 
-    skip: tuple[str, ...] = ()
-    skip_all: bool = False
-    experimental: tuple[str, ...] = ()
-    experimental_all: bool = False
-    error: bool = False
-    problem: str | None = None
+    __slots__ = ()
+    _fields = ("skip", "skip_all", "experimental", "experimental_all", "error", "problem")
+
+    def __new__(
+        cls,
+        skip: tuple[str, ...] = (),
+        skip_all: bool = False,
+        experimental: tuple[str, ...] = (),
+        experimental_all: bool = False,
+        error: bool = False,
+        problem: str | None = None,
+    ) -> CheckConfig:
+        return tuple.__new__(cls, (skip, skip_all, experimental, experimental_all, error, problem))
+
+    skip: tuple[str, ...] = field(0)  # type: ignore[assignment]
+    skip_all: bool = field(1)  # type: ignore[assignment]
+    experimental: tuple[str, ...] = field(2)  # type: ignore[assignment]
+    experimental_all: bool = field(3)  # type: ignore[assignment]
+    error: bool = field(4)  # type: ignore[assignment]
+    problem: str | None = field(5)  # type: ignore[assignment]
 
     def runs(self, check: str) -> bool:
         """Whether BuildKit would run `check` (``Linter.Run``): an experimental check only when
@@ -277,13 +291,19 @@ def suggest(value: str, options: Iterable[str], case_sensitive: bool = True) -> 
 _SPECIAL = frozenset("@*#?-$!0")
 
 
-class VarRef(NamedTuple):
+class VarRef(TupleRecord):
     """A ``$NAME`` or ``${NAME…}`` in a word: `start`/`end` are offsets of the whole reference
-    (``$`` to the closing ``}``) in the text that was scanned."""
+    (``$`` to the closing ``}``) in the text that was scanned. A named tuple."""
 
-    name: str
-    start: int
-    end: int
+    __slots__ = ()
+    _fields = ("name", "start", "end")
+
+    def __new__(cls, name: str, start: int, end: int) -> VarRef:
+        return tuple.__new__(cls, (name, start, end))
+
+    name: str = field(0)  # type: ignore[assignment]
+    start: int = field(1)  # type: ignore[assignment]
+    end: int = field(2)  # type: ignore[assignment]
 
 
 def variable_refs(text: str, escape: str = "\\", quotes: bool = True) -> list[VarRef]:
@@ -383,8 +403,8 @@ _DOMAIN = rf"(?:{_DOMAIN_NAME}|{_IPV6})(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 _NAME = rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_REFERENCE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?\Z")
-_HEX64 = re.compile(r"[a-f0-9]{64}\Z")
+_REFERENCE = LazyPattern(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?\Z")
+_HEX64 = LazyPattern(r"[a-f0-9]{64}\Z")
 
 
 def is_valid_reference(text: str) -> bool:
@@ -417,7 +437,7 @@ _KNOWN_ARCH = frozenset(
     "386 amd64 amd64p32 arm armbe arm64 arm64be ppc64 ppc64le loong64 mips mipsle mips64 mips64le "
     "mips64p32 mips64p32le ppc riscv riscv64 s390 s390x sparc sparc64 wasm".split()
 )
-_OS_PART = re.compile(r"[A-Za-z0-9_-]+\Z")
+_OS_PART = LazyPattern(r"[A-Za-z0-9_-]+\Z")
 
 
 def _normalize_arch(arch: str, variant: str) -> tuple[str, str]:
@@ -558,38 +578,18 @@ def image_env_names(image: str) -> frozenset[str] | None:
 # Global ARGs and words
 
 
-class GlobalArg(NamedTuple):
-    """An ARG before the first FROM: `value` is the raw default, None without one."""
+class GlobalArg(TupleRecord):
+    """An ARG before the first FROM: `value` is the raw default, None without one. A named tuple."""
 
-    key: str
-    value: str | None
-    instruction: Instruction
+    __slots__ = ()
+    _fields = ("key", "value", "instruction")
 
+    def __new__(cls, key: str, value: str | None, instruction: Instruction) -> GlobalArg:
+        return tuple.__new__(cls, (key, value, instruction))
 
-class LazyPattern:
-    """``re.compile(pattern, flags)``, done when a match is first asked for: for the patterns of
-    rare cases, which most runs never need (compiling costs start-up time)."""
-
-    __slots__ = ("_args", "_compiled")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def compiled(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(*self._args)
-        return self._compiled
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.match(text, pos)
-
-    def fullmatch(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.fullmatch(text, pos)
-
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.search(text, pos)
+    key: str = field(0)  # type: ignore[assignment]
+    value: str | None = field(1)  # type: ignore[assignment]
+    instruction: Instruction = field(2)  # type: ignore[assignment]
 
 
 def is_plain(word: str, escape: str | None = "\\") -> bool:
@@ -663,17 +663,26 @@ DEFAULT_PLATFORM_VALUES = {
 # EXPOSE port specifications (dockerfile2llb/convert_expose.go)
 
 
-class ExposeWord(NamedTuple):
+class ExposeWord(TupleRecord):
     """One word of an ``EXPOSE``, at ``instruction.args[start:end]``, and the port specs it
     stands for (`specs`: after ARG/ENV substitution, split at blanks). `literal`: written without
-    variables, escapes or quotes, so `raw` is the spec itself and a fix may rewrite it."""
+    variables, escapes or quotes, so `raw` is the spec itself and a fix may rewrite it. A named
+    tuple."""
 
-    instruction: Instruction
-    raw: str
-    start: int
-    end: int
-    literal: bool
-    specs: list[str]
+    __slots__ = ()
+    _fields = ("instruction", "raw", "start", "end", "literal", "specs")
+
+    def __new__(
+        cls, instruction: Instruction, raw: str, start: int, end: int, literal: bool, specs: list[str]
+    ) -> ExposeWord:
+        return tuple.__new__(cls, (instruction, raw, start, end, literal, specs))
+
+    instruction: Instruction = field(0)  # type: ignore[assignment]
+    raw: str = field(1)  # type: ignore[assignment]
+    start: int = field(2)  # type: ignore[assignment]
+    end: int = field(3)  # type: ignore[assignment]
+    literal: bool = field(4)  # type: ignore[assignment]
+    specs: list[str] = field(5)  # type: ignore[assignment]
 
 
 def expose_words(ctx: Context) -> Iterator[ExposeWord]:

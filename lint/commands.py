@@ -189,8 +189,6 @@ class Session:
         return config, settings
 
     def _settings_of(self, config, context_dir, file_ignores: tuple[str, ...]):
-        from pathlib import Path
-
         from dflint.engine import Settings
 
         rules = self.rules_for(config)
@@ -207,7 +205,7 @@ class Session:
             rules=rules,
             severity=severity,
             ignore=frozenset(ignore),
-            context_dir=Path(context_dir) if context_dir is not None else None,
+            context_dir=context_dir,  # a str: pathlib costs import time, and os.path takes either
             target=config.target,
             build_args=dict(config.build_args),
             extra_targets=tuple(config.extra_targets),
@@ -215,7 +213,8 @@ class Session:
             shellcheck=self._shellcheck_filter(config, file_ignores),
             severity_of=(lambda code: config.severity_for(code, self.registry)) if config.severity else None,
         )
-        settings.fingerprint = _fingerprint(config, settings, file_ignores)
+        if not getattr(self.args, "no_cache", False):  # only the result cache reads it
+            settings.fingerprint = _fingerprint(config, settings, file_ignores)
         return settings
 
     def _shellcheck_filter(self, config, file_ignores: tuple[str, ...]):
@@ -265,11 +264,12 @@ def _fingerprint(config, settings, file_ignores: tuple[str, ...]) -> str:
 
 
 def _stable(value):
-    """`value` as JSON-able data with a stable order (rule options: dataclasses, sets, dicts)."""
-    import dataclasses
+    """`value` as JSON-able data with a stable order (rule options: RuleOptions, dataclasses,
+    sets, dicts)."""
+    from dflint.rule import RuleOptions, option_fields
 
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _stable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, RuleOptions) or hasattr(type(value), "__dataclass_fields__"):
+        return {name: _stable(getattr(value, name)) for name in option_fields(type(value))}
     if isinstance(value, dict):
         return {str(k): _stable(v) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))}
     if isinstance(value, (set, frozenset)):
@@ -288,20 +288,20 @@ def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
         return cls()
     if cls.Options is None:
         raise ConfigError(f"{config.path}: [rules.{cls.code}]: {cls.code} ({cls.name}) takes no options")
-    import dataclasses
-    import difflib
+    from dflint.rule import option_fields
 
-    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(cls.Options)}
+    defaults = option_fields(cls.Options)
+    fields = {name.replace("_", "-"): name for name in defaults}
     kwargs = {}
     for key, value in raw.items():
         if key not in fields:
+            import difflib
+
             hint = difflib.get_close_matches(key, list(fields), n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ConfigError(f"{config.path}: [rules.{cls.code}]: unknown option {key!r}{extra}")
-        f = fields[key]
-        default = f.default if f.default is not dataclasses.MISSING else (
-            f.default_factory() if f.default_factory is not dataclasses.MISSING else None
-        )
+        name = fields[key]
+        default = defaults[name]
         expected = type(default) if isinstance(default, (bool, int, float, str, list, tuple, dict, set, frozenset)) else None
         if expected is not None:
             ok = isinstance(value, (list, tuple)) if expected in (list, tuple, set, frozenset) else (
@@ -311,7 +311,7 @@ def _instantiate(cls: type[Rule], raw: dict, config) -> Rule:
                 raise ConfigError(
                     f"{config.path}: [rules.{cls.code}] {key}: expected {expected.__name__}, got {type(value).__name__}"
                 )
-        kwargs[f.name] = value
+        kwargs[name] = value
     return cls(cls.Options(**kwargs))
 
 
@@ -581,8 +581,6 @@ def _add_ignores(results, problems: list[str]) -> int:
 
 
 def fix(args: argparse.Namespace) -> int:
-    import difflib
-
     from dflint.engine import add_shellcheck
     from dflint.engine import fix as fix_source
     from dflint.files import write_atomic
@@ -635,6 +633,8 @@ def fix(args: argparse.Namespace) -> int:
         changed += 1
         new_bytes = source.to_bytes(outcome.text)
         if args.diff:
+            import difflib
+
             sys.stdout.writelines(
                 difflib.unified_diff(
                     source.text.splitlines(keepends=True),

@@ -9,12 +9,13 @@ directory of the config file.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from dflint.rule import Severity
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dflint.registry import Registry
 
 
@@ -165,6 +166,8 @@ class Config:
         also matches ``x`` at the top."""
         if not self.per_file_ignores:
             return ()
+        from pathlib import Path
+
         abs_path = Path(os.path.abspath(file))
         root = Path(os.path.abspath(self.root or Path.cwd()))
         try:
@@ -237,6 +240,8 @@ class Config:
         if build_args:
             changes["build_args"] = {**self.build_args, **parse_build_args(build_args)}
         if context is not None:
+            from pathlib import Path
+
             changes["context"] = Path(os.path.abspath(context))
         if unsafe_fixes is not None:
             changes["unsafe_fixes"] = unsafe_fixes
@@ -323,6 +328,8 @@ def _type(value: Any) -> str:
 
 
 def _path(root: Path | None, value: str) -> Path:
+    from pathlib import Path
+
     p = Path(os.path.expanduser(value))
     if not p.is_absolute() and root is not None:
         p = root / p
@@ -358,7 +365,8 @@ def _rules_table(origin: str, key: str, value: Any) -> dict[str, dict[str, Any]]
 
 
 # TOML key -> (attribute, converter(origin, key, value, root))
-_Conv = Callable[[str, str, Any, "Path | None"], Any]
+if TYPE_CHECKING:  # a subscripted typing alias costs import time (it compiles its forward reference)
+    _Conv = Callable[[str, str, Any, "Path | None"], Any]
 _KEYS: dict[str, tuple[str, _Conv]] = {
     "select": ("select", lambda o, k, v, r: _str_list(o, k, v)),
     "extend-select": ("extend_select", lambda o, k, v, r: _str_list(o, k, v)),
@@ -387,6 +395,8 @@ _KEYS: dict[str, tuple[str, _Conv]] = {
 def config_from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
     """Build a Config from the dflint table of a file (`path` names it in errors)."""
     origin = str(path) if path else "<config>"
+    from pathlib import Path
+
     root = Path(os.path.abspath(path)).parent if path else None
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -404,10 +414,11 @@ def config_from_table(table: Mapping[str, Any], path: Path | None = None) -> Con
 # ---- files and discovery ------------------------------------------------------------------
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: str | Path) -> dict[str, Any]:
     tomllib = _tomllib()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -418,10 +429,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
 
 
-def _dflint_table(path: Path, data: Mapping[str, Any]) -> dict[str, Any] | None:
+def _dflint_table(path: str | Path, data: Mapping[str, Any]) -> dict[str, Any] | None:
     """The dflint table of a parsed file: the whole file for .dflint.toml, ``[tool.dflint]``
     for a pyproject.toml (None when it has none)."""
-    if path.name != PYPROJECT:
+    if os.path.basename(path) != PYPROJECT:
         return dict(data)
     tool = data.get("tool")
     if not isinstance(tool, dict) or "dflint" not in tool:
@@ -434,6 +445,8 @@ def _dflint_table(path: Path, data: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Load one config file: a pyproject.toml's ``[tool.dflint]`` table, else the top-level keys."""
+    from pathlib import Path
+
     path = Path(os.path.abspath(path))
     table = _dflint_table(path, _read_toml(path))
     if table is None:
@@ -441,9 +454,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return config_from_table(table, path)
 
 
-def _has_dflint_table(pyproject: Path) -> bool:
+def _has_dflint_table(pyproject: str | Path) -> bool:
     try:
-        text = pyproject.read_text("utf-8", errors="replace")
+        with open(pyproject, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
     except OSError:
         return False
     if not _may_name_dflint_table(text):  # cheap: most pyproject.toml files never mention us
@@ -485,26 +499,46 @@ def _may_name_dflint_table(text: str) -> bool:
     return False
 
 
-def _config_in(directory: Path) -> Path | None:
-    own = directory / CONFIG_NAME
-    if own.is_file():
-        return own
-    pyproject = directory / PYPROJECT
-    if pyproject.is_file() and _has_dflint_table(pyproject):
-        return pyproject
+# Discovery works on str paths (os.path): a run without a config file never imports pathlib
+# (a few ms of every cold start); a config found is returned as a Path.
+
+
+def _config_in(directory: str | os.PathLike[str]) -> Path | None:
+    directory = os.fspath(directory)
+    own = os.path.join(directory, CONFIG_NAME)
+    if os.path.isfile(own):
+        return _as_path(own)
+    pyproject = os.path.join(directory, PYPROJECT)
+    if os.path.isfile(pyproject) and _has_dflint_table(pyproject):
+        return _as_path(pyproject)
     return None
 
 
-def _start_dir(start: str | os.PathLike[str]) -> Path:
-    p = Path(os.path.abspath(start))
-    return p if p.is_dir() else p.parent
+def _as_path(path: str) -> Path:
+    from pathlib import Path
+
+    return Path(path)
+
+
+def _start_dir(start: str | os.PathLike[str]) -> str:
+    p = os.path.abspath(start)
+    return p if os.path.isdir(p) else os.path.dirname(p)
+
+
+def _up(directory: str) -> Iterator[str]:
+    """`directory` and its parents up to the root (an absolute, normalised path)."""
+    while True:
+        yield directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
 
 
 def find_config(start: str | os.PathLike[str]) -> Path | None:
     """The config for a file (or directory): walking up from its directory, the first directory
     holding `.dflint.toml` or a pyproject.toml with ``[tool.dflint]`` (.dflint.toml first)."""
-    directory = _start_dir(start)
-    for d in (directory, *directory.parents):
+    for d in _up(_start_dir(start)):
         found = _config_in(d)
         if found is not None:
             return found
@@ -525,16 +559,15 @@ class ConfigCache:
                 self._explicit = load_hadolint_config(explicit)
             else:
                 self._explicit = load_config(explicit)
-        self._dirs: dict[Path, Path | None] = {}
+        self._dirs: dict[str, Path | None] = {}
         self._configs: dict[Path, Config] = {}
         self._governing: dict[str, Config] = {}  # start directory -> the config for files in it
         self._default = Config()
 
     def find(self, start: str | os.PathLike[str]) -> Path | None:
-        directory = _start_dir(start)
-        walked: list[Path] = []
+        walked: list[str] = []
         found: Path | None = None
-        for d in (directory, *directory.parents):
+        for d in _up(_start_dir(start)):
             if d in self._dirs:
                 found = self._dirs[d]
                 break
@@ -561,7 +594,7 @@ class ConfigCache:
         config (.hadolint.yaml, found as hadolint finds it) read as dflint's; else the defaults."""
         if self._explicit is not None:
             return self._explicit
-        directory = str(_start_dir(file))  # every file of a folder has the same config
+        directory = _start_dir(file)  # every file of a folder has the same config
         config = self._governing.get(directory)
         if config is None:
             config = self._governing[directory] = self._resolve(directory)

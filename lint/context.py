@@ -31,18 +31,21 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import stat
-import weakref
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dflint.buildkit_checks import is_plain
 from dflint.dockerignore import BadPattern, PatternMatcher, clean, contains_wildcards, go_match, read_patterns
+from dflint.source import Record
 
 if TYPE_CHECKING:
+    from os import PathLike
+
+    from dflint.fix import Fix
     from dflint.rule import Context
     from dflint.syntax import Instruction
+
+# Paths are plain strings (os.path), not pathlib: importing pathlib costs a few ms of every run.
 
 __all__ = [
     "MAX_ENTRIES",
@@ -61,21 +64,33 @@ MAX_ENTRIES = 20_000
 MAX_READ = 1 << 20
 
 
-class Match(NamedTuple):
+class Match(Record):
     """A path a COPY source pattern matches (relative to the context root)."""
 
+    __slots__ = _fields = ("path", "is_dir")
     path: str
     is_dir: bool
 
+    def __init__(self, path: str, is_dir: bool) -> None:
+        self.path = path
+        self.is_dir = is_dir
 
-class IgnoreFile(NamedTuple):
+
+class IgnoreFile(Record):
     """The ignore file in force: its path, name (as shown in messages) and matcher (None when it
     has a pattern Docker rejects; `error` says which)."""
 
-    path: Path
+    __slots__ = _fields = ("path", "name", "matcher", "error")
+    path: str
     name: str
     matcher: PatternMatcher | None
-    error: str | None = None
+    error: str | None
+
+    def __init__(self, path: str, name: str, matcher: PatternMatcher | None, error: str | None = None) -> None:
+        self.path = path
+        self.name = name
+        self.matcher = matcher
+        self.error = error
 
 
 def context_path(path: str) -> str:
@@ -87,15 +102,17 @@ def context_path(path: str) -> str:
 class BuildContext:
     """One build-context folder. Use `build_context(ctx)` rather than creating it directly."""
 
-    def __init__(self, root: Path, ignore_name: str = "Dockerfile", ignore_dir: Path | None = None) -> None:
-        self.root = root
+    def __init__(
+        self, root: str | PathLike[str], ignore_name: str = "Dockerfile", ignore_dir: str | PathLike[str] | None = None
+    ) -> None:
+        self.root: str = os.fspath(root)
         self.truncated = False
         self._budget = MAX_ENTRIES
         self._listings: dict[str, dict[str, bool] | None] = {}
         self._scanned: dict[str, _Listing] = {}  # the shared listing each of `_listings` came from
         self._visible: dict[str, bool] = {}
         self._ignore_name = ignore_name
-        self._ignore_dir = ignore_dir if ignore_dir is not None else root
+        self._ignore_dir: str = os.fspath(ignore_dir) if ignore_dir is not None else self.root
         self._ignore: IgnoreFile | None | bool = False  # False: not read yet
 
     @property
@@ -107,9 +124,9 @@ class BuildContext:
 
     # -- the file system -----------------------------------------------------------------------
 
-    def _abs(self, rel: str) -> Path:
+    def _abs(self, rel: str) -> str:
         rel = context_path(rel)
-        return self.root if rel == "." else self.root / rel
+        return self.root if rel == "." else os.path.join(self.root, rel)
 
     def _lstat(self, rel: str) -> os.stat_result | None:
         try:
@@ -128,7 +145,7 @@ class BuildContext:
         if self._budget <= 0:
             self.truncated = True
         else:
-            listing = _scan(str(self._abs(rel)))
+            listing = _scan(self._abs(rel))
             if listing is not None:
                 self._scanned[rel] = listing
                 entries = listing.entries
@@ -181,12 +198,12 @@ class BuildContext:
 
     def _load_ignore(self) -> IgnoreFile | None:
         candidates = [
-            (self._ignore_dir / f"{self._ignore_name}.dockerignore", f"{self._ignore_name}.dockerignore"),
-            (self.root / ".dockerignore", ".dockerignore"),
+            (os.path.join(self._ignore_dir, f"{self._ignore_name}.dockerignore"), f"{self._ignore_name}.dockerignore"),
+            (os.path.join(self.root, ".dockerignore"), ".dockerignore"),
         ]
         for path, name in candidates:
             try:
-                if not path.is_file():
+                if not os.path.isfile(path):
                     continue
                 with open(path, "rb") as fh:
                     data = fh.read(MAX_READ)
@@ -323,7 +340,7 @@ class _Listing:
         """Whether the first `count` entries are all Dockerfiles or ignore files."""
         if self._first_other is None:
             self._first_other = next(
-                (i for i, (n, _) in enumerate(self.entries) if not _DOCKERFILE_NAME.fullmatch(n)),
+                (i for i, (n, _) in enumerate(self.entries) if not _is_dockerfile_name(n)),
                 len(self.entries),
             )
         return self._first_other >= count
@@ -366,23 +383,22 @@ def _scan(path: str) -> _Listing | None:
 
 _CACHE: dict[tuple[str, str, str], tuple[tuple[float, ...], BuildContext]] = {}
 _CACHE_SIZE = 64
-_PER_CTX: weakref.WeakKeyDictionary[Context, BuildContext | None] = weakref.WeakKeyDictionary()
 _LAST: tuple[object, BuildContext | None] = (None, None)  # the last context asked about
 
 
-def _mtime(path: Path) -> float:
+def _mtime(path: str) -> float:
     try:
         return os.stat(path).st_mtime
     except (OSError, ValueError):
         return -1.0
 
 
-def _context_for(root: Path, name: str, ignore_dir: Path) -> BuildContext:
-    key = (str(root), name, str(ignore_dir))
+def _context_for(root: str, name: str, ignore_dir: str) -> BuildContext:
+    key = (root, name, ignore_dir)
     stamp = (
         _mtime(root),
-        _mtime(root / ".dockerignore"),
-        _mtime(ignore_dir / f"{name}.dockerignore"),
+        _mtime(os.path.join(root, ".dockerignore")),
+        _mtime(os.path.join(ignore_dir, f"{name}.dockerignore")),
     )
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
@@ -407,10 +423,11 @@ def build_context(ctx: Context) -> BuildContext | None:
     last = _LAST
     if last[0] is ctx:
         return last[1]
+    memo = ctx.memo
     try:
-        result = _PER_CTX[ctx]
+        result = memo[build_context]
     except KeyError:
-        result = _PER_CTX[ctx] = _build(ctx)
+        result = memo[build_context] = _build(ctx)
     _LAST = (ctx, result)
     return result
 
@@ -424,7 +441,7 @@ def _build(ctx: Context) -> BuildContext | None:
     name, ignore_dir = "Dockerfile", root
     path = ctx.path
     if path and path not in ("-", "<string>", "<bytes>"):
-        name = Path(path).name or "Dockerfile"
+        name = _name(path) or "Dockerfile"
         try:
             if os.path.isfile(path):
                 ignore_dir = _real_parent(path)
@@ -442,11 +459,19 @@ def _build(ctx: Context) -> BuildContext | None:
     return bc
 
 
+def _name(path: str) -> str:
+    """The last component of `path`, as ``PurePosixPath(path).name`` gives it."""
+    for part in reversed(path.split("/")):
+        if part not in ("", "."):
+            return part
+    return ""
+
+
 #: Context folders as given → resolved (the folders many Dockerfiles of one run share).
-_ROOTS: dict[tuple[str, str], Path] = {}
+_ROOTS: dict[tuple[str, str], str] = {}
 
 
-def _root(context_dir: Path | str) -> Path | None:
+def _root(context_dir: str | PathLike[str]) -> str | None:
     """The context folder with symbolic links resolved, or None when it is no folder."""
     try:
         folder = os.fspath(context_dir)
@@ -457,14 +482,14 @@ def _root(context_dir: Path | str) -> Path | None:
         if root is None:
             if len(_ROOTS) >= _CACHE_SIZE:
                 _ROOTS.pop(next(iter(_ROOTS)))
-            root = _ROOTS[key] = Path(os.path.realpath(folder))
+            root = _ROOTS[key] = os.path.realpath(folder)
         return root
     except (OSError, ValueError):
         return None
 
 
-def _real_parent(path: str) -> Path:
-    """``Path(os.path.realpath(path)).parent``, with the folder's resolution reused: only a
+def _real_parent(path: str) -> str:
+    """``os.path.dirname(os.path.realpath(path))``, with the folder's resolution reused: only a
     Dockerfile that is itself a symbolic link (or a path with ``..``) is resolved in full."""
     folder, base = os.path.split(os.path.abspath(path))
     if ".." not in path.replace("\\", "/").split("/"):
@@ -472,14 +497,37 @@ def _real_parent(path: str) -> Path:
         if real is None:
             if len(_ROOTS) >= _CACHE_SIZE:
                 _ROOTS.pop(next(iter(_ROOTS)))
-            real = _ROOTS[(folder, "")] = Path(os.path.realpath(folder))
+            real = _ROOTS[(folder, "")] = os.path.realpath(folder)
         if not os.path.islink(os.path.join(real, base)):
             return real
-    return Path(os.path.realpath(path)).parent
+    return os.path.dirname(os.path.realpath(path))
 
 
 # Dockerfiles and their ignore files: a folder holding nothing else is no build context.
-_DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?(docker|container)file(\..*)?|.*\.dockerignore")
+def _is_dockerfile_name(name: str) -> bool:
+    """Whether `name` is a Dockerfile's or an ignore file's name: ``Dockerfile``,
+    ``x.Dockerfile``, ``Dockerfile.x``, ``Containerfile``…, ``x.dockerignore`` (any case)."""
+    if name.isascii() and "\n" not in name:  # the pattern's meaning, without compiling it
+        low = name.lower()
+        if low.endswith(".dockerignore"):
+            return True
+        for stem in ("dockerfile", "containerfile"):
+            at = low.find(stem)
+            while at != -1:
+                end = at + len(stem)
+                if (at == 0 or low[at - 1] == ".") and (end == len(low) or low[end] == "."):
+                    return True
+                at = low.find(stem, at + 1)
+        return False
+    global _DOCKERFILE_NAME
+    if _DOCKERFILE_NAME is None:
+        import re
+
+        _DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?(docker|container)file(\..*)?|.*\.dockerignore")
+    return _DOCKERFILE_NAME.fullmatch(name) is not None
+
+
+_DOCKERFILE_NAME = None  # compiled on first use
 
 
 def _only_dockerfiles(bc: BuildContext, names: dict[str, bool]) -> bool:
@@ -488,7 +536,7 @@ def _only_dockerfiles(bc: BuildContext, names: dict[str, bool]) -> bool:
     listing = bc._scanned.get(".")
     if listing is not None:
         return listing.only_dockerfiles(len(names))
-    return all(_DOCKERFILE_NAME.fullmatch(n) for n in names)
+    return all(_is_dockerfile_name(n) for n in names)
 
 
 def _reads_context(ctx: Context) -> bool:
@@ -518,7 +566,7 @@ def source_words(instruction: Instruction) -> tuple[list[tuple[str, object]], tu
     return sources, (words[-1].value, words[-1])
 
 
-def trailing_slash_fix(raw: str, word) -> "Fix | None":
+def trailing_slash_fix(raw: str, word) -> Fix | None:
     """The Unsafe fix that makes a COPY/ADD destination word a folder: a `/` at its end (inside
     its closing quote). None without a word (exec form) or when the word runs over a continuation."""
     if word is None or len(word.span) != len(raw):

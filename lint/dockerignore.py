@@ -28,8 +28,6 @@ A pattern Go rejects (``[``, ``[a-]``, a trailing ``\\``, a lone ``!``) raises `
 from __future__ import annotations
 
 import re
-import warnings
-from dataclasses import dataclass, field
 from typing import Iterable
 
 __all__ = [
@@ -220,18 +218,37 @@ _ESCAPE = frozenset(".+()|{}$")
 EXACT, PREFIX, SUFFIX, REGEXP = "exact", "prefix", "suffix", "regexp"
 
 
-@dataclass
 class Pattern:
-    """One cleaned pattern; `exclusion` is True for a ``!`` exception."""
+    """One cleaned pattern; `exclusion` is True for a ``!`` exception. (A plain class, not a
+    dataclass: import time.)"""
+
+    __slots__ = ("text", "exclusion", "kind", "regex", "bad")
 
     text: str  # cleaned, without the ``!``
-    exclusion: bool = False
-    kind: str = field(default="", init=False)
-    regex: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    bad: bool = field(default=False, init=False)
+    exclusion: bool
+    kind: str
+    regex: re.Pattern[str] | None
+    bad: bool
 
-    def __post_init__(self) -> None:
+    def __init__(self, text: str, exclusion: bool = False) -> None:
+        self.text = text
+        self.exclusion = exclusion
+        self.kind = ""
+        self.regex = None
+        self.bad = False
         self._compile()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.exclusion, self.kind, self.regex, self.bad) == (
+            other.text, other.exclusion, other.kind, other.regex, other.bad  # type: ignore[attr-defined]
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Pattern(text={self.text!r}, exclusion={self.exclusion!r}, kind={self.kind!r}, bad={self.bad!r})"
 
     def _compile(self) -> None:
         """moby's Pattern.compile with ``/`` as separator."""
@@ -282,6 +299,8 @@ class Pattern:
         self.kind = kind
         if kind == REGEXP:
             reg.append("$")
+            import warnings
+
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")

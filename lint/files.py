@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
-from pathlib import Path, PurePosixPath
 
 from dflint.errors import UserError
 
@@ -45,20 +43,42 @@ def excluded(path: str, patterns: tuple[str, ...]) -> bool:
 
     A pattern without a slash matches a file or folder name anywhere (``build``, ``*.tmp``);
     one with a slash matches the path from the start (``examples/*``), ``**`` included."""
-    posix = PurePosixPath(Path(path).as_posix())
-    parts = posix.parts
+    parts = _parts(path)
     for pattern in patterns:
         pat = pattern.rstrip("/")
         if "/" not in pat:
-            if any(fnmatch.fnmatchcase(part, pat) for part in parts):
+            if any(_fnmatch(part, pat) for part in parts):
                 return True
             continue
         pat = pat.removeprefix("./")
         for i in range(1, len(parts) + 1):
             prefix = "/".join(parts[:i])
-            if fnmatch.fnmatchcase(prefix, pat) or (pat.startswith("**/") and fnmatch.fnmatchcase(prefix, pat[3:])):
+            if _fnmatch(prefix, pat) or (pat.startswith("**/") and _fnmatch(prefix, pat[3:])):
                 return True
     return False
+
+
+def _fnmatch(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatchcase``; a pattern without wildcards is compared as it is (fnmatch
+    compiles every pattern to a regular expression: the default excludes are all plain names)."""
+    if not any(c in pattern for c in "*?["):
+        return name == pattern
+    import fnmatch
+
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """``PurePosixPath(Path(path).as_posix()).parts`` (without importing pathlib on POSIX)."""
+    if os.name == "nt":
+        from pathlib import Path, PurePosixPath
+
+        return PurePosixPath(Path(path).as_posix()).parts
+    parts: list[str] = []
+    if path.startswith("/"):  # POSIX keeps exactly two leading slashes as the root
+        parts.append("//" if path.startswith("//") and not path.startswith("///") else "/")
+    parts.extend(part for part in path.split("/") if part and part != ".")
+    return tuple(parts)
 
 
 class Discovery:

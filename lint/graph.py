@@ -47,7 +47,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from dflint.source import Record, Span
+from dflint.source import LazyPattern, Record, Span
 from dflint.syntax import Dockerfile, Flag, Instruction
 from dflint.words import Expansion, expand, key_value_words
 
@@ -62,7 +62,7 @@ AUTOMATIC_ARGS = frozenset(
     "TARGETVARIANT TARGETSTAGE BUILDKIT_SYNTAX".split()
 )
 
-_INDEX = re.compile(r"[+-]?[0-9]+")
+_INDEX = LazyPattern(r"[+-]?[0-9]+")
 
 EDGE_KINDS = ("from", "copy", "mount", "onbuild")
 

@@ -10,12 +10,13 @@ or misspelled key is an error with a did-you-mean.
 
 from __future__ import annotations
 
-import difflib
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dflint.config import Config, ConfigError, config_from_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NAMES = (".hadolint.yaml", ".hadolint.yml")
 
@@ -39,28 +40,45 @@ _FORMATS = {"tty": "full", "json": "json", "checkstyle": "checkstyle", "gitlab_c
 
 
 def find_hadolint_config(start: str | os.PathLike[str]) -> Path | None:
-    p = Path(os.path.abspath(start))
-    folder = p if p.is_dir() else p.parent
-    for d in (folder, *folder.parents, Path.cwd()):
+    # str paths (os.path) while looking: pathlib is imported only when a file is found
+    p = os.path.abspath(start)
+    folder = p if os.path.isdir(p) else os.path.dirname(p)
+    folders = []
+    while True:
+        folders.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    folders.append(os.getcwd())
+    for d in folders:
         for name in NAMES:
-            if (d / name).is_file():
-                return d / name
-    home = Path.home()
+            if os.path.isfile(os.path.join(d, name)):
+                return _as_path(os.path.join(d, name))
+    home = os.path.expanduser("~")
     xdg = os.environ.get("XDG_CONFIG_HOME")
-    candidates = [Path(xdg) / "hadolint.yaml"] if xdg else []
+    candidates = [os.path.join(xdg, "hadolint.yaml")] if xdg else []
     candidates += [
-        home / ".config" / "hadolint.yaml",
-        home / ".hadolint" / "hadolint.yaml",
-        home / "hadolint" / "config.yaml",
-        home / ".hadolint.yaml",
+        os.path.join(home, ".config", "hadolint.yaml"),
+        os.path.join(home, ".hadolint", "hadolint.yaml"),
+        os.path.join(home, "hadolint", "config.yaml"),
+        os.path.join(home, ".hadolint.yaml"),
     ]
     for c in candidates:
-        if c.is_file():
-            return c
+        if os.path.isfile(c):
+            return _as_path(c)
     return None
 
 
+def _as_path(path: str) -> Path:
+    from pathlib import Path
+
+    return Path(path)
+
+
 def load_hadolint_config(path: str | os.PathLike[str]) -> Config:
+    from pathlib import Path
+
     path = Path(os.path.abspath(path))
     try:
         import yaml
@@ -83,6 +101,8 @@ def translate(data: dict[str, Any], origin: str) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
         if key not in KEYS:
+            import difflib
+
             hint = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.6)
             suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ConfigError(f"{origin}: unknown hadolint key {key!r}{suffix}")
@@ -94,6 +114,8 @@ def translate(data: dict[str, Any], origin: str) -> dict[str, Any]:
             severity: dict[str, str] = {}
             for level, codes in value.items():
                 if level not in ("error", "warning", "info", "style"):
+                    import difflib
+
                     hint = difflib.get_close_matches(str(level), ["error", "warning", "info", "style"], n=1)
                     suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
                     raise ConfigError(f"{origin}: override: unknown level {level!r}{suffix}")

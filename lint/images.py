@@ -27,12 +27,10 @@ Quick reference::
 
 from __future__ import annotations
 
-import fnmatch
 import functools
-from dataclasses import dataclass
 from typing import Iterable
 
-from dflint.source import Span
+from dflint.source import Record, Span
 
 __all__ = [
     "DOCKER_HUB",
@@ -95,20 +93,48 @@ def variable_mask(text: str, escape: str = "\\") -> list[bool]:
     return mask
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    """A parsed image reference. Offsets (`*_range`) are ``(start, end)`` into `text`."""
+class ImageRef(Record):
+    """A parsed image reference. Offsets (`*_range`) are ``(start, end)`` into `text`.
+    An immutable record (hand-written, as a frozen dataclass costs import time)."""
 
+    __slots__ = _fields = (
+        "text", "registry", "path", "tag", "digest", "registry_range", "path_range", "tag_range",
+        "digest_range", "_mask",
+    )
     text: str
     registry: str | None  # the explicit domain ("gcr.io", "localhost:5000"); None: Docker Hub
     path: str  # the repository path as written, without domain ("debian", "library/debian")
     tag: str | None
     digest: str | None
-    registry_range: tuple[int, int] | None = None
-    path_range: tuple[int, int] = (0, 0)
-    tag_range: tuple[int, int] | None = None
-    digest_range: tuple[int, int] | None = None
-    _mask: tuple[bool, ...] = ()
+    registry_range: tuple[int, int] | None
+    path_range: tuple[int, int]
+    tag_range: tuple[int, int] | None
+    digest_range: tuple[int, int] | None
+    _mask: tuple[bool, ...]
+
+    def __init__(
+        self,
+        text: str,
+        registry: str | None,
+        path: str,
+        tag: str | None,
+        digest: str | None,
+        registry_range: tuple[int, int] | None = None,
+        path_range: tuple[int, int] = (0, 0),
+        tag_range: tuple[int, int] | None = None,
+        digest_range: tuple[int, int] | None = None,
+        _mask: tuple[bool, ...] = (),
+    ) -> None:
+        self.text = text
+        self.registry = registry
+        self.path = path
+        self.tag = tag
+        self.digest = digest
+        self.registry_range = registry_range
+        self.path_range = path_range
+        self.tag_range = tag_range
+        self.digest_range = digest_range
+        self._mask = _mask
 
     # -- what it names ---------------------------------------------------------------------
     @property
@@ -281,6 +307,8 @@ def registry_allowed(domain: str | None, allowed: Iterable[str]) -> bool:
         if hub and pattern in DOCKER_HUB_ALIASES:
             return True
         if any(c in pattern for c in "*?["):
+            import fnmatch
+
             if fnmatch.fnmatchcase(host, pattern):
                 return True
         elif host == pattern:

@@ -41,14 +41,12 @@ completes the sentence "Label `x` ..." (e.g. ``"has no time zone: add `Z` or an 
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from dflint.buildkit_checks import LazyPattern, key_values
-from dflint.source import Span
+from dflint.rule import RuleOptions
+from dflint.source import Record, Span
 from dflint.words import expand
 
 if TYPE_CHECKING:
@@ -78,7 +76,7 @@ __all__ = [
 # Reading LABELs
 
 
-class Label(NamedTuple):
+class Label(Record):
     """One ``key=value`` of a LABEL, as BuildKit will set it.
 
     `key` and `value` are after quote removal and variable substitution; a variable whose value
@@ -86,6 +84,10 @@ class Label(NamedTuple):
     or `key_unresolved`. `raw_key`/`raw_value` are the text as written. `onbuild` is True for an
     ``ONBUILD LABEL``, which labels the images built FROM this one, not this one."""
 
+    __slots__ = _fields = (
+        "instruction", "key", "value", "raw_key", "raw_value", "key_span", "value_span", "span",
+        "unresolved", "key_unresolved", "legacy", "onbuild",
+    )
     instruction: Instruction
     key: str
     value: str
@@ -94,10 +96,28 @@ class Label(NamedTuple):
     key_span: Span
     value_span: Span
     span: Span
-    unresolved: frozenset[str] = frozenset()
-    key_unresolved: frozenset[str] = frozenset()
-    legacy: bool = False
-    onbuild: bool = False
+    unresolved: frozenset[str]
+    key_unresolved: frozenset[str]
+    legacy: bool
+    onbuild: bool
+
+    def __init__(
+        self, instruction: Instruction, key: str, value: str, raw_key: str, raw_value: str,
+        key_span: Span, value_span: Span, span: Span, unresolved: frozenset[str] = frozenset(),
+        key_unresolved: frozenset[str] = frozenset(), legacy: bool = False, onbuild: bool = False,
+    ) -> None:
+        self.instruction = instruction
+        self.key = key
+        self.value = value
+        self.raw_key = raw_key
+        self.raw_value = raw_value
+        self.key_span = key_span
+        self.value_span = value_span
+        self.span = span
+        self.unresolved = unresolved
+        self.key_unresolved = key_unresolved
+        self.legacy = legacy
+        self.onbuild = onbuild
 
     def shown_value(self) -> str:
         """The value for a message: as substituted, or as written when it uses unknown variables."""
@@ -196,6 +216,8 @@ def check_schema(raw: Any, option: str = "label-schema") -> dict[str, str]:
             raise ConfigError(f"{option}.{name}: the type must be a string, got {type(kind).__name__}")
         norm = kind.strip().lower()
         if norm not in LABEL_TYPES:
+            import difflib
+
             hint = difflib.get_close_matches(norm, list(LABEL_TYPES), n=1, cutoff=0.5)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ConfigError(
@@ -206,17 +228,15 @@ def check_schema(raw: Any, option: str = "label-schema") -> dict[str, str]:
     return schema
 
 
-@dataclass(frozen=True)
-class SchemaOptions:
+class SchemaOptions(RuleOptions):
     """The options of the label rules: ``label-schema``, a table of label name → type."""
 
-    label_schema: dict[str, str] = field(default_factory=dict)
+    label_schema: dict[str, str] = {}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label_schema", check_schema(self.label_schema))
 
 
-@dataclass(frozen=True)
 class StrictSchemaOptions(SchemaOptions):
     """`SchemaOptions` plus ``strict-labels`` (DL3050: no label outside the schema)."""
 
@@ -305,6 +325,8 @@ def url_problem(value: str) -> str | None:
         if _IPV_FUTURE.fullmatch(literal):
             return None
         try:
+            import ipaddress
+
             ipaddress.IPv6Address(literal)
             return None
         except ValueError:
@@ -436,6 +458,8 @@ def _spdx_id_problem(word: str, exceptions: bool = False) -> str:
             return (f"uses the deprecated SPDX identifier `{word}`: use `{base}-only` or "
                     f"`{base}-or-later`")
         return f"uses the deprecated SPDX identifier `{word}`"
+    import difflib
+
     hint = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.8)
     extra = f" (did you mean `{hint[0]}`?)" if hint else ""
     return f"has `{word}`, which is not an SPDX {what} identifier{extra}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import re
 
-from dflint.source import SourceFile, Span
+from dflint.source import LazyPattern, SourceFile, Span
 from dflint.syntax import (
     HEREDOC_INSTRUCTIONS,
     INSTRUCTIONS,
@@ -43,7 +43,7 @@ from dflint.words import key_value_words, parse_words
 
 _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
-_HEREDOC = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
+_HEREDOC = LazyPattern(r"(\d*)<<(-?)([^<]*)\Z")
 _WS = " \t\v\f\r"  # BuildKit's tokenWhitespace
 # leading whitespace (str.isspace), then the keyword: up to BuildKit's tokenWhitespace
 _KEYWORD = re.compile(r"\s*([^ \t\v\f\r]*)")
@@ -51,8 +51,8 @@ _SPACES = re.compile(r"\s*")
 _NO_SPAN = Span(0, 0)
 #: Files at least this long are parsed with the cyclic garbage collector paused (see `parse`).
 _GC_PAUSE_SIZE = 262_144
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
-_DURATION = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))*\Z")
+_STAGE_NAME = LazyPattern(r"[a-z][a-z0-9\-_.]*\Z")
+_DURATION = LazyPattern(r"[-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))*\Z")
 
 # Flag kinds: "str" takes one value, "bool" takes none or true/false, "list" may repeat.
 FLAGS: dict[str, dict[str, str]] = {
@@ -557,7 +557,7 @@ class _Parser:
                 f"{'was' if count == 1 else 'were'} provided. Destination could not be determined",
                 instr.args_span if count else instr.keyword_span,
             )
-        elif items is None and _HEREDOC.match(instr.words[-1].value):
+        elif items is None and "<<" in instr.words[-1].value and _HEREDOC.match(instr.words[-1].value):
             self.invalid(f"{instr.name} cannot accept a heredoc as a destination", instr.words[-1].span)
 
     _check_copy = _copy_like

@@ -23,6 +23,7 @@ from dflint.fix import Edit, Fix
 from dflint.hadolint_support import insert_after, run_scripts
 from dflint.packages import PackageCommand, package_commands
 from dflint.shell import Arg, Command, Script, basename, parse_script
+from dflint.source import LazyPattern
 
 if TYPE_CHECKING:
     from dflint.graph import Stage
@@ -309,7 +310,7 @@ def wget_flavour(ctx: Context, instruction: Instruction) -> str | None:
     return _image_flavour(root.base_resolved or root.base)
 
 
-_DIGITS = re.compile(r"[0-9]+\Z")
+_DIGITS = LazyPattern(r"[0-9]+\Z")
 
 
 def is_number(text: str) -> bool:

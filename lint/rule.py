@@ -192,6 +192,81 @@ class Context:
         return cache[key]
 
 
+class RuleOptions:
+    """Base class of a rule's `Options`: the fields are the class's annotated attributes (its
+    bases' first), each with its default; ``Options(**values)`` sets them by keyword. A list, dict
+    or set default is copied for each instance. ``__post_init__``, when defined, runs last (to
+    check or normalise values; raise ConfigError there).
+
+    A dataclass in all that rules and `dflint.commands` use of one, built without the
+    dataclasses module (which costs a few ms of import time, per class, in every run)::
+
+        class Options(RuleOptions):
+            trusted_registries: list[str] = []
+    """
+
+    def __init__(self, **values: Any) -> None:
+        fields = option_fields(type(self))
+        for name in values:
+            if name not in fields:
+                raise TypeError(f"{type(self).__qualname__}() got an unexpected keyword argument {name!r}")
+        for name, default in fields.items():
+            if name in values:
+                value = values[name]
+            elif default.__class__ in (list, dict, set):
+                value = default.copy()
+            else:
+                value = default
+            object.__setattr__(self, name, value)
+        post = getattr(self, "__post_init__", None)
+        if post is not None:
+            post()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # it holds lists and dicts
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in option_fields(type(self)))
+        return f"{type(self).__qualname__}({values})"
+
+
+_NO_DEFAULT = object()
+
+
+def option_fields(options: type) -> dict[str, Any]:
+    """The fields of an Options class and their defaults, in order: a `RuleOptions` subclass's
+    annotated attributes, or a dataclass's fields (a plugin's Options may be either; a default
+    factory is called, a field without a default gives None)."""
+    if "_option_fields" in options.__dict__:
+        return options._option_fields  # type: ignore[attr-defined]
+    fields: dict[str, Any] = {}
+    dc_fields = options.__dict__.get("__dataclass_fields__")
+    if dc_fields is None and hasattr(options, "__dataclass_fields__"):
+        dc_fields = options.__dataclass_fields__  # type: ignore[attr-defined]
+    if dc_fields is not None:
+        import dataclasses
+
+        for f in dataclasses.fields(options):
+            if f.default is not dataclasses.MISSING:
+                fields[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                fields[f.name] = f.default_factory()
+            else:
+                fields[f.name] = None
+        return fields
+    for klass in reversed(options.__mro__):
+        for name, annotation in klass.__dict__.get("__annotations__", {}).items():
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
+            fields[name] = klass.__dict__.get(name, fields.get(name))
+    type.__setattr__(options, "_option_fields", fields)
+    return fields
+
+
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and implement `check`.
 

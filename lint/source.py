@@ -106,6 +106,97 @@ class Record:
         return (self.__class__, self._values())
 
 
+class TupleRecord(tuple):
+    """Base of the hand-written named tuples: what ``typing.NamedTuple`` gives (a tuple, fields
+    by name, `_fields`, `_replace`, `_asdict`, its `repr`, pickling), without the class built at
+    import time by ``collections.namedtuple`` (it compiles code with `eval`: a fraction of a ms
+    per class, in every run). A subclass sets `_fields`, writes ``__new__`` (calling
+    ``tuple.__new__(cls, (...))``) and one ``name = field(i)`` per field."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self))
+        return f"{self.__class__.__name__}({values})"
+
+    def _replace(self, **changes: object) -> TupleRecord:
+        values = [changes.pop(name, value) for name, value in zip(self._fields, self)]
+        if changes:
+            raise ValueError(f"Got unexpected field names: {list(changes)!r}")
+        return self.__class__(*values)
+
+    def _asdict(self) -> dict[str, object]:
+        return dict(zip(self._fields, self))
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+
+def field(index: int, doc: str | None = None) -> property:
+    """The property that reads item `index` of a `TupleRecord`."""
+    from operator import itemgetter
+
+    return property(itemgetter(index), doc=doc)
+
+
+class LazyPattern:
+    """``re.compile(pattern, flags)``, done when the pattern is first used: a module-level
+    pattern costs no start-up time in the runs that never need it (most rules' patterns are for
+    rare cases). The methods of a compiled pattern are available (`match`, `fullmatch`,
+    `search`, `finditer`, `findall`, `sub`, `split`, …); `compiled` is the pattern itself."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled = None
+
+    @property
+    def compiled(self):  # -> re.Pattern[str]
+        compiled = self._compiled
+        if compiled is None:
+            import re
+
+            compiled = self._compiled = re.compile(*self._args)
+        return compiled
+
+    @property
+    def pattern(self) -> str:
+        return self._args[0]
+
+    @property
+    def flags(self) -> int:
+        return self.compiled.flags
+
+    def match(self, text: str, *args: int):
+        return self.compiled.match(text, *args)
+
+    def fullmatch(self, text: str, *args: int):
+        return self.compiled.fullmatch(text, *args)
+
+    def search(self, text: str, *args: int):
+        return self.compiled.search(text, *args)
+
+    def finditer(self, text: str, *args: int):
+        return self.compiled.finditer(text, *args)
+
+    def findall(self, text: str, *args: int):
+        return self.compiled.findall(text, *args)
+
+    def sub(self, repl, text: str, count: int = 0):
+        return self.compiled.sub(repl, text, count)
+
+    def subn(self, repl, text: str, count: int = 0):
+        return self.compiled.subn(repl, text, count)
+
+    def split(self, text: str, maxsplit: int = 0):
+        return self.compiled.split(text, maxsplit)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self._args[0]!r})"
+
+
 class BinaryFileError(ValueError):
     """The input is not text (it has NUL bytes)."""
 

@@ -23,9 +23,9 @@ listed by `unknown()`; entries that suppressed nothing are listed by `unused()`.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable
 
-from dflint.source import Span
+from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Comment, Dockerfile, Instruction
 
 if TYPE_CHECKING:
@@ -94,12 +94,18 @@ class PragmaEntry:
         return registry.covers(self.text, code)
 
 
-class CheckOptions(NamedTuple):
-    """The ``# check=`` parser directive, as BuildKit reads it."""
+class CheckOptions(TupleRecord):
+    """The ``# check=`` parser directive, as BuildKit reads it (a named tuple)."""
 
-    skip: tuple[str, ...] = ()
-    skip_all: bool = False
-    error: bool = False
+    __slots__ = ()
+    _fields = ("skip", "skip_all", "error")
+
+    def __new__(cls, skip: tuple[str, ...] = (), skip_all: bool = False, error: bool = False) -> CheckOptions:
+        return tuple.__new__(cls, (skip, skip_all, error))
+
+    skip: tuple[str, ...] = field(0)  # type: ignore[assignment]
+    skip_all: bool = field(1)  # type: ignore[assignment]
+    error: bool = field(2)  # type: ignore[assignment]
 
 
 class Suppressions:
@@ -184,6 +190,12 @@ class Suppressions:
 
     def _parse_comment(self, body: str, base: int) -> list[PragmaEntry]:
         """Entries of a comment's text (after the ``#``), at file offset `base`."""
+        low = body.lower()
+        if "dfl" not in low and "hadol" not in low and "chec" not in low:
+            # None of the patterns below can match (each needs `dflint`, `hadolint` or `check`;
+            # no other character lower-cases, or case-folds in `re`, to these letters): most
+            # comments are not pragmas, and compiling the patterns costs start-up time.
+            return []
         m = _PRAGMA.match(body)
         if m is not None:
             tool = "dflint" if m.group("dflint") else "hadolint"

@@ -7,9 +7,10 @@ from dflint.context import build_context, expand_word, is_remote, source_words
 from dflint.dockerignore import clean, contains_wildcards
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.source import LazyPattern
 from dflint.syntax import Dockerfile
 
-_BRACKET = re.compile(r"\[(?:\\.|[^\]])+\]")
+_BRACKET = LazyPattern(r"\[(?:\\.|[^\]])+\]")
 
 
 def file_shaped(segment: str) -> bool:
@@ -23,7 +24,7 @@ def file_shaped(segment: str) -> bool:
 
 _SYNTAX_IMAGES = frozenset({"docker/dockerfile", "docker/dockerfile-upstream"})
 _FLOATING = frozenset({"latest", "labs", "1", "1-labs", "master", "master-labs", "mainline", "mainline-labs"})
-_VERSION = re.compile(r"1\.(\d+)(?:\.\d+)?(-labs)?")
+_VERSION = LazyPattern(r"1\.(\d+)(?:\.\d+)?(-labs)?")
 
 
 def parents_allowed(dockerfile: Dockerfile) -> bool:

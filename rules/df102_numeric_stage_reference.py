@@ -5,8 +5,9 @@ from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.source import LazyPattern
 
-_INDEX = re.compile(r"[+-]?[0-9]+")
+_INDEX = LazyPattern(r"[+-]?[0-9]+")
 
 
 class NumericStageReference(Rule):

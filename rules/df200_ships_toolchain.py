@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
-from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.rule import Context, Fixable, Rule, RuleOptions, Severity, Violation
 from dflint.toolchain import Evidence, Toolchain, evidence, runtime_image_for
 
 
@@ -180,9 +179,8 @@ class ShipsToolchain(Rule):
     severity = Severity.WARNING
     fixable = Fixable.SOMETIMES
 
-    @dataclass
-    class Options:
-        runtime_images: dict[str, str] = field(default_factory=dict)
+    class Options(RuleOptions):
+        runtime_images: dict[str, str] = {}
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         graph = ctx.graph

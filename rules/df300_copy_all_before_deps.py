@@ -10,7 +10,7 @@ from dflint.fix import Edit, Fix
 from dflint.packages import parse_command
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import VALUE_FLAGS, Command, Script, parse_script
-from dflint.source import Span
+from dflint.source import LazyPattern, Span
 
 if TYPE_CHECKING:
     from dflint.graph import Stage
@@ -453,7 +453,7 @@ def _workdirs(ctx: Context, stage: Stage, memo: dict[int, dict[int, _Where | Non
 # the rule
 
 _ENV_CHANGERS = frozenset({"ENV", "ARG", "USER", "WORKDIR", "SHELL"})
-_AND = re.compile(r"(?:[ \t]|\\\r?\n)*&&(?:[ \t\r\n]|\\\r?\n)*\Z")
+_AND = LazyPattern(r"(?:[ \t]|\\\r?\n)*&&(?:[ \t\r\n]|\\\r?\n)*\Z")
 
 
 def _whole_context(ctx: Context, ins: Instruction) -> tuple[str, object] | None:

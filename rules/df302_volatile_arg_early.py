@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from dflint.buildkit_checks import key_values
 from dflint.packages import parse_command
-from dflint.rule import Context, Rule, Severity, Violation
+from dflint.rule import Context, Rule, RuleOptions, Severity, Violation
 from dflint.shell import Script
+from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 
 #: ARG names whose value is meant to change on every build (passed with --build-arg).
@@ -21,8 +21,8 @@ DEFAULT_NAMES = (
 # rebuild to start (Docker's docs declare `ARG CACHEBUST` unused above the RUN to refresh)
 
 # a default that pins a release or a commit: the value is not meant to change every build
-_PINNED_VERSION = re.compile(r"v?\d+(\.\d+)+([-+~_.][0-9A-Za-z.+~_-]*)?")
-_PINNED_SHA = re.compile(r"[0-9a-f]{7,64}")
+_PINNED_VERSION = LazyPattern(r"v?\d+(\.\d+)+([-+~_.][0-9A-Za-z.+~_-]*)?")
+_PINNED_SHA = LazyPattern(r"[0-9a-f]{7,64}")
 
 # commands that never read a build argument from the environment: a RUN made only of these (and
 # not naming the ARG) is re-run by a new value for nothing
@@ -121,10 +121,9 @@ class VolatileArgEarly(Rule):
     name = "volatile-arg-early"
     severity = Severity.INFO
 
-    @dataclass
-    class Options:
-        names: list[str] = field(default_factory=lambda: list(DEFAULT_NAMES))
-        extend_names: list[str] = field(default_factory=list)
+    class Options(RuleOptions):
+        names: list[str] = list(DEFAULT_NAMES)
+        extend_names: list[str] = []
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         options = self.options or self.Options()

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator
 
 from dflint.buildkit_checks import (PLATFORM_ARGS, PROXY_ARGS, flag_value_span, global_args,
                                     image_env_names, key_values, suggest, variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.source import Span
+from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 from dflint.words import expand
 
@@ -50,9 +50,15 @@ class _Scope:
         return name in self.env or name in self.args or name in _NON_ENV
 
 
-class _Use(NamedTuple):
-    name: str
-    span: Span
+class _Use(TupleRecord):
+    __slots__ = ()
+    _fields = ("name", "span")
+
+    def __new__(cls, name: str, span: Span) -> _Use:
+        return tuple.__new__(cls, (name, span))
+
+    name: str = field(0)  # type: ignore[assignment]
+    span: Span = field(1)  # type: ignore[assignment]
 
 
 class UndefinedVariable(Rule):

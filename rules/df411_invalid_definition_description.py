@@ -6,9 +6,10 @@ from typing import Iterator
 from dflint.buildkit_checks import key_values
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.source import LazyPattern
 from dflint.syntax import Blank, Comment, Directive, Instruction
 
-_PRAGMA = re.compile(r"\s*(?:hadolint\b|dflint\s*:|check\s*=)", re.IGNORECASE)
+_PRAGMA = LazyPattern(r"\s*(?:hadolint\b|dflint\s*:|check\s*=)", re.IGNORECASE)
 
 
 class InvalidDefinitionDescription(Rule):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterator
 
 from dflint.buildkit_checks import expose_words, port_range, split_port_spec
@@ -15,6 +14,8 @@ def _valid(ip: str, host: str, container: str) -> bool:
         return False
     if ip:
         raw = ip[1:-1] if ip.startswith("[") and ip.endswith("]") else ip
+        import ipaddress  # here: most runs never need it (import time)
+
         try:
             ipaddress.ip_address(raw)
         except ValueError:

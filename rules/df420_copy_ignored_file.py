@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from dflint.context import BuildContext, build_context, context_path, expand_word, is_remote, source_words
 from dflint.dockerignore import BadPattern, contains_wildcards, go_match
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.source import Span
+from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 
 
@@ -125,9 +125,15 @@ class CopyIgnoredFile(Rule):
 EXCLUDED, ALL_MATCHES, EMPTY = "excluded", "all-matches", "empty"
 
 
-class Problem(NamedTuple):
-    kind: str
-    matches: tuple[str, ...] = ()  # ALL_MATCHES: what the wildcard matches on disk
+class Problem(TupleRecord):
+    __slots__ = ()
+    _fields = ("kind", "matches")
+
+    def __new__(cls, kind: str, matches: tuple[str, ...] = ()) -> Problem:
+        return tuple.__new__(cls, (kind, matches))
+
+    kind: str = field(0)  # type: ignore[assignment]
+    matches: tuple[str, ...] = field(1)  # type: ignore[assignment]  # ALL_MATCHES: what the wildcard matches on disk
 
 
 def _problem(bc: BuildContext, value: str) -> Problem | None:

@@ -7,6 +7,7 @@ from typing import Iterator
 from dflint.layers import copy_sources, is_git_url, is_remote, url_basename
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.security import scripts
+from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 from dflint.words import expand
 
@@ -15,7 +16,7 @@ _VERIFIERS = frozenset(
     "sha256sum sha512sum sha384sum sha224sum sha1sum shasum b2sum md5sum cksum gpg gpgv gpg2 "
     "cosign minisign signify openssl rpm".split()
 )
-_COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?", re.I)
+_COMMIT = LazyPattern(r"[0-9a-f]{40}([0-9a-f]{24})?", re.I)
 
 
 class RemoteAddWithoutChecksum(Rule):

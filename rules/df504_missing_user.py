@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import fnmatch
-import functools
 import re
-from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Iterator
 
 from dflint.graph import Stage
 from dflint.images import parse_image
 from dflint.packages import package_commands
-from dflint.rule import Context, Rule, Severity, Violation
+from dflint.rule import Context, Rule, RuleOptions, Severity, Violation
 from dflint.security import scripts
 from dflint.shell import basename, is_windows_image
 
@@ -108,9 +104,8 @@ class MissingUser(Rule):
     name = "missing-user"
     severity = Severity.INFO
 
-    @dataclass
-    class Options:
-        nonroot_bases: list[str] = field(default_factory=list)
+    class Options(RuleOptions):
+        nonroot_bases: list[str] = []
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         graph = ctx.graph
@@ -152,15 +147,26 @@ def _nonroot_base(image: str, extra: list[str]) -> bool:
     if name.startswith("bitnami/") and not name.startswith("bitnami/minideb"):
         return True  # Bitnami application images run as UID 1001
     builtin = _nonroot_pattern()
-    return any(builtin.match(c) for c in candidates) or any(
-        fnmatchcase(c, p.lower()) for p in extra for c in candidates
-    )
+    if any(builtin.match(c) for c in candidates):
+        return True
+    if not extra:
+        return False
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(c, p.lower()) for p in extra for c in candidates)
 
 
-@functools.cache
+_NONROOT: list[re.Pattern[str]] = []
+
+
 def _nonroot_pattern() -> re.Pattern[str]:
-    """`NONROOT_BASES` (lower-cased) as one regular expression, as `fnmatchcase` reads each."""
-    return re.compile("|".join(fnmatch.translate(p.lower()) for p in NONROOT_BASES))
+    """`NONROOT_BASES` (lower-cased) as one regular expression, as `fnmatchcase` reads each
+    (built on first use: fnmatch and the compile cost start-up time)."""
+    if not _NONROOT:
+        import fnmatch
+
+        _NONROOT.append(re.compile("|".join(fnmatch.translate(p.lower()) for p in NONROOT_BASES)))
+    return _NONROOT[0]
 
 
 def _drops_root(ctx: Context, chain: list[Stage]) -> bool:

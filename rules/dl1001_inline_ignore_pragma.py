@@ -4,10 +4,10 @@ import re
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.source import Span
+from dflint.source import LazyPattern, Span
 from dflint.syntax import Comment
 
-_PRAGMA = re.compile(
+_PRAGMA = LazyPattern(
     r"[ \t]*#[ \t]*(?P<pragma>(?:hadolint[ \t]+|dflint[ \t]*:[ \t]*)ignore[ \t]*=[^\r\n]*?)[ \t]*(?:\r?\n)?\Z",
     re.IGNORECASE,
 )

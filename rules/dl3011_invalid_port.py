@@ -4,10 +4,10 @@ import re
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.source import Span
+from dflint.source import LazyPattern, Span
 from dflint.words import expand
 
-_PORT = re.compile(r"(?P<low>[0-9]+)(?:-(?P<high>[0-9]+))?(?:/(?P<proto>[A-Za-z]+))?\Z")
+_PORT = LazyPattern(r"(?P<low>[0-9]+)(?:-(?P<high>[0-9]+))?(?:/(?P<proto>[A-Za-z]+))?\Z")
 MAX_PORT = 65535
 
 
@@ -67,6 +67,8 @@ class InvalidPort(Rule):
                     yield from self._check_port(value, word.value, word.span)
 
     def _check_port(self, value: str, written: str, span: Span) -> Iterator[Violation]:
+        if value.isascii() and value.isdigit() and int(value) <= MAX_PORT:
+            return  # the common case (`8080`), answered without compiling the pattern
         m = _PORT.match(value)
         if not m:
             return

@@ -6,10 +6,11 @@ from typing import Iterator
 from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
+from dflint.source import LazyPattern
 
 _GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:", "gist:")
 _TARBALL = (".tar", ".tar.gz", ".tgz")
-_SHORTHAND = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?\Z")  # user/repo[#ref]
+_SHORTHAND = LazyPattern(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?\Z")  # user/repo[#ref]
 #: Versions that are not pins: the default tag and "any version".
 _FLOATING = frozenset({"latest", "*", "x", ""})
 

@@ -5,6 +5,7 @@ from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 from dflint.words import expand
 
@@ -15,7 +16,7 @@ ARCHIVE_EXTENSIONS = (
 )
 #: Flags COPY takes as well: with only these, ADD → COPY keeps the instruction valid.
 COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
-_GIT = re.compile(r"(?:git@[^/:]+:|(?:ssh|git)://)", re.IGNORECASE)
+_GIT = LazyPattern(r"(?:git@[^/:]+:|(?:ssh|git)://)", re.IGNORECASE)
 
 LOCAL, REMOTE, ARCHIVE, UNKNOWN = "local", "remote", "archive", "unknown"
 

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.graph import Reference, StageGraph
-from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.rule import Context, Fixable, Rule, RuleOptions, Severity, Violation
+from dflint.source import LazyPattern
 
-_INDEX = re.compile(r"[+-]?[0-9]+")
+_INDEX = LazyPattern(r"[+-]?[0-9]+")
 # What a stage name may look like (BuildKit's validStageName, case-insensitive: the name is
 # lowercased first). A reference with a registry, a path, a tag or a digest (`/`, `:`, `@`)
 # cannot name a stage: it is an image.
-_STAGE_SHAPED = re.compile(r"[a-z][a-z0-9._-]*", re.IGNORECASE)
+_STAGE_SHAPED = LazyPattern(r"[a-z][a-z0-9._-]*", re.IGNORECASE)
 
 
 class CopyFromUnknownStage(Rule):
@@ -88,9 +87,8 @@ class CopyFromUnknownStage(Rule):
     severity = Severity.WARNING
     fixable = Fixable.SOMETIMES
 
-    @dataclass
-    class Options:
-        build_contexts: list[str] = field(default_factory=list)
+    class Options(RuleOptions):
+        build_contexts: list[str] = []
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         graph = ctx.graph
@@ -133,6 +131,8 @@ def _unknown_name_message(graph: StageGraph, ref: Reference, where: str, value: 
     if value.lower() == "scratch":
         return f"{where} reads the empty image `scratch`: there is nothing to copy"
     message = f"{where} names no stage"
+    import difflib  # here: most runs never need it (import time)
+
     close = difflib.get_close_matches(value.lower(), names, n=1, cutoff=0.6)
     if value != value.lower():
         message += f", and '{value}' is not a valid image name either (image names are lowercase)"

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from dflint.images import parse_image, registry_allowed
-from dflint.rule import Context, Rule, Severity, Violation
+from dflint.rule import Context, Rule, RuleOptions, Severity, Violation
 
 
 class UntrustedRegistry(Rule):
@@ -63,9 +62,8 @@ class UntrustedRegistry(Rule):
     name = "untrusted-registry"
     severity = Severity.ERROR
 
-    @dataclass
-    class Options:
-        trusted_registries: list[str] = field(default_factory=list)
+    class Options(RuleOptions):
+        trusted_registries: list[str] = []
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         allowed = [str(r) for r in (self.options.trusted_registries or ()) if str(r).strip()]

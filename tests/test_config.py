@@ -269,7 +269,7 @@ def test_config_cache_reads_each_file_once(tmp_path, monkeypatch):
     assert reads == [cfg.resolve()]
     # each directory probed at most once
     assert len(probes) == len(set(probes))
-    assert set(probes) == {(tmp_path / d).resolve() for d in ("a", "a/b", "c")} | {tmp_path.resolve()}
+    assert set(probes) == {str((tmp_path / d).resolve()) for d in ("a", "a/b", "c")} | {str(tmp_path.resolve())}
 
 
 def test_config_cache_default_when_none(tmp_path, monkeypatch):

@@ -124,7 +124,7 @@ def test_dockerfile_specific_ignore_next_to_the_dockerfile(tmp_path):
     ctx_dir = make(tmp_path / "ctx", {"a": "", "b": ""})
     df_dir = make(tmp_path / "docker", {"Dockerfile": "FROM scratch\nCOPY . .\n", "Dockerfile.dockerignore": "a\n"})
     bc = build_context(ctx_for("FROM scratch\nCOPY . .\n", ctx_dir, str(df_dir / "Dockerfile")))
-    assert bc is not None and bc.ignore.path == df_dir / "Dockerfile.dockerignore"
+    assert bc is not None and bc.ignore.path == str(df_dir / "Dockerfile.dockerignore")
     assert not bc.exists("a") and bc.exists("b")
 
 

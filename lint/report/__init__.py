@@ -22,10 +22,11 @@ import codecs
 import importlib
 import os
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, TextIO
 
 from dflint.fix import Applicability
 from dflint.rule import Severity
+from dflint.source import LazyPattern, TupleRecord, field
 
 if TYPE_CHECKING:
     from dflint.diagnostic import Diagnostic
@@ -47,24 +48,68 @@ __all__ = [
 ]
 
 
-class ReportOptions(NamedTuple):
-    color: bool = False  # ANSI styling (decided by the caller, see `want_color`)
-    show_fix_hints: bool = True  # "(fixable with `dflint fix`)" and the "[*] N fixable" summary
-    unsafe_fixes: bool = False  # unsafe fixes are enabled: `dflint fix` would apply them too
-    statistics: bool = False  # print per-code counts instead of the diagnostics
-    quiet: bool = False  # diagnostics only: no summary, no "All checks passed!"
+class ReportOptions(TupleRecord):
+    """How to report (a named tuple, hand-written: see `TupleRecord`)."""
+
+    __slots__ = ()
+    _fields = ("color", "show_fix_hints", "unsafe_fixes", "statistics", "quiet")
+
+    def __new__(
+        cls,
+        color: bool = False,
+        show_fix_hints: bool = True,
+        unsafe_fixes: bool = False,
+        statistics: bool = False,
+        quiet: bool = False,
+    ) -> ReportOptions:
+        return tuple.__new__(cls, (color, show_fix_hints, unsafe_fixes, statistics, quiet))
+
+    #: ANSI styling (decided by the caller, see `want_color`)
+    color: bool = field(0)  # type: ignore[assignment]
+    #: "(fixable with `dflint fix`)" and the "[*] N fixable" summary
+    show_fix_hints: bool = field(1)  # type: ignore[assignment]
+    #: unsafe fixes are enabled: `dflint fix` would apply them too
+    unsafe_fixes: bool = field(2)  # type: ignore[assignment]
+    #: print per-code counts instead of the diagnostics
+    statistics: bool = field(3)  # type: ignore[assignment]
+    #: diagnostics only: no summary, no "All checks passed!"
+    quiet: bool = field(4)  # type: ignore[assignment]
 
 
-class SeverityStyle(NamedTuple):
-    label: str  # "[warning]"
-    plural: str  # "2 warnings"
-    style: str  # rich style used for the code, the label and the underline
+class SeverityStyle(TupleRecord):
+    """How every format shows one severity (a named tuple, hand-written: see `TupleRecord`)."""
+
+    __slots__ = ()
+    _fields = ("label", "plural", "style", "sarif", "github", "gitlab", "checkstyle", "rdjson")
+
+    def __new__(
+        cls,
+        label: str,
+        plural: str,
+        style: str,
+        sarif: str = "warning",
+        github: str = "warning",
+        gitlab: str = "major",
+        checkstyle: str = "warning",
+        rdjson: str = "WARNING",
+    ) -> SeverityStyle:
+        return tuple.__new__(cls, (label, plural, style, sarif, github, gitlab, checkstyle, rdjson))
+
+    label: str = field(0)  # type: ignore[assignment]  # "[warning]"
+    plural: str = field(1)  # type: ignore[assignment]  # "2 warnings"
+    #: rich style used for the code, the label and the underline
+    style: str = field(2)  # type: ignore[assignment]
     # The level each machine-readable format gives the severity:
-    sarif: str = "warning"  # SARIF result.level / defaultConfiguration.level
-    github: str = "warning"  # GitHub workflow command: error, warning, notice
-    gitlab: str = "major"  # GitLab Code Quality: info, minor, major, critical, blocker
-    checkstyle: str = "warning"  # checkstyle <error severity=…>: error, warning, info
-    rdjson: str = "WARNING"  # reviewdog: ERROR, WARNING, INFO
+    #: SARIF result.level / defaultConfiguration.level
+    sarif: str = field(3)  # type: ignore[assignment]
+    #: GitHub workflow command: error, warning, notice
+    github: str = field(4)  # type: ignore[assignment]
+    #: GitLab Code Quality: info, minor, major, critical, blocker
+    gitlab: str = field(5)  # type: ignore[assignment]
+    #: checkstyle <error severity=…>: error, warning, info
+    checkstyle: str = field(6)  # type: ignore[assignment]
+    #: reviewdog: ERROR, WARNING, INFO
+    rdjson: str = field(7)  # type: ignore[assignment]
 
 
 #: How every format shows a severity: label, plural, color, and each machine format's level.
@@ -207,7 +252,7 @@ def stream_encoding(out: TextIO) -> str:
 # Characters never written as they are: C0 controls but tab (a bare CR or an ESC would move the
 # cursor or start an escape sequence), DEL, C1 controls, bidi overrides/isolates (they reorder
 # what is shown), and lone surrogates (undecodable bytes kept by surrogateescape).
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = LazyPattern("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _UTF = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 
 
@@ -225,7 +270,9 @@ def clean(text: str, encoding: str = "utf-8") -> str:
     """`text` made safe to print to a stream in `encoding`, one character for one character:
     control characters become visible, undecodable bytes become U+FFFD, and what `encoding`
     cannot encode becomes ``?`` (``errors="replace"`` semantics, never UnicodeEncodeError)."""
-    text = _UNSAFE.sub(_visible, text)
+    if not text.isprintable() and not ("\t" in text and text.replace("\t", " ").isprintable()):
+        # (every character `_UNSAFE` replaces is unprintable: printable text has none of them)
+        text = _UNSAFE.sub(_visible, text)
     if encoding in _UTF or text.isascii():
         return text
     try:
@@ -243,7 +290,10 @@ def clean(text: str, encoding: str = "utf-8") -> str:
     return "".join(out)
 
 
-Paint = Callable[[str, "str | None"], str]
+if TYPE_CHECKING:
+    Paint = Callable[[str, "str | None"], str]
+else:  # for annotations only: subscribing a typing alias costs import time
+    Paint = Callable
 
 
 def _plain(text: str, style: str | None = None) -> str:

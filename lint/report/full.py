@@ -28,7 +28,7 @@ only then); without it, plain text with no escape codes.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from dflint.fix import Applicability
 from dflint.report import (
@@ -44,6 +44,7 @@ from dflint.report import (
     stream_encoding,
 )
 from dflint.rule import Severity
+from dflint.source import TupleRecord, field
 
 if TYPE_CHECKING:
     from dflint.diagnostic import Diagnostic
@@ -59,14 +60,21 @@ FIX_COMMAND = "dflint fix"
 UNSAFE_FIX_COMMAND = "dflint fix --unsafe-fixes"
 
 
-class FrameLine(NamedTuple):
+class FrameLine(TupleRecord):
     """One row of a code frame: the line number (None for the ``...`` of skipped lines), the
-    line as shown, and the underline (column and number of ``^``; count 0 for none)."""
+    line as shown, and the underline (column and number of ``^``; count 0 for none). A named
+    tuple."""
 
-    number: int | None
-    code: str
-    caret_column: int
-    caret_count: int
+    __slots__ = ()
+    _fields = ("number", "code", "caret_column", "caret_count")
+
+    def __new__(cls, number: int | None, code: str, caret_column: int, caret_count: int) -> FrameLine:
+        return tuple.__new__(cls, (number, code, caret_column, caret_count))
+
+    number: int | None = field(0)  # type: ignore[assignment]
+    code: str = field(1)  # type: ignore[assignment]
+    caret_column: int = field(2)  # type: ignore[assignment]
+    caret_count: int = field(3)  # type: ignore[assignment]
 
 
 def char_width(c: str) -> int:
