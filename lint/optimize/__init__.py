@@ -19,8 +19,7 @@ One interface, one small module per ecosystem::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 from dflint.fix import Fix
 from dflint.optimize.facts import DISTROS, StageFacts
@@ -33,6 +32,7 @@ from dflint.optimize.runtime import (
     release_of,
     toolchain_runtime,
 )
+from dflint.source import Record
 from dflint.toolchain import image_name
 
 if TYPE_CHECKING:
@@ -43,11 +43,16 @@ __all__ = ["Artifact", "Draft", "Options", "Plan", "PlanError", "Recipe", "Refus
            "plan_rewrite", "recipes", "rewrite_fix"]
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
     """`runtime_images`: overrides of the runtime image table (see `dflint.optimize.runtime`)."""
 
-    runtime_images: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("runtime_images",)
+    _fields = __slots__
+
+    runtime_images: dict[str, str]
+
+    def __init__(self, runtime_images: dict[str, str] | None = None) -> None:
+        self.runtime_images = {} if runtime_images is None else runtime_images
 
 
 class Recipe:
@@ -58,6 +63,14 @@ class Recipe:
     ecosystem: ClassVar[str]
     tools: ClassVar[tuple[str, ...]] = ()
     allows: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for module, name, tools, allows in _RECIPES:
+            if cls.__module__ == f"dflint.optimize.{module}" and cls.__name__ == name and tools is not None and (
+                    cls.tools != tools or cls.allows != allows or cls.detect is not Recipe.detect
+                    or cls.owns is not Recipe.owns):
+                raise TypeError(f"{name}: its tools, allows and detect must be as dflint.optimize._RECIPES says")
 
     def owns(self, tool: str) -> bool:
         return tool.startswith(self.tools)
@@ -211,22 +224,53 @@ def _written(f: StageFacts) -> str:
     return f.base_ref
 
 
-def recipes() -> list[Recipe]:
-    from dflint.optimize.c import CRecipe
-    from dflint.optimize.crystal import CrystalRecipe
-    from dflint.optimize.dotnet import DotnetRecipe
-    from dflint.optimize.elixir import ElixirRecipe
-    from dflint.optimize.go import GoRecipe
-    from dflint.optimize.haskell import HaskellRecipe
-    from dflint.optimize.java import JavaRecipe
-    from dflint.optimize.node import NodeRecipe
-    from dflint.optimize.php import PhpRecipe
-    from dflint.optimize.python import PythonRecipe
-    from dflint.optimize.ruby import RubyRecipe
-    from dflint.optimize.rust import RustRecipe
+#: The recipes in the order they are tried, as (module, class, tools, allows). A recipe's module is
+#: imported only when it is asked: with `tools` given (the class's own `tools` and `allows`, and
+#: the base class's `detect`: checked when the class is made), only when the stage's build steps
+#: are its own, which is what its `detect` says; with None (a `detect` of its own), whenever it
+#: is reached. So a Go build imports the Go recipe alone.
+_RECIPES: tuple[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]], ...] = (
+    ("go", "GoRecipe", ("go build", "go install", "go get"), ("make", "gmake", "./")),
+    ("rust", "RustRecipe", ("cargo build", "cargo install", "cargo rustc", "cargo b", "rustc"), ("make", "./")),
+    ("node", "NodeRecipe", None, ()),
+    ("java", "JavaRecipe", ("javac", "mvn ", "gradle ", "kotlinc", "sbt ", "lein "), ()),
+    ("python", "PythonRecipe",
+     ("pip install", "pip wheel", "python setup.py", "python -m build", "poetry", "pipenv", "uv sync"), ()),
+    ("ruby", "RubyRecipe", ("bundle install", "gem install"), ()),
+    ("dotnet", "DotnetRecipe", ("dotnet publish", "dotnet build"), ()),
+    ("php", "PhpRecipe", ("docker-php-ext-install", "pecl install", "phpize"),
+     ("make", "gmake", "./configure", "configure")),
+    ("crystal", "CrystalRecipe", ("crystal build", "crystal compile", "shards build"), ()),
+    ("haskell", "HaskellRecipe", ("cabal ", "stack "), ()),
+    ("elixir", "ElixirRecipe", ("mix ",), ()),
+    ("c", "CRecipe", None, ()),
+)
 
-    return [GoRecipe(), RustRecipe(), NodeRecipe(), JavaRecipe(), PythonRecipe(), RubyRecipe(), DotnetRecipe(), PhpRecipe(),
-            CrystalRecipe(), HaskellRecipe(), ElixirRecipe(), CRecipe()]
+
+def _owns_build(tools: tuple[str, ...], allows: tuple[str, ...], facts: StageFacts) -> bool:
+    """`Recipe.detect` for a recipe with these `tools` and `allows`."""
+    found = [b.tool for b in facts.ev.builds]
+    return any(t.startswith(tools) for t in found) and all(t.startswith(tools) or t.startswith(allows)
+                                                            for t in found)
+
+
+def _recipe(module: str, name: str) -> Recipe:
+    from importlib import import_module
+
+    return getattr(import_module(f"dflint.optimize.{module}"), name)()
+
+
+def recipes() -> list[Recipe]:
+    """Every recipe, in the order they are tried."""
+    return [_recipe(module, name) for module, name, _, _ in _RECIPES]
+
+
+def _candidates(facts: StageFacts) -> Iterator[Recipe]:
+    """The recipes in order, skipping (without importing it) each whose `detect` is known to
+    say no."""
+    for module, name, tools, allows in _RECIPES:
+        if tools is None or _owns_build(tools, allows, facts):
+            yield _recipe(module, name)
 
 
 def plan_rewrite(ctx: Context, ev: Evidence, options: Options | None = None,
@@ -252,7 +296,7 @@ def plan_rewrite(ctx: Context, ev: Evidence, options: Options | None = None,
         b = next(b for b in ev.builds if b.instruction.name != "RUN")
         return Refusal(f"the build step `{b.tool}` comes from {b.instruction.name} on line {b.line}")
     facts = StageFacts(ctx, ev)
-    for recipe in candidates if candidates is not None else recipes():
+    for recipe in candidates if candidates is not None else _candidates(facts):
         if recipe.detect(facts):
             try:
                 return recipe.plan(facts, options)

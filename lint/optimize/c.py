@@ -14,11 +14,11 @@ folder when the original ran ldconfig.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from dflint.optimize import Options, Recipe
 from dflint.optimize.facts import resolve, under
 from dflint.optimize.plan import SCRIPT_INTERPRETERS, Artifact, Draft, PlanError, Refusal
+from dflint.source import LazyPattern
 from dflint.toolchain import _C_COMPILER_RE, _C_COMPILERS
 
 _COMPILER_VALUE_FLAGS = ("-o", "-I", "-L", "-l", "-D", "-U", "-include", "-x", "-MF", "-MT", "-MQ",
@@ -42,7 +42,7 @@ _URWEB_FLAGS = frozenset("-sqlcache -static -debug -verbose -timing -tc -dumpTyp
 
 
 #: ``PREFIX ?= /usr/local`` in a Makefile (the build context's file, not RUN text)
-_MAKE_PREFIX_RE = re.compile(r"^(PREFIX|prefix)\s*[?:]?=\s*(\S+)\s*(?:#.*)?$")
+_MAKE_PREFIX_RE = LazyPattern(r"^(PREFIX|prefix)\s*[?:]?=\s*(\S+)\s*(?:#.*)?$")
 
 
 def _is_compiler(name: str) -> bool:

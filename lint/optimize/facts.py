@@ -10,10 +10,10 @@ only through `dflint.context.build_context`.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
+from dflint.source import Record
 from dflint.syntax import Blank, Comment, Instruction
 from dflint.toolchain import Evidence, classify_package, image_name
 
@@ -58,9 +58,11 @@ ARTIFACT_COMMANDS = frozenset("cp mv install strip upx rm chmod ln mkdir".split(
 _DEFAULT_SHELL_BUILTINS = frozenset("cd set export true : exec".split())
 
 
-@dataclass
-class Block:
+class Block(Record):
     """An instruction and the text it owns: the comment lines directly above it."""
+
+    __slots__ = ("pos", "instruction", "start", "end", "blank_before")
+    _fields = __slots__
 
     pos: int  # index in the stage's instructions (0 is the FROM)
     instruction: Instruction
@@ -68,10 +70,19 @@ class Block:
     end: int  # end of the instruction (its line ending included when there is one)
     blank_before: bool  # a blank line separates it from what comes before
 
+    def __init__(self, pos: int, instruction: Instruction, start: int, end: int, blank_before: bool) -> None:
+        self.pos = pos
+        self.instruction = instruction
+        self.start = start
+        self.end = end
+        self.blank_before = blank_before
 
-@dataclass
-class Install:
+
+class Install(Record):
     """A package a RUN of the stage installs with a system package manager."""
+
+    __slots__ = ("manager", "name", "version", "raw", "pos", "command", "removed", "toolchain_role")
+    _fields = __slots__
 
     manager: str  # apt, apk, yum, dnf, zypper
     name: str
@@ -82,11 +93,24 @@ class Install:
     removed: bool  # removed again in the same RUN
     toolchain_role: str | None  # compiler, build-tool, headers, runtime; None: not a toolchain
 
+    def __init__(self, manager: str, name: str, version: str | None, raw: str, pos: int, command: Command,
+                 removed: bool, toolchain_role: str | None) -> None:
+        self.manager = manager
+        self.name = name
+        self.version = version
+        self.raw = raw
+        self.pos = pos
+        self.command = command
+        self.removed = removed
+        self.toolchain_role = toolchain_role
 
-@dataclass
-class Entry:
+
+class Entry(Record):
     """What the container runs: ENTRYPOINT and CMD as argument lists (a shell form's first
     command), the instruction of each, and the WORKDIR in force for them."""
+
+    __slots__ = ("entrypoint", "cmd", "entrypoint_ins", "cmd_ins", "workdir", "shell_form", "commands")
+    _fields = __slots__
 
     entrypoint: tuple[str, ...] | None
     cmd: tuple[str, ...] | None
@@ -97,7 +121,18 @@ class Entry:
     #: every command of the shell script the container runs (a shell form, or the string of
     #: ``sh -c "…"``), as argument lists in order, commands in ``$(…)`` included (marked by
     #: `substitution`); empty for a plain exec form
-    commands: tuple[EntryCommand, ...] = ()
+    commands: tuple[EntryCommand, ...]
+
+    def __init__(self, entrypoint: tuple[str, ...] | None, cmd: tuple[str, ...] | None,
+                 entrypoint_ins: Instruction | None, cmd_ins: Instruction | None, workdir: str | None,
+                 shell_form: bool, commands: tuple[EntryCommand, ...] = ()) -> None:
+        self.entrypoint = entrypoint
+        self.cmd = cmd
+        self.entrypoint_ins = entrypoint_ins
+        self.cmd_ins = cmd_ins
+        self.workdir = workdir
+        self.shell_form = shell_form
+        self.commands = commands
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -115,13 +150,20 @@ class Entry:
         return [i for i in (self.entrypoint_ins, self.cmd_ins) if i is not None]
 
 
-@dataclass
-class EntryCommand:
+class EntryCommand(Record):
     """One command of the shell script ENTRYPOINT/CMD run."""
+
+    __slots__ = ("argv", "substitution", "builtin")
+    _fields = __slots__
 
     argv: tuple[str, ...]
     substitution: bool  # inside ``$(…)`` or backquotes
     builtin: bool  # a shell builtin (cd, export, set, exec …)
+
+    def __init__(self, argv: tuple[str, ...], substitution: bool, builtin: bool) -> None:
+        self.argv = argv
+        self.substitution = substitution
+        self.builtin = builtin
 
 
 #: Shells whose ``-c STRING`` is a script (``sh -c "app | tee log"``).
@@ -584,14 +626,25 @@ class StageFacts:
         return out
 
 
-@dataclass
-class Copy:
+class Copy(Record):
+    __slots__ = ("pos", "instruction", "sources", "dest", "dest_abs", "from_")
+    _fields = __slots__
+
     pos: int
     instruction: Instruction
     sources: tuple[str, ...]
     dest: str | None  # as written, variables substituted
     dest_abs: str | None  # absolute (None when the WORKDIR or a variable is unknown)
     from_: str | None
+
+    def __init__(self, pos: int, instruction: Instruction, sources: tuple[str, ...], dest: str | None,
+                 dest_abs: str | None, from_: str | None) -> None:
+        self.pos = pos
+        self.instruction = instruction
+        self.sources = sources
+        self.dest = dest
+        self.dest_abs = dest_abs
+        self.from_ = from_
 
     @property
     def into_dir(self) -> bool:

@@ -39,6 +39,7 @@ from dflint.optimize.crystal import note_unknown_context_folder
 from dflint.optimize.facts import resolve
 from dflint.optimize.plan import BOTH, RUNTIME, SCRIPT_INTERPRETERS, Artifact, Draft, PlanError
 from dflint.optimize.runtime import release_of, toolchain_runtime
+from dflint.source import LazyPattern
 from dflint.words import split_key_values
 
 _CABAL_VALUE_FLAGS = ("--installdir", "--install-method", "--overwrite-policy", "-j", "--jobs", "--builddir",
@@ -73,8 +74,8 @@ _ARCHIVED = frozenset({"jessie", "stretch", "buster"})
 #: on bullseye only since buster left the repository).
 _HASKELL_RELEASES = {"8": "buster", "8.8": "buster", "8.10": "buster", "9.4": "bullseye"}
 #: the exact versions those moving tags ended on (an older 9.4.x was built on buster)
-_LAST_VERSIONS = {"8.8": re.compile(r"8\.8(\.\d+)?"), "8.10": re.compile(r"8\.10(\.\d+)?"),
-                  "9.4": re.compile(r"9\.4(\.8)?"), "8": re.compile(r"8")}
+_LAST_VERSIONS = {"8.8": LazyPattern(r"8\.8(\.\d+)?"), "8.10": LazyPattern(r"8\.10(\.\d+)?"),
+                  "9.4": LazyPattern(r"9\.4(\.8)?"), "8": LazyPattern(r"8")}
 
 
 def haskell_release(ref: str) -> str | None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dflint.fix import Applicability, Edit, Fix
@@ -37,6 +36,7 @@ from dflint.optimize.runtime import (
     release_of,
     runtime_library,
 )
+from dflint.source import Record
 
 if TYPE_CHECKING:
     from dflint.shell import Command
@@ -87,29 +87,53 @@ _PACKAGE_CLEANUP = frozenset("rm apt-get apt apk yum dnf microdnf zypper true ec
                              "update-ca-certificates".split())
 
 
-@dataclass
-class Artifact:
+class Artifact(Record):
     """``COPY --from=<build> src dest``: `why` says where the path comes from (for the title)."""
+
+    __slots__ = ("src", "dest", "why", "chown")
+    _fields = __slots__
+    __hash__ = None  # type: ignore[assignment]  # mutable: a recipe may change `dest`
 
     src: str
     dest: str
-    why: str = ""
-    chown: str | None = None
+    why: str
+    chown: str | None
+
+    def __init__(self, src: str, dest: str, why: str = "", chown: str | None = None) -> None:
+        self.src = src
+        self.dest = dest
+        self.why = why
+        self.chown = chown
 
 
-@dataclass
-class Refusal:
+class Refusal(Record):
     """No confident rewrite: `reason` says why; `draft`, when there is one, gives the skeleton."""
 
+    __slots__ = ("reason", "recipe", "draft")
+    _fields = __slots__
+    __hash__ = None  # type: ignore[assignment]
+
     reason: str
-    recipe: str | None = None
-    draft: Draft | None = None
+    recipe: str | None
+    draft: Draft | None
+
+    def __init__(self, reason: str, recipe: str | None = None, draft: Draft | None = None) -> None:
+        self.reason = reason
+        self.recipe = recipe
+        self.draft = draft
 
 
-@dataclass
-class Plan:
+class Plan(Record):
+    __slots__ = ("recipe", "draft")
+    _fields = __slots__
+    __hash__ = None  # type: ignore[assignment]
+
     recipe: str
     draft: Draft
+
+    def __init__(self, recipe: str, draft: Draft) -> None:
+        self.recipe = recipe
+        self.draft = draft
 
     @property
     def title(self) -> str:
@@ -123,45 +147,86 @@ class PlanError(Exception):
     """Raised inside a draft to refuse: the message is the reason."""
 
 
-@dataclass
-class Draft:
+class Draft(Record):
+    """The rewrite being planned for `facts`: the role of each instruction, the text each stage
+    gets, the artifacts to copy and the runtime base (a mutable record: the recipe fills it)."""
+
+    __slots__ = ("facts", "roles", "runtime_text", "build_text", "build_before", "build_after",
+                 "runtime_before", "runtime_after", "artifacts", "artifacts_at", "after_copies",
+                 "runtime_base", "same_base", "runtime_packages", "package_manager", "packages_at",
+                 "package_reuse", "outputs", "folders", "notes", "build_name", "user_map", "needs_shell",
+                 "dropped", "ldd", "late_moves", "build_moves", "reorder_skipped", "program_argv")
+    _fields = __slots__
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
     facts: StageFacts
-    roles: list[str] = field(default_factory=list)
-    runtime_text: dict[int, str] = field(default_factory=dict)  # pos -> replacement in the runtime stage
-    build_text: dict[int, str] = field(default_factory=dict)  # pos -> replacement in the build stage
-    build_before: dict[int, list[str]] = field(default_factory=dict)
-    build_after: list[str] = field(default_factory=list)  # appended to the build stage
-    runtime_before: dict[int, list[str]] = field(default_factory=dict)
-    runtime_after: dict[int, list[str]] = field(default_factory=dict)
-    artifacts: list[Artifact] = field(default_factory=list)
-    artifacts_at: int = -1  # the artifact COPYs go right after this position
-    after_copies: list[str] = field(default_factory=list)  # runtime lines right after the COPYs
-    runtime_base: str | None = None
-    same_base: bool = False  # the runtime stage starts FROM the original base, as written
-    runtime_packages: list[str] = field(default_factory=list)
-    package_manager: str | None = None
-    packages_at: int = -1
-    package_reuse: str | None = None  # the original install RUN with its toolchain removed
-    outputs: dict[str, str] = field(default_factory=dict)  # path in the build stage -> why
-    folders: set[str] = field(default_factory=set)  # outputs that are folders the build writes in
-    notes: list[str] = field(default_factory=list)
-    build_name: str = "build"
-    user_map: dict[str, str] = field(default_factory=dict)  # user created in the file -> uid
-    needs_shell: bool = False
-    dropped: list[str] = field(default_factory=list)  # packages left out of the runtime stage
+    roles: list[str]
+    runtime_text: dict[int, str]  # pos -> replacement in the runtime stage
+    build_text: dict[int, str]  # pos -> replacement in the build stage
+    build_before: dict[int, list[str]]
+    build_after: list[str]  # appended to the build stage
+    runtime_before: dict[int, list[str]]
+    runtime_after: dict[int, list[str]]
+    artifacts: list[Artifact]
+    artifacts_at: int  # the artifact COPYs go right after this position
+    after_copies: list[str]  # runtime lines right after the COPYs
+    runtime_base: str | None
+    same_base: bool  # the runtime stage starts FROM the original base, as written
+    runtime_packages: list[str]
+    package_manager: str | None
+    packages_at: int
+    package_reuse: str | None  # the original install RUN with its toolchain removed
+    outputs: dict[str, str]  # path in the build stage -> why
+    folders: set[str]  # outputs that are folders the build writes in
+    notes: list[str]
+    build_name: str
+    user_map: dict[str, str]  # user created in the file -> uid
+    needs_shell: bool
+    dropped: list[str]  # packages left out of the runtime stage
     #: find the shared libraries the artifacts link against in the build stage (ldd + dpkg -S)
     #: and install their packages in the runtime stage: for a toolchain image whose own
     #: libraries (headers installed with it, not by the file) the runtime base lacks
-    ldd: bool = False
-    late_moves: list[int] = field(default_factory=list)  # RUNs after the build taken as moves of output
+    ldd: bool
+    late_moves: list[int]  # RUNs after the build taken as moves of output
     #: the cache-friendly order (`dflint.optimize.reorder`): the whole-context COPY at a key is
     #: preceded, in the build stage, by the COPY of the manifests (the line) and the dependency
     #: RUN at the position given, which leaves its own place
-    build_moves: dict[int, tuple[int, str]] = field(default_factory=dict)
-    reorder_skipped: str | None = None  # why the build stage keeps its order (when it had a candidate)
+    build_moves: dict[int, tuple[int, str]]
+    reorder_skipped: str | None  # why the build stage keeps its order (when it had a candidate)
     #: the command of the entry's shell script the recipe takes as the program (``java …`` after
     #: ``export X=… && sed -i … &&``); None: `Entry.argv`
-    program_argv: tuple[str, ...] | None = None
+    program_argv: tuple[str, ...] | None
+
+    def __init__(self, facts: StageFacts) -> None:
+        self.facts = facts
+        self.roles = []
+        self.runtime_text = {}
+        self.build_text = {}
+        self.build_before = {}
+        self.build_after = []
+        self.runtime_before = {}
+        self.runtime_after = {}
+        self.artifacts = []
+        self.artifacts_at = -1
+        self.after_copies = []
+        self.runtime_base = None
+        self.same_base = False
+        self.runtime_packages = []
+        self.package_manager = None
+        self.packages_at = -1
+        self.package_reuse = None
+        self.outputs = {}
+        self.folders = set()
+        self.notes = []
+        self.build_name = "build"
+        self.user_map = {}
+        self.needs_shell = False
+        self.dropped = []
+        self.ldd = False
+        self.late_moves = []
+        self.build_moves = {}
+        self.reorder_skipped = None
+        self.program_argv = None
 
     # ---- sorting instructions ------------------------------------------------------------
 

@@ -25,9 +25,10 @@ import re
 from dflint.optimize import Options, Recipe
 from dflint.optimize.facts import resolve, under
 from dflint.optimize.plan import BOTH, BUILD, Artifact, Draft, PlanError
+from dflint.source import LazyPattern
 
 VENV = "/opt/venv"
-_REQUIREMENT_FILES = re.compile(r"(requirements|constraints)[\w.-]*\.(txt|in)|Pipfile(\.lock)?|poetry\.lock")
+_REQUIREMENT_FILES = LazyPattern(r"(requirements|constraints)[\w.-]*\.(txt|in)|Pipfile(\.lock)?|poetry\.lock")
 _ALLOWED = frozenset(
     "apt-get apt apk yum dnf microdnf zypper pip pip3 pip2 rm mkdir useradd adduser groupadd addgroup "
     "usermod chown chmod ln echo true cd set export . source test printf touch ldconfig "

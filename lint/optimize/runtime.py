@@ -14,8 +14,8 @@ packages it installs instead of the build's toolchain.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from dflint.source import LazyPattern, Record
 from dflint.toolchain import image_name
 
 #: The default runtime images, by toolchain image (the repository name as `image_name` gives
@@ -341,9 +341,9 @@ _NOTHING = frozenset(
     # header-only libraries
     "uthash-dev".split()
 )
-_NOTHING_PATTERNS = (re.compile(r"python3\.\d+-dev"), re.compile(r"libpython3\.\d+-dev"),
-                     re.compile(r"linux-headers-.*"), re.compile(r"php\d\.\d-dev"),
-                     re.compile(r"libstdc\+\+-\d+-dev"))
+_NOTHING_PATTERNS = (LazyPattern(r"python3\.\d+-dev"), LazyPattern(r"libpython3\.\d+-dev"),
+                     LazyPattern(r"linux-headers-.*"), LazyPattern(r"php\d\.\d-dev"),
+                     LazyPattern(r"libstdc\+\+-\d+-dev"))
 
 _APK_RUNTIME: dict[str, str] = {
     "openssl-dev": "libssl3",
@@ -448,13 +448,19 @@ _RPM_RUNTIME: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class RuntimeLib:
+class RuntimeLib(Record):
     """The runtime side of a headers package: `packages` to install (empty: nothing is needed),
     or `unknown` with the reason."""
 
-    packages: tuple[str, ...] = ()
-    unknown: str | None = None
+    __slots__ = ("packages", "unknown")
+    _fields = __slots__
+
+    packages: tuple[str, ...]
+    unknown: str | None
+
+    def __init__(self, packages: tuple[str, ...] = (), unknown: str | None = None) -> None:
+        self.packages = packages
+        self.unknown = unknown
 
 
 #: The Python 3 of each Debian/Ubuntu release, and the name of its shared library's package
