@@ -3,7 +3,7 @@
     python benchmarks/profile_lint.py PATH... [--ignore SC] [--top 20] [--cprofile 25]
 
 It lints PATHs the way ``dflint check`` does (same discovery, configuration and settings, through
-`dflint.commands.Session`) and times each phase separately:
+`dflint.commands.Session`) and times each phase separately (CPU time of the process):
 
 - ``import``: importing dflint's modules and loading the rule registry;
 - ``read+config``: reading each file and resolving its configuration;
@@ -14,6 +14,7 @@ It lints PATHs the way ``dflint check`` does (same discovery, configuration and 
 - ``shellcheck prep`` / ``shellcheck run``: building the scripts, and the shellcheck processes;
 - ``report``: rendering the findings (json, to /dev/null).
 
+The garbage collector is tuned as in a ``dflint`` process (`dflint.cli.tune_gc`, rules frozen).
 Shares are of the sum of these phases. The time the cyclic garbage collector took (``gc.callbacks``)
 is inside the phases (whichever phase allocated when a collection started); it is also printed on
 its own, below the table, with the number of full collections. ``--cprofile N`` instead runs the same thing under
@@ -29,7 +30,10 @@ import sys
 import time
 from collections import defaultdict
 
-T0 = time.perf_counter()
+#: Phases are timed in CPU time of this process (not wall time): other processes on the machine
+#: do not change the numbers much.
+_clock = time.process_time
+T0 = _clock()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,9 +71,9 @@ def profile(args) -> dict[str, float]:
 
     def on_gc(phase: str, info: dict) -> None:
         if phase == "start":
-            gc_started[0] = time.perf_counter()
+            gc_started[0] = _clock()
         else:
-            acc["#gc"] += time.perf_counter() - gc_started[0]
+            acc["#gc"] += _clock() - gc_started[0]
             if info.get("generation") == 2:
                 acc["#gc full"] += 1
 
@@ -81,44 +85,46 @@ def profile(args) -> dict[str, float]:
 
 
 def _profile(args, acc: dict[str, float]) -> dict[str, float]:
-    t = time.perf_counter()
+    t = _clock()
     from dflint import commands, engine
-    from dflint.cli import build_parser
+    from dflint.cli import build_parser, tune_gc
 
+    tune_gc()  # the collector as in a dflint process
     cli = ["check", "--exit-zero"]
     for sel in args.select:
         cli += ["--select", sel]
     for ign in args.ignore:
         cli += ["--ignore", ign]
     ns = build_parser().parse_args([*cli, *args.paths])
+    ns._gc_freeze = True  # as in a dflint process: the loaded rules are frozen
     session = commands.Session(ns)
-    acc["import"] += time.perf_counter() - t + (t - T0)
+    acc["import"] += _clock() - t + (t - T0)
 
-    t = time.perf_counter()
+    t = _clock()
     files, problems = commands._inputs(ns, session)
-    acc["discovery"] += time.perf_counter() - t
+    acc["discovery"] += _clock() - t
 
     real_parse = engine.parse
     real_context = engine.Context
 
     def parse(source):
-        t = time.perf_counter()
+        t = _clock()
         try:
             return real_parse(source)
         finally:
-            acc["parse"] += time.perf_counter() - t
+            acc["parse"] += _clock() - t
 
     def context(*a, **k):
         ctx = real_context(*a, **k)
-        t = time.perf_counter()
+        t = _clock()
         ctx.graph
-        acc["stage graph"] += time.perf_counter() - (t)
-        t = time.perf_counter()
+        acc["stage graph"] += _clock() - (t)
+        t = _clock()
         for instr in ctx.dockerfile.instructions:
             run = instr.inner if instr.name == "ONBUILD" else instr
             if run is not None and run.name == "RUN":
                 ctx.script(run)
-        acc["shell parse"] += time.perf_counter() - t
+        acc["shell parse"] += _clock() - t
         return ctx
 
     timed_rules: set[int] = set()
@@ -131,18 +137,18 @@ def _profile(args, acc: dict[str, float]) -> dict[str, float]:
         key = f"rule {rule.code} {rule.name}"
 
         def check(ctx):
-            t = time.perf_counter()
+            t = _clock()
             try:
                 gen = real(ctx)
-                acc[key] += time.perf_counter() - t
+                acc[key] += _clock() - t
                 while True:
-                    t = time.perf_counter()
+                    t = _clock()
                     try:
                         v = next(gen)
                     except StopIteration:
                         return
                     finally:
-                        acc[key] += time.perf_counter() - t
+                        acc[key] += _clock() - t
                     yield v
             finally:
                 pass
@@ -156,46 +162,46 @@ def _profile(args, acc: dict[str, float]) -> dict[str, float]:
     real_jobs, real_run = shellcheck.jobs_for, shellcheck.run
 
     def jobs_for(ctx):
-        t = time.perf_counter()
+        t = _clock()
         try:
             return real_jobs(ctx)
         finally:
-            acc["shellcheck prep"] += time.perf_counter() - t
+            acc["shellcheck prep"] += _clock() - t
 
     def run(*a, **k):
-        t = time.perf_counter()
+        t = _clock()
         try:
             return real_run(*a, **k)
         finally:
-            acc["shellcheck run"] += time.perf_counter() - t
+            acc["shellcheck run"] += _clock() - t
 
     shellcheck.jobs_for, shellcheck.run = jobs_for, run
     results = []
     try:
         for path in files:
-            t = time.perf_counter()
+            t = _clock()
             try:
                 source, _ = commands._read_source(path, ns)
                 _config, settings = session.settings_for(path)
             except Exception as exc:  # an input error: counted, not fatal
                 print(f"skipped {path}: {exc}", file=sys.stderr)
                 continue
-            acc["read+config"] += time.perf_counter() - t
+            acc["read+config"] += _clock() - t
             for rule in settings.rules:
                 timed(rule)
             results.append(engine.lint(source, settings, session.registry))
-        t = time.perf_counter()
+        t = _clock()
         engine.add_shellcheck(results)
-        acc["shellcheck post"] += time.perf_counter() - t - acc["shellcheck run"]
+        acc["shellcheck post"] += _clock() - t - acc["shellcheck run"]
     finally:
         engine.parse, engine.Context = real_parse, real_context
         shellcheck.jobs_for, shellcheck.run = real_jobs, real_run
-    t = time.perf_counter()
+    t = _clock()
     from dflint.report import ReportOptions, report
 
     diagnostics = [d for r in results for d in r.diagnostics]
     report(diagnostics, io.StringIO(), ReportOptions(color=False), format="json")
-    acc["report"] += time.perf_counter() - t
+    acc["report"] += _clock() - t
     acc["#files"] = len(results)
     acc["#findings"] = len(diagnostics)
     return acc

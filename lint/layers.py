@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import posixpath
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from dflint.packages import package_commands
 from dflint.shell import Arg, Command, Script
-from dflint.source import Span
+from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 from dflint.words import expand
 
@@ -328,14 +328,20 @@ def _next_workdir(state: State) -> str | None:
 # COPY / ADD
 
 
-class CopyTarget(NamedTuple):
+class CopyTarget(TupleRecord):
     """Where one source of a COPY/ADD lands: `path` is the file, or with `tree` the folder the
     source's files are put under (a folder source, a glob, a Git repository)."""
 
-    path: str
-    tree: bool
-    source: str
-    remote: bool = False
+    __slots__ = ()
+    _fields = ("path", "tree", "source", "remote")
+
+    path: str = field(0)  # type: ignore[assignment]
+    tree: bool = field(1)  # type: ignore[assignment]
+    source: str = field(2)  # type: ignore[assignment]
+    remote: bool = field(3)  # type: ignore[assignment]
+
+    def __new__(cls, path: str, tree: bool, source: str, remote: bool = False) -> CopyTarget:
+        return tuple.__new__(cls, (path, tree, source, remote))
 
 
 def copy_sources(ins: Instruction) -> tuple[list[tuple[str, Span | None]], tuple[str, Span] | None]:
@@ -412,29 +418,47 @@ def _unquote(text: str) -> str:
 # RUN: created and removed paths
 
 
-class Created(NamedTuple):
+class Created(TupleRecord):
     """A path a layer leaves behind. `tree`: a folder whose content was written (a clone, a
     build tree, a cache); `cache`: a package manager's cache (nothing else writes there)."""
 
-    path: str
-    kind: str  # "download", "clone", "build tree", "copy", "cache"
-    what: str  # for messages: "curl", "git clone", "apt-get update", "COPY" …
-    instruction: Instruction
-    span: Span
-    tree: bool = False
-    cache: bool = False
+    __slots__ = ()
+    _fields = ("path", "kind", "what", "instruction", "span", "tree", "cache")
+
+    path: str = field(0)  # type: ignore[assignment]
+    kind: str = field(1)  # type: ignore[assignment]  # "download", "clone", "build tree", "copy", "cache"
+    what: str = field(2)  # type: ignore[assignment]  # for messages: "curl", "git clone", "apt-get update", "COPY" …
+    instruction: Instruction = field(3)  # type: ignore[assignment]
+    span: Span = field(4)  # type: ignore[assignment]
+    tree: bool = field(5)  # type: ignore[assignment]
+    cache: bool = field(6)  # type: ignore[assignment]
+
+    def __new__(
+        cls, path: str, kind: str, what: str, instruction: Instruction, span: Span, tree: bool = False,
+        cache: bool = False,
+    ) -> Created:
+        return tuple.__new__(cls, (path, kind, what, instruction, span, tree, cache))
 
 
-class Removed(NamedTuple):
+class Removed(TupleRecord):
     """A path a RUN deletes (`path` may hold globs, as an ``rm`` argument does)."""
 
-    path: str
-    what: str  # "rm", "yum clean all" …
-    instruction: Instruction
-    span: Span
-    arg: Arg | None = None
+    __slots__ = ()
+    _fields = ("path", "what", "instruction", "span", "arg", "clean_start")
+
+    path: str = field(0)  # type: ignore[assignment]
+    what: str = field(1)  # type: ignore[assignment]  # "rm", "yum clean all" …
+    instruction: Instruction = field(2)  # type: ignore[assignment]
+    span: Span = field(3)  # type: ignore[assignment]
+    arg: Arg | None = field(4)  # type: ignore[assignment]
     # nothing before it in its RUN writes files: what it deletes existed before this RUN
-    clean_start: bool = False
+    clean_start: bool = field(5)  # type: ignore[assignment]
+
+    def __new__(
+        cls, path: str, what: str, instruction: Instruction, span: Span, arg: Arg | None = None,
+        clean_start: bool = False,
+    ) -> Removed:
+        return tuple.__new__(cls, (path, what, instruction, span, arg, clean_start))
 
 
 def covers(removed: Removed | str, created: Created) -> bool:
@@ -457,65 +481,88 @@ def covers(removed: Removed | str, created: Created) -> bool:
 
 
 class PathIndex:
-    """Items keyed by a path, in the order they were added, indexed by the path's first segment:
+    """Items keyed by a path, in the order they were added, in a tree of path segments:
     `candidates(path)` gives, in that order, every item whose path may be under `path` or hold
-    it (`is_under` either way), without looking at the others. Checking every item against
-    every query was quadratic in a file of thousands of RUNs. An item path with no segment
-    (``/``) or a glob in its first one is a candidate for every query; a query with no segment
-    or a glob in its first one gets every item."""
+    it (`is_under` either way), without looking at the others: the items at each folder on the
+    way down to `path`, and every item at or under `path`. Checking every item against every
+    query was quadratic in a file of thousands of RUNs, and so was checking every item under
+    the same first folder (thousands of downloads to ``/tmp``). An item path with no segment
+    (``/``) or a glob in a segment is a candidate for every query; a query with no segment gets
+    every item, and one with a glob in a segment every item from that folder down."""
 
-    __slots__ = ("_items", "_buckets", "_wild", "_next")
+    __slots__ = ("_items", "_roots", "_wild", "_next")
 
     def __init__(self) -> None:
-        self._items: dict[int, tuple[str, object]] = {}  # number → (path, item), in order
-        self._buckets: dict[tuple[bool, str], dict[int, None]] = {}
+        self._items: dict[int, tuple[str, object, list | None]] = {}  # number → (path, item, node)
+        # per kind of path (absolute or not), a tree: node = [children by segment, {number: None}]
+        self._roots: dict[bool, list] = {}
         self._wild: dict[int, None] = {}
         self._next = 0
 
     def __len__(self) -> int:
         return len(self._items)
 
-    @staticmethod
-    def _key(path: str) -> tuple[bool, str] | None:
-        segs = _segments(path)
-        if not segs or _has_glob(segs[0]):
-            return None
-        return (path.startswith("/"), segs[0])
-
     def add(self, path: str, item: object) -> int:
         """Add `item` under `path`; its number (for `discard`)."""
         n = self._next
         self._next += 1
-        self._items[n] = (path, item)
-        key = self._key(path)
-        if key is None:
+        segs = _segments(path)
+        if not segs or any(_has_glob(seg) for seg in segs):
+            self._items[n] = (path, item, None)
             self._wild[n] = None
-        else:
-            self._buckets.setdefault(key, {})[n] = None
+            return n
+        node = self._roots.get(path.startswith("/"))
+        if node is None:
+            node = self._roots[path.startswith("/")] = [{}, {}]
+        for seg in segs:
+            child = node[0].get(seg)
+            if child is None:
+                child = node[0][seg] = [{}, {}]
+            node = child
+        node[1][n] = None
+        self._items[n] = (path, item, node)
         return n
 
     def candidates(self, path: str) -> list[tuple[int, object]]:
         """(number, item) of every item whose path may be under `path` or hold it, in order."""
-        key = self._key(path)
         items = self._items
-        if key is None:
+        segs = _segments(path)
+        if not segs:
             return [(n, v[1]) for n, v in items.items()]
-        bucket = self._buckets.get(key)
-        if not self._wild:
-            seqs: Iterable[int] = bucket or ()
-        else:
-            seqs = sorted([*(bucket or ()), *self._wild])
-        return [(n, items[n][1]) for n in seqs]
+        found: list[int] = list(self._wild)
+        node = self._roots.get(path.startswith("/"))
+        if node is not None:
+            for seg in segs:
+                if _has_glob(seg):
+                    _subtree(node, found)  # everything from this folder down
+                    break
+                found.extend(node[1])  # items at a folder that holds `path`
+                node = node[0].get(seg)
+                if node is None:
+                    break
+            else:
+                _subtree(node, found)  # the items at `path` and under it
+        found.sort()
+        return [(n, items[n][1]) for n in found]
 
     def discard(self, n: int) -> None:
         entry = self._items.pop(n, None)
         if entry is None:
             return
-        key = self._key(entry[0])
-        if key is None:
+        node = entry[2]
+        if node is None:
             self._wild.pop(n, None)
         else:
-            self._buckets[key].pop(n, None)
+            node[1].pop(n, None)
+
+
+def _subtree(node: list, out: list[int]) -> None:
+    """Add the numbers of the items at `node` and below it to `out`."""
+    stack = [node]
+    while stack:
+        children, here = stack.pop()
+        out.extend(here)
+        stack.extend(children.values())
 
 
 class LiveSet:
@@ -639,22 +686,21 @@ def run_creations(script: Script, state: State) -> list[Created]:
                 if r.op in (">", ">>", "&>") and r.target is not None and r.fd in (None, 1):
                     add(state.resolve(r.target.value, cwd), "download", name, r.target.span)
     for pc in package_commands(script):
-        span = pc.command.span
         tool = pc.tool
         if pc.manager == "apt" and pc.action == "update":
-            add("/var/lib/apt/lists", "cache", f"{tool} update", span, tree=True, cache=True)
+            add("/var/lib/apt/lists", "cache", f"{tool} update", pc.command.span, tree=True, cache=True)
         elif pc.manager == "apk" and pc.action in ("install", "update", "upgrade"):
             if pc.action == "update" or not pc.has_flag("--no-cache"):
-                add("/var/cache/apk", "cache", f"apk {pc.subcommand}", span, tree=True, cache=True)
+                add("/var/cache/apk", "cache", f"apk {pc.subcommand}", pc.command.span, tree=True, cache=True)
         elif pc.manager in ("yum", "dnf") and pc.action in ("install", "update", "upgrade"):
             folder = "/var/cache/dnf" if tool == "dnf" else "/var/cache/yum"
-            add(folder, "cache", f"{tool} {pc.subcommand}", span, tree=True, cache=True)
+            add(folder, "cache", f"{tool} {pc.subcommand}", pc.command.span, tree=True, cache=True)
         elif pc.manager == "pip" and pc.action == "install" and state.home:
             if not pc.has_flag("--no-cache-dir") and not _env_set(state, "PIP_NO_CACHE_DIR"):
-                add(state.home + "/.cache/pip", "cache", "pip install", span, tree=True, cache=True)
+                add(state.home + "/.cache/pip", "cache", "pip install", pc.command.span, tree=True, cache=True)
         elif pc.manager == "npm" and pc.action == "install" and state.home:
             if not pc.has_flag("--cache") and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
-                add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", span, tree=True, cache=True)
+                add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", pc.command.span, tree=True, cache=True)
     mounts = _mount_targets(ins, state)
     if mounts:
         out = [c for c in out if not any(is_under(c.path, m) for m in mounts)]
@@ -755,21 +801,20 @@ def run_removals(script: Script, state: State) -> list[Removed]:
             if path and path != "/":
                 out.append(Removed(path, "rm", ins, a.span, a, clean))
     for pc in package_commands(script):
-        span = pc.command.span
         sub = pc.subcommand
         if pc.manager in ("yum", "dnf") and pc.action == "clean":
             for folder in ("/var/cache/yum", "/var/cache/dnf"):
-                out.append(Removed(folder, f"{pc.tool} clean", ins, span))
+                out.append(Removed(folder, f"{pc.tool} clean", ins, pc.command.span))
         elif pc.manager == "apk" and pc.action == "clean":
-            out.append(Removed("/var/cache/apk", "apk cache clean", ins, span))
+            out.append(Removed("/var/cache/apk", "apk cache clean", ins, pc.command.span))
         elif pc.manager == "npm" and sub == "cache" and state.home:
             rest = [a.value for a in pc.command.positional[1:]]
             if rest[:1] in (["clean"], ["clear"], ["rm"]):
-                out.append(Removed(state.home + "/.npm", "npm cache clean", ins, span))
+                out.append(Removed(state.home + "/.npm", "npm cache clean", ins, pc.command.span))
         elif pc.manager == "pip" and sub == "cache" and state.home:
             rest = [a.value for a in pc.command.positional[1:]]
             if rest[:1] in (["purge"], ["remove"]):
-                out.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, span))
+                out.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, pc.command.span))
     return out
 
 

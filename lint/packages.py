@@ -171,17 +171,21 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
     """Every package-manager command in the script, in order (sudo/env-wrapped ones included).
 
     `managers` limits to families (``{"apt", "apk"}``)."""
-    found = script.memo.get(package_commands)
+    memo = script.memo
+    found = memo.get(package_commands)
     if found is None:
         found = []
         for cmd in script.find(_NAMES):
             parsed = parse_command(cmd)
             if parsed is not None:
                 found.append(parsed)
-        script.memo[package_commands] = found
+        memo[package_commands] = found
+    if not found:
+        return []
     if managers is None:
         return list(found)
-    wanted = set(managers)
+    # (rules ask this of every RUN, with a set or tuple of a few families: used as it is)
+    wanted = managers if isinstance(managers, (set, frozenset, tuple)) else set(managers)
     return [pc for pc in found if pc.manager in wanted]
 
 

@@ -27,12 +27,12 @@ import fnmatch
 import functools
 import posixpath
 import re
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator
 
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.fix import Edit, Fix
 from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
-from dflint.source import Span
+from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.words import expand
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,12 +86,13 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
     levels). Positions inside a nested string map to the file when the string has no escapes in
     it; otherwise every position maps to the string's first character (findings still point at
     the right argument, fixes are not offered there: see `drop_flag_fix`)."""
-    memo = ctx.memo
-    key = (scripts, id(instruction))
-    found = memo.get(key)
+    table = ctx.memo.get(scripts)  # id(instruction) → its scripts (rules ask for every RUN)
+    if table is None:
+        table = ctx.memo[scripts] = {}
+    found = table.get(id(instruction))  # type: ignore[attr-defined]
     if found is None:
-        found = memo[key] = _scripts(ctx, instruction)
-    return found  # type: ignore[return-value]
+        found = table[id(instruction)] = _scripts(ctx, instruction)  # type: ignore[index]
+    return found  # type: ignore[no-any-return]
 
 
 def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
@@ -208,7 +209,7 @@ def downloads_to_stdout(cmd: Command) -> bool:
     return bool(values) and values[-1] in _STDOUT
 
 
-_PYTHON = re.compile(r"python[0-9.]*\Z")
+_PYTHON = LazyPattern(r"python[0-9.]*\Z")
 _SHELL_VALUE_FLAGS = frozenset({"-o", "-O", "+o", "+O", "--rcfile", "--init-file"})
 
 
@@ -278,17 +279,23 @@ def substitutions_in(script: Script, arg: Arg) -> list[Command]:
 # environment variables
 
 
-class Setting(NamedTuple):
+class Setting(TupleRecord):
     """An environment variable a Dockerfile sets: ``ENV``, ``ARG`` with a default (build
     arguments are environment variables in RUN), or ``NAME=value`` in a RUN (a command prefix,
     ``env NAME=value``, ``export NAME=value``, or a bare assignment). `value` is unquoted and
     expanded where known, else None."""
 
-    name: str
-    value: str | None
-    span: Span
-    instruction: Instruction
-    kind: str  # "ENV", "ARG" or "RUN"
+    __slots__ = ()
+    _fields = ("name", "value", "span", "instruction", "kind")
+
+    name: str = field(0)  # type: ignore[assignment]
+    value: str | None = field(1)  # type: ignore[assignment]
+    span: Span = field(2)  # type: ignore[assignment]
+    instruction: Instruction = field(3)  # type: ignore[assignment]
+    kind: str = field(4)  # type: ignore[assignment]  # "ENV", "ARG" or "RUN"
+
+    def __new__(cls, name: str, value: str | None, span: Span, instruction: Instruction, kind: str) -> Setting:
+        return tuple.__new__(cls, (name, value, span, instruction, kind))
 
 
 def env_settings(ctx: Context) -> Iterator[Setting]:
@@ -359,28 +366,36 @@ def _run_settings(script: Script, ins: Instruction) -> Iterator[Setting]:
 # configuration files written by RUN (or COPY <<EOF)
 
 
-class ConfigWrite(NamedTuple):
+class ConfigWrite(TupleRecord):
     """Content written into a file: `path` as written (variables kept), `lines` the text."""
 
-    path: str
-    lines: tuple[str, ...]
-    span: Span  # the argument that holds the content (or the heredoc body)
-    instruction: Instruction
+    __slots__ = ()
+    _fields = ("path", "lines", "span", "instruction")
+
+    path: str = field(0)  # type: ignore[assignment]
+    lines: tuple[str, ...] = field(1)  # type: ignore[assignment]
+    span: Span = field(2)  # type: ignore[assignment]  # the argument that holds the content (or the heredoc body)
+    instruction: Instruction = field(3)  # type: ignore[assignment]
+
+    def __new__(cls, path: str, lines: tuple[str, ...], span: Span, instruction: Instruction) -> ConfigWrite:
+        return tuple.__new__(cls, (path, lines, span, instruction))
 
 
 _WRITERS = frozenset({"echo", "printf"})
+_FILE_WRITERS = frozenset({"cat", "tee", "sed"})  # with a heredoc; sed -i
 
 
 def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
     """What a RUN writes into files with ``echo``/``printf`` (redirected, or piped to ``tee``),
     ``cat``/``tee`` with a heredoc, or ``sed -i 's/…/NEW/'`` (NEW counts as the content), and what
     a ``COPY <<EOF /path`` writes. Computed once per instruction."""
-    memo = ctx.memo
-    key = (config_writes, id(instruction))
-    found = memo.get(key)
+    table = ctx.memo.get(config_writes)  # id(instruction) → what it writes
+    if table is None:
+        table = ctx.memo[config_writes] = {}
+    found = table.get(id(instruction))  # type: ignore[attr-defined]
     if found is None:
-        found = memo[key] = list(_config_writes(ctx, instruction))
-    return iter(found)  # type: ignore[call-overload]
+        found = table[id(instruction)] = list(_config_writes(ctx, instruction))  # type: ignore[index]
+    return iter(found)
 
 
 def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
@@ -410,6 +425,8 @@ def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWri
         for cmd in script.commands:
             u = cmd.unwrapped()
             name = u.basename
+            if name not in _WRITERS and name not in _FILE_WRITERS:
+                continue
             outputs = [r.target.value for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>") and r.target is not None]
             if name in _WRITERS:
                 targets = outputs + piped.get(id(cmd), [])
@@ -556,13 +573,19 @@ def _delete_word(text: str, s: int, e: int) -> Edit:
 # secret files
 
 
-class SecretMatch(NamedTuple):
+class SecretMatch(TupleRecord):
     """A path whose name says it holds a secret. `strong`: the name alone is enough (``id_rsa``);
     otherwise (``*.pem``, ``*.key``, ``.npmrc``) the content decides when it can be read."""
 
-    path: str
-    what: str
-    strong: bool
+    __slots__ = ()
+    _fields = ("path", "what", "strong")
+
+    path: str = field(0)  # type: ignore[assignment]
+    what: str = field(1)  # type: ignore[assignment]
+    strong: bool = field(2)  # type: ignore[assignment]
+
+    def __new__(cls, path: str, what: str, strong: bool) -> SecretMatch:
+        return tuple.__new__(cls, (path, what, strong))
 
 
 #: (pattern on the last path component, or a path suffix with ``/``), what it is, strong.
@@ -757,15 +780,21 @@ def _walk(bc, root: str, found: list[SecretMatch]) -> None:  # type: ignore[no-u
 # file modes
 
 
-class Mode(NamedTuple):
+class Mode(TupleRecord):
     """What a chmod-style mode grants: write for others (`world_writable`), the sticky bit."""
 
-    world_writable: bool
-    sticky: bool
+    __slots__ = ()
+    _fields = ("world_writable", "sticky")
+
+    world_writable: bool = field(0)  # type: ignore[assignment]
+    sticky: bool = field(1)  # type: ignore[assignment]
+
+    def __new__(cls, world_writable: bool, sticky: bool) -> Mode:
+        return tuple.__new__(cls, (world_writable, sticky))
 
 
-_OCTAL = re.compile(r"0*([0-7]{1,4})\Z")
-_CLAUSE = re.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)\Z")
+_OCTAL = LazyPattern(r"0*([0-7]{1,4})\Z")
+_CLAUSE = LazyPattern(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)\Z")
 
 
 def parse_mode(mode: str) -> Mode | None:

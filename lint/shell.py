@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import gc
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, Tuple, TypeVar
 
-from dflint.source import Record, Span
+from dflint.source import LazyPattern, Record, Span
 from dflint.syntax import Comment
 
 if TYPE_CHECKING:
@@ -378,51 +379,53 @@ def _tool_key(name: str) -> str:
 
 def _scan_options(
     words: Sequence[str], takes_value: Iterable[str] = ()
-) -> Iterator[tuple[int, str | None, str | None]]:
-    """Walk ``words`` as GNU-style options: yields ``(index, flag, value)`` per flag (value is the
-    option's value when it takes one) and ``(index, None, None)`` per positional word."""
+) -> list[tuple[int, str | None, str | None]]:
+    """Walk ``words`` as GNU-style options: ``(index, flag, value)`` per flag (value is the
+    option's value when it takes one) and ``(index, None, None)`` per positional word. (A list,
+    not a generator: rules scan short argument lists hundreds of thousands of times.)"""
     tv = takes_value if isinstance(takes_value, (set, frozenset)) else frozenset(takes_value)
+    out: list[tuple[int, str | None, str | None]] = []
+    add = out.append
     i, n = 0, len(words)
     while i < n:
         w = words[i]
-        if w == "--":
-            for j in range(i + 1, n):
-                yield j, None, None
-            return
-        if w.startswith("--") and len(w) > 2:
+        if w[:1] != "-" or w == "-":
+            add((i, None, None))
+        elif w == "--":
+            out.extend([(j, None, None) for j in range(i + 1, n)])
+            return out
+        elif w[1] == "-":  # --name, --name=value (len(w) > 2 here)
             name, eq, val = w.partition("=")
             if eq:
-                yield i, name, val
+                add((i, name, val))
             elif name in tv and i + 1 < n:
-                yield i, name, words[i + 1]
+                add((i, name, words[i + 1]))
                 i += 1
             else:
-                yield i, name, None
-        elif w.startswith("-") and len(w) > 1:
-            if w in tv:  # -o X, -ldflags X
-                yield i, w, (words[i + 1] if i + 1 < n else None)
-                i += 1
-            elif "=" in w and w.partition("=")[0] in tv:  # -ldflags=…
-                name, _, val = w.partition("=")
-                yield i, name, val
-            elif len(w) > 2 and not w[1].isalpha():  # -1, -10: a number, not a cluster
-                yield i, w, None
-            else:
-                # a cluster of short flags: -qy; -oValue when -o takes a value
-                for k in range(1, len(w)):
-                    flag = "-" + w[k]
-                    if flag in tv:
-                        rest = w[k + 1 :]
-                        if rest:
-                            yield i, flag, rest
-                        else:
-                            yield i, flag, (words[i + 1] if i + 1 < n else None)
-                            i += 1
-                        break
-                    yield i, flag, None
+                add((i, name, None))
+        elif w in tv:  # -o X, -ldflags X
+            add((i, w, (words[i + 1] if i + 1 < n else None)))
+            i += 1
+        elif "=" in w and w.partition("=")[0] in tv:  # -ldflags=…
+            name, _, val = w.partition("=")
+            add((i, name, val))
+        elif len(w) > 2 and not w[1].isalpha():  # -1, -10: a number, not a cluster
+            add((i, w, None))
         else:
-            yield i, None, None
+            # a cluster of short flags: -qy; -oValue when -o takes a value
+            for k in range(1, len(w)):
+                flag = "-" + w[k]
+                if flag in tv:
+                    rest = w[k + 1 :]
+                    if rest:
+                        add((i, flag, rest))
+                    else:
+                        add((i, flag, (words[i + 1] if i + 1 < n else None)))
+                        i += 1
+                    break
+                add((i, flag, None))
         i += 1
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,7 +451,8 @@ class _Options(Tuple[_T, ...]):
         return self._fn(takes_value)
 
 _UNSET: Any = object()
-_PYTHON = re.compile(r"python[0-9.]*\Z")
+_NOT_WRAPPED: Any = object()  # Command._unw: unwrapped() is the command itself
+_PYTHON = LazyPattern(r"python[0-9.]*\Z")
 
 
 class _BigArg(Arg):
@@ -494,7 +498,7 @@ class Command:
     __slots__ = (
         "name", "name_arg", "args", "_piece", "assignments", "redirects", "_text", "piece",
         "index", "substitution", "background", "wrapper", "_inner", "_start", "_end", "_span",
-        "_basename",
+        "basename", "_flags", "_pos", "_unw",
     )
 
     def __init__(
@@ -533,7 +537,14 @@ class Command:
         self._start = _start  # piece text index range
         self._end = _end
         self._span = _span
-        self._basename = _basename
+        #: `name` without its directory: ``/usr/bin/pip`` → ``pip`` (an attribute: rules ask
+        #: for it millions of times on a big file).
+        self.basename = basename(name) if _basename is None else _basename
+        # flag_items() and positional with the default VALUE_FLAGS, scanned once (rules ask for
+        # them many times)
+        self._flags: tuple[tuple[str, str | None, Arg], ...] | None = None
+        self._pos: tuple[Arg, ...] | None = None
+        self._unw: Any = None  # unwrapped() (None: not computed yet)
 
     @property
     def text(self) -> str:
@@ -559,13 +570,6 @@ class Command:
 
     # -- names ---------------------------------------------------------------------------------
     @property
-    def basename(self) -> str:
-        """`name` without its directory: ``/usr/bin/pip`` → ``pip``."""
-        if self._basename is None:
-            self._basename = basename(self.name)
-        return self._basename
-
-    @property
     def words(self) -> tuple[Arg, ...]:
         """The command word followed by the arguments."""
         return (self.name_arg, *self.args)
@@ -580,6 +584,19 @@ class Command:
             return takes_value
         return VALUE_FLAGS.get(_tool_key(self.name), ())
 
+    def _scan_default(self) -> None:
+        """Set `_flags` and `_pos`: the scan with the default value-taking flags."""
+        args = self.args
+        flags: list[tuple[str, str | None, Arg]] = []
+        pos: list[Arg] = []
+        for i, flag, val in _scan_options([a.value for a in args], self._tv(None)):
+            if flag is None:
+                pos.append(args[i])
+            else:
+                flags.append((flag, val, args[i]))
+        self._flags = tuple(flags)
+        self._pos = tuple(pos)
+
     # -- flags ---------------------------------------------------------------------------------
     def flag_items(
         self, takes_value: Iterable[str] | None = None
@@ -587,10 +604,14 @@ class Command:
         """Every flag as ``(flag, value, arg)``: ``-qy`` gives ``("-q", None, arg)`` and
         ``("-y", None, arg)``; ``--opt=v`` gives ``("--opt", "v", arg)``; ``-o X`` gives
         ``("-o", "X", arg)`` when ``-o`` takes a value (see `VALUE_FLAGS`)."""
+        if takes_value is None:
+            if self._flags is None:
+                self._scan_default()
+            return list(self._flags)  # type: ignore[arg-type]
         args = self.args
         return [
             (flag, val, args[i])
-            for i, flag, val in _scan_options([a.value for a in args], self._tv(takes_value))
+            for i, flag, val in _scan_options([a.value for a in args], takes_value)
             if flag is not None
         ]
 
@@ -645,12 +666,12 @@ class Command:
         return _Options(self._positional_with(None), self._positional_with)
 
     def _positional_with(self, takes_value: Iterable[str] | None) -> tuple[Arg, ...]:
+        if takes_value is None:
+            if self._pos is None:
+                self._scan_default()
+            return self._pos  # type: ignore[return-value]
         args = self.args
-        return tuple(
-            args[i]
-            for i, flag, _ in _scan_options([a.value for a in args], self._tv(takes_value))
-            if flag is None
-        )
+        return tuple([args[i] for i, flag, _ in _scan_options([a.value for a in args], takes_value) if flag is None])
 
     @property
     def subcommand(self) -> str | None:
@@ -680,12 +701,18 @@ class Command:
         """The command a wrapper runs (``sudo -E apt-get install x`` → ``apt-get install x``,
         recursively: ``sudo env A=1 nice pip …`` → ``pip …``), or self when this is not a wrapper
         or runs nothing (``command -v x``, bare ``sudo``)."""
+        cmd = self._unw
+        if cmd is not None:
+            return self if cmd is _NOT_WRAPPED else cmd
         cmd = self
         for _ in range(32):
             nxt = cmd.inner()
             if nxt is None:
                 break
             cmd = nxt
+        # (not `self` itself: a command referring to itself would be a cycle the garbage
+        # collector alone frees)
+        self._unw = _NOT_WRAPPED if cmd is self else cmd
         return cmd
 
     def _unwrap_once(self) -> Command | None:
@@ -693,7 +720,8 @@ class Command:
             return None
         spec = WRAPPERS.get(self.basename)
         if spec is None:
-            return self._unwrap_python() if _PYTHON.match(self.basename) else None
+            base = self.basename
+            return self._unwrap_python() if base.startswith("python") and _PYTHON.match(base) else None
         args = self.args
         values = [a.value for a in args]
         skip = spec.skip
@@ -857,9 +885,23 @@ def _set_events(words: Sequence[str]) -> list[tuple[str, bool]]:
     return out
 
 
+_SHELL_OPTIONS: dict[tuple[str, ...], frozenset[str]] = {}  # shell_options of a tuple, once
+
+
 def shell_options(shell: Sequence[str]) -> frozenset[str]:
     """Options a shell command line turns on: ``("/bin/bash", "-o", "pipefail", "-c")`` →
     ``{"pipefail"}``; ``("/bin/sh", "-ec")`` → ``{"errexit"}``."""
+    if isinstance(shell, tuple):  # (the stage's SHELL: the same few for every pipeline of a file)
+        found = _SHELL_OPTIONS.get(shell)
+        if found is None:
+            if len(_SHELL_OPTIONS) > 256:
+                _SHELL_OPTIONS.clear()
+            found = _SHELL_OPTIONS[shell] = _shell_options(shell)
+        return found
+    return _shell_options(shell)
+
+
+def _shell_options(shell: Sequence[str]) -> frozenset[str]:
     words = list(shell[1:])
     if shell and basename(shell[0]).lower() in ("busybox", "env"):
         if words and not words[0].startswith("-"):  # busybox sh …, env bash …
@@ -921,6 +963,8 @@ class Script:
         self._events = {} if _events is None else _events
         self._chains_of = {} if _chains_of is None else _chains_of
         self._unwrapped = _unwrapped
+        #: basenames of every command and of what each wrapper runs (with `_unwrapped`)
+        self._names: frozenset[str] | None = None
         self.memo = {} if memo is None else memo
 
     def __repr__(self) -> str:
@@ -943,9 +987,24 @@ class Script:
         """Commands that call `name` (by basename: ``/usr/bin/apt-get`` counts), also when run
         through a wrapper (``sudo``, ``env A=1``, ``xargs``…), in which case the unwrapped command
         is returned (its `wrapper` is the one written). A wrapper itself is found by its name."""
-        names = {name} if isinstance(name, str) else set(name)
+        chains = self._unwrapped
+        if chains is None:
+            chains = self._wrapper_chains()
+        every = self._names
+        if every is None:
+            every = self._names = frozenset([c.basename for chain in chains for c in chain])
+        # (most scripts run none of the commands asked for: no command nor wrapped command has
+        # such a name)
+        if isinstance(name, str):
+            if name not in every:
+                return []
+            names = {name}
+        else:
+            names = name if isinstance(name, (set, frozenset)) else set(name)
+            if every.isdisjoint(names):
+                return []
         out = []
-        for chain in self._wrapper_chains():
+        for chain in chains:
             for cur in chain:
                 if cur.basename in names and cur.is_(names, subcommand):
                     out.append(cur)
@@ -1237,7 +1296,8 @@ class _Builder:
             parts.append(unescape(self.src.slice(pos, end)))
         return "".join(parts), static
 
-    def arg(self, node: Any) -> Arg:
+    def arg(self, node: Any, t: str | None = None) -> Arg:
+        """The `Arg` of a word-like node (`t`: its type, when known)."""
         src = self.src
         sb, eb = node.start_byte, node.end_byte
         table = src._table
@@ -1247,10 +1307,11 @@ class _Builder:
         else:
             start, end = table[sb], table[eb]
             raw = src.text[start:end]
-        t = node.type
+        if t is None:
+            t = node.type
         # the common cases inline, as `value` does them (raw computed once, shared when equal)
         if t == "word" or t == "number":
-            return Arg(_unescape_word(raw), raw, None, True, start, end, self.piece)
+            return Arg(raw if "\\" not in raw else _unescape_word(raw), raw, None, True, start, end, self.piece)
         if t in _DYNAMIC:
             if end - start > _BIG_WORD:  # value == raw, not kept
                 return _BigArg(src.text, False, start, end, self.piece)
@@ -1314,7 +1375,7 @@ class _Builder:
         for c in node.children:
             t = c.type
             if t == "command_name":
-                name = self.arg(c)
+                name = self.arg(c, t)
             elif t == "variable_assignment" and name is None:
                 assigns.append(self.assignment(c))
             elif t in _REDIRECTS:
@@ -1323,8 +1384,8 @@ class _Builder:
                 if extra:
                     args.extend(extra)
                     glued = True
-            elif c.is_named and name is not None and t != "comment":
-                args.append(self.arg(c))
+            elif name is not None and t != "comment" and c.is_named:
+                args.append(self.arg(c, t))
         if name is None:
             return None
         for rn in outer_redirects:
@@ -1372,18 +1433,11 @@ class _Builder:
         for rn in outer_redirects:  # redirects of a redirected_statement extend the command
             end_byte = max(end_byte, rn.end_byte)
         start, end = src.idx(node.start_byte), src.idx(end_byte)
-        cmd = Command(
-            name=name.value,
-            name_arg=name,
-            args=tuple(args),
-            _piece=self.piece,
-            assignments=tuple(assigns),
-            redirects=tuple(redirs),
-            piece=self.pi,
-            substitution=sub,
-            background=node.id in self.background,
-            _start=start,
-            _end=end,
+        cmd = Command(  # (by position: name, name_arg, args, _piece, assignments, redirects, text,
+            # piece, index, substitution, background, wrapper, _inner, _start, _end)
+            name.value, name, tuple(args), self.piece, tuple(assigns) if assigns else (),
+            tuple(redirs) if redirs else (), None, self.pi, 0, sub,
+            bool(self.background) and node.id in self.background, None, _UNSET, start, end,
         )
         self.commands.append(cmd)
         return cmd
@@ -1392,14 +1446,17 @@ class _Builder:
     def walk(self, root: Any) -> None:
         # an explicit stack (a 1,000-command `&&` chain nests 1,000 deep); parent types travel
         # on the stack because tree-sitter's Node.parent walks down from the root each time
+        # (each node's type travels with it too: tree-sitter makes a new string on each ask)
         pending = self.pending
         background = self.background
-        stack: list[tuple[Any, bool, str]] = [(root, False, "")]
+        stack: list[tuple[Any, bool, str, str]] = [(root, False, "", root.type)]
         pop, push = stack.pop, stack.append
         any_error = root.has_error  # a MISSING node always sits under one with an error
+        # whether any command can hold another ($(…), `…`, <(…), >(…)) and any `&` can be there
+        nests = _may_nest(self.piece.text)
+        amp = "&" in self.src.text.replace("&&", "")
         while stack:
-            node, sub, ptype = pop()
-            t = node.type
+            node, sub, ptype, t = pop()
             if any_error and node.is_missing:
                 self.errors.append(ShellError(f"missing {t!r}", self.span(node)))
                 continue
@@ -1407,10 +1464,10 @@ class _Builder:
                 self.errors.append(ShellError("syntax error", self.span(node)))
             elif t in _COMMANDS:
                 build = self.command if t == "command" else self.declaration
-                cmd = build(node, sub, pending.pop(node.id, []))
+                cmd = build(node, sub, pending.pop(node.id, ()) if pending else ())
                 # descend only for what may hold commands: $(…), `…`, <(…), >(…)
-                if cmd is not None and not node.has_error \
-                        and not _may_nest(self.piece.text, cmd._start, cmd._end):
+                if cmd is not None and not (nests and _may_nest(self.piece.text, cmd._start, cmd._end)) \
+                        and not node.has_error:
                     continue
             elif t == "redirected_statement":
                 body = node.child_by_field_name("body")
@@ -1423,7 +1480,8 @@ class _Builder:
                         pending.setdefault(target.id, []).extend(rs)
                 children = node.children
                 for i in range(len(children) - 1, -1, -1):
-                    push((children[i], sub, ptype))  # transparent for list roots
+                    c = children[i]
+                    push((c, sub, ptype, c.type))  # transparent for list roots
                 continue
             elif t == "pipeline":
                 self.pipeline_nodes.append((node, sub))
@@ -1434,7 +1492,7 @@ class _Builder:
                 self.assignments.append(self.assignment(node))
             if node.child_count:
                 inner = sub or t in _SUBSTITUTIONS
-                if t in _BG_PARENTS:
+                if amp and t in _BG_PARENTS:
                     prev = None
                     for c in node.children:
                         if c.type == "&" and prev is not None:
@@ -1446,16 +1504,18 @@ class _Builder:
                     children = node.children
                     for i in range(len(children) - 1, -1, -1):
                         c = children[i]
-                        if c.is_named and c.type not in _LEAVES:
-                            push((c, inner, t))
+                        ct = c.type
+                        if c.is_named and ct not in _LEAVES:
+                            push((c, inner, t, ct))
                         elif c.is_missing:
                             self.errors.append(ShellError(f"missing {c.type!r}", self.span(c)))
                 else:  # only named children matter: let tree-sitter pick them
                     children = node.named_children
                     for i in range(len(children) - 1, -1, -1):
                         c = children[i]
-                        if c.type not in _LEAVES:
-                            push((c, inner, t))
+                        ct = c.type
+                        if ct not in _LEAVES:
+                            push((c, inner, t, ct))
 
     # -- after the walk ------------------------------------------------------------------------
     def finish(self) -> None:
@@ -1478,24 +1538,36 @@ class _Builder:
             self.pipes.append((node, sub, stages))
         # && runs of each list root
         self.runs: list[list[Command]] = []
+        text = src.text
         for root in self.list_roots:
-            seq: list[Any] = []
+            start, end = src.idx(root.start_byte), src.idx(root.end_byte)
+            code = text[start:end]
+            if "||" not in code and ";" not in code and "\n" not in code and "#" not in code \
+                    and "&" not in code.replace("&&", "") and not _may_nest(code):
+                # operands joined by && alone (the usual RUN), none holding a command in a
+                # redirect: one run of every command in it (the walk below gives the same)
+                run = self._within(start, end)
+                if run:
+                    self.runs.append(run)
+                continue
+            seq: list[tuple[Any, str]] = []  # (node, its type)
             stack = [root]
             while stack:
                 n = stack.pop()
-                if n.type == "redirected_statement":
+                t = n.type
+                if t == "redirected_statement":
                     body = n.child_by_field_name("body")
                     if body is not None and body.type == "list":
                         stack.append(body)
                         continue
-                if n.type == "list":
+                if t == "list":
                     stack.extend(reversed(n.children))
-                elif n.type != "comment":
-                    seq.append(n)
+                elif t != "comment":
+                    seq.append((n, t))
             run: list[Command] = []
-            for item in seq:
-                if not item.is_named and item.type in ("&&", "||", ";", "&", "\n"):
-                    if item.type != "&&":
+            for item, t in seq:
+                if t in ("&&", "||", ";", "&", "\n") and not item.is_named:
+                    if t != "&&":
                         if run:
                             self.runs.append(run)
                         run = []
@@ -1505,9 +1577,7 @@ class _Builder:
                 self.runs.append(run)
 
     def _within(self, start: int, end: int) -> list[Command]:
-        import bisect
-
-        i = bisect.bisect_left(self.starts, start)
+        i = bisect_left(self.starts, start)
         out = []
         cmds = self.commands
         while i < len(cmds) and cmds[i]._start < end:
@@ -1563,6 +1633,7 @@ def _assemble(builders: list[_Builder]) -> Script:
             c.piece = pi
             c.index = len(commands)
             c._inner = _UNSET  # unwrapped before indices were known (heredoc runners)
+            c._unw = None
             commands.append(c)
             if c.name == "set" and c.args:
                 for opt, on in _set_events([a.value for a in c.args]):
@@ -1622,9 +1693,23 @@ def _identity(i: int) -> int:
 # shells and stages
 
 
+_POSIX: dict[tuple[str, ...], bool] = {}  # is_posix_shell of a tuple, once
+
+
 def is_posix_shell(shell: Sequence[str] | str) -> bool:
     """Whether `shell` (a SHELL argv or a program name) is a POSIX shell: sh, bash, ash, dash,
     zsh, ksh…, ``busybox sh``, ``/usr/bin/env bash``; not cmd, powershell or pwsh."""
+    if isinstance(shell, tuple):  # (the stage's SHELL: asked for every RUN)
+        found = _POSIX.get(shell)
+        if found is None:
+            if len(_POSIX) > 256:
+                _POSIX.clear()
+            found = _POSIX[shell] = _is_posix_shell(shell)
+        return found
+    return _is_posix_shell(shell)
+
+
+def _is_posix_shell(shell: Sequence[str] | str) -> bool:
     words = [shell] if isinstance(shell, str) else list(shell)
     if not words:
         return False
@@ -1747,7 +1832,7 @@ def stage_shell(instruction: Instruction, dockerfile: Dockerfile) -> tuple[str, 
     return before[pos]
 
 
-_SHELL_PRAGMA = re.compile(r"\s*(?:hadolint\s+|dflint\s*:\s*)shell\s*=\s*(\S+)", re.IGNORECASE)
+_SHELL_PRAGMA = LazyPattern(r"\s*(?:hadolint\s+|dflint\s*:\s*)shell\s*=\s*(\S+)", re.IGNORECASE)
 
 
 def _shell_pragmas(dockerfile: Dockerfile, instrs: Sequence[Instruction],

@@ -61,10 +61,9 @@ import fnmatch
 import functools
 import re
 import weakref
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from dflint.source import Span
+from dflint.source import LazyPattern, Record, Span
 
 if TYPE_CHECKING:
     from dflint.graph import Stage
@@ -72,6 +71,32 @@ if TYPE_CHECKING:
     from dflint.rule import Context
     from dflint.shell import Command, Script
     from dflint.syntax import Instruction
+
+
+
+class _Frozen(Record):
+    """Base of this module's value records (hand-written, slotted: a frozen dataclass costs
+    import time in every run). Like the frozen dataclasses they replace: equality and hashing
+    over `_compare` (default: every field), `repr` over `_shown` (default: every field), and
+    `_replace` (as `dataclasses.replace`). Treat them as immutable."""
+
+    __slots__ = ()
+    _compare: tuple[str, ...] = ()
+    _shown: tuple[str, ...] = ()
+
+    def _values(self) -> tuple:
+        return tuple([getattr(self, f) for f in self._compare])
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._shown)
+        return f"{self.__class__.__qualname__}({fields})"
+
+    def __reduce__(self) -> tuple:
+        return (self.__class__, tuple([getattr(self, f) for f in self._fields]))
+
+    def _replace(self, **changes: Any) -> Any:
+        return self.__class__(*[changes.pop(f) if f in changes else getattr(self, f) for f in self._fields])
+
 
 __all__ = [
     "ANY",
@@ -129,17 +154,26 @@ RUNTIME = "runtime"  # the ecosystem's runtime that also builds (node, npm, erla
 # images
 
 
-@dataclass(frozen=True)
-class ImageToolchain:
+class ImageToolchain(_Frozen):
     """What a base image brings. `ecosystem` is a key of `ECOSYSTEM_LABELS`; `role` one of
     compiler, build-tool, runtime; `incidental` means the image is meant to *run* something else
     and carries the compiler as a side effect (gcc in ``python:3.12``)."""
 
+    __slots__ = ("ecosystem", "image", "tag", "role", "incidental")
+    _fields = _compare = _shown = __slots__
+
     ecosystem: str
     image: str  # the normalised repository name: "golang", "mcr.microsoft.com/dotnet/sdk"
     tag: str
-    role: str = COMPILER
-    incidental: bool = False
+    role: str
+    incidental: bool
+
+    def __init__(self, ecosystem: str, image: str, tag: str, role: str = COMPILER, incidental: bool = False) -> None:
+        self.ecosystem = ecosystem
+        self.image = image
+        self.tag = tag
+        self.role = role
+        self.incidental = incidental
 
     @property
     def label(self) -> str:
@@ -365,12 +399,18 @@ def runtime_image_for(ref: str) -> str | None:
 # packages
 
 
-@dataclass(frozen=True)
-class PackageToolchain:
+class PackageToolchain(_Frozen):
     """What a package brings: its ecosystem and role (compiler, build-tool, headers, runtime)."""
+
+    __slots__ = ("ecosystem", "role")
+    _fields = _compare = _shown = __slots__
 
     ecosystem: str
     role: str
+
+    def __init__(self, ecosystem: str, role: str) -> None:
+        self.ecosystem = ecosystem
+        self.role = role
 
 
 def _p(eco: str, role: str, names: str) -> dict[str, PackageToolchain]:
@@ -517,8 +557,7 @@ def classify_package(manager: str, name: str) -> PackageToolchain | None:
 # build steps
 
 
-@dataclass(frozen=True)
-class BuildKind:
+class BuildKind(_Frozen):
     """What a command does as a build: `tool` names it (``go build``, ``make``, ``npm run
     build``); `uses` the ecosystems whose toolchain it needs (`ANY` for a generic driver);
     `certain` is False for steps that compile only when a compiler is around and a package has
@@ -526,12 +565,26 @@ class BuildKind:
     compiles when the container starts (``go run`` in CMD); `infer` is False for a step whose
     running says nothing about which toolchain is there (a ``./build.sh``)."""
 
+    __slots__ = ("tool", "ecosystem", "uses", "certain", "at_start", "infer")
+    _fields = _compare = _shown = __slots__
+
     tool: str
     ecosystem: str
     uses: frozenset[str]
-    certain: bool = True
-    at_start: bool = False
-    infer: bool = True  # its running proves a toolchain is there (False for ./build.sh)
+    certain: bool
+    at_start: bool
+    infer: bool  # its running proves a toolchain is there (False for ./build.sh)
+
+    def __init__(
+        self, tool: str, ecosystem: str, uses: frozenset[str], certain: bool = True, at_start: bool = False,
+        infer: bool = True,
+    ) -> None:
+        self.tool = tool
+        self.ecosystem = ecosystem
+        self.uses = uses
+        self.certain = certain
+        self.at_start = at_start
+        self.infer = infer
 
 
 def _k(tool: str, eco: str, *also: str, certain: bool = True) -> BuildKind:
@@ -544,7 +597,7 @@ _INFO_FLAGS = frozenset(
     "-print-multiarch --print-sysroot env".split()
 )
 _C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++ tcc gfortran musl-gcc cl icc icx".split())
-_C_COMPILER_RE = re.compile(r"(?:[a-z0-9_]+-)*(?:gcc|g\+\+|clang|clang\+\+)(?:-[0-9.]+)?")
+_C_COMPILER_RE = LazyPattern(r"(?:[a-z0-9_]+-)*(?:gcc|g\+\+|clang|clang\+\+)(?:-[0-9.]+)?")
 _SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".f", ".f90", ".f95", ".s", ".S", ".o",
                     ".m", ".mm")
 _BUILD_SCRIPT_WORDS = ("build", "compile", "dist", "bundle", "tsc", "webpack", "package")
@@ -670,13 +723,41 @@ def classify_build(argv: Sequence[str], at_start: bool = False) -> BuildKind | N
     if not argv:
         return None
     name = _name(argv[0])
+    if not at_start and not _may_build(name):
+        return None  # (most commands: no need to look at the arguments)
     args = list(argv[1:])
     if _only_info(args):
         return None
     kind = _start_kind(name, args) if at_start else _build_kind(name, args)
     if kind is not None and at_start:
-        kind = replace(kind, at_start=True)
+        kind = kind._replace(at_start=True)
     return kind
+
+
+_build_names: frozenset[str] | None = None
+
+
+def _may_build(name: str) -> bool:
+    """False when `_build_kind` is None for command `name` whatever its arguments: it is none of
+    the names `_build_kind` looks for (tests/test_toolchain.py checks that this set holds every
+    one of them)."""
+    global _build_names
+    names = _build_names
+    if names is None:
+        names = _build_names = frozenset(
+            [*_COMPILERS_BY_NAME, *_C_COMPILERS, *_BUILD_SCRIPTS, *_JS_TOOLS, *_BUILD_NAMES.split()]
+        )
+    return name in names or name.startswith("python") or "gcc" in name or "g++" in name or "clang" in name
+
+
+#: The other command names `_build_kind` knows (python* and C compiler names are matched apart).
+_BUILD_NAMES = (
+    "sh bash ash dash make gmake bmake nmake mingw32-make remake go xx-go cargo xx-cargo meson muon "
+    "bazel bazelisk mvn mvnw gradle gradlew sbt lein clojure clj npm pnpm yarn yarnpkg bun npx pnpx "
+    "bunx dotnet pip pip3 pip2 uv poetry pipenv gem bundle pecl cpanm cpan luarocks cabal stack "
+    "crystal shards dune opam esy mix rebar3 rebar grails swift dub nim nimble zig dart dart2native "
+    "flutter"
+)
 
 
 def _start_kind(name: str, args: list[str]) -> BuildKind | None:
@@ -960,8 +1041,7 @@ def _pip_kind(args: list[str]) -> BuildKind | None:
 # facts about instructions
 
 
-@dataclass(frozen=True)
-class Toolchain:
+class Toolchain(_Frozen):
     """One piece of toolchain in a stage, and where it came from.
 
     `origin` is ``image`` (the stage's base image: `span` is the image word in the FROM),
@@ -973,6 +1053,13 @@ class Toolchain:
     it does not ship); `removed_later` a later RUN of the chain that removes it (it still ships:
     the bytes stay in the earlier layer)."""
 
+    __slots__ = ("ecosystem", "name", "role", "origin", "span", "instruction", "stage", "incidental",
+                 "manager", "package", "command", "group", "removed_by", "removed_later")
+    _fields = __slots__
+    # package, command, removed_by and removed_later are neither compared nor shown
+    _compare = _shown = ("ecosystem", "name", "role", "origin", "span", "instruction", "stage",
+                         "incidental", "manager", "group")
+
     ecosystem: str
     name: str  # "golang:1.22", "build-essential", "libpq-dev", "go" (inferred)
     role: str
@@ -980,13 +1067,45 @@ class Toolchain:
     span: Span
     instruction: Instruction
     stage: int
-    incidental: bool = False
-    manager: str | None = None
-    package: Package | None = field(default=None, compare=False, repr=False)
-    command: Command | None = field(default=None, compare=False, repr=False)
-    group: str | None = None  # apk --virtual name
-    removed_by: Command | None = field(default=None, compare=False, repr=False)
-    removed_later: Instruction | None = field(default=None, compare=False, repr=False)
+    incidental: bool
+    manager: str | None
+    package: Package | None
+    command: Command | None
+    group: str | None  # apk --virtual name
+    removed_by: Command | None
+    removed_later: Instruction | None
+
+    def __init__(
+        self,
+        ecosystem: str,
+        name: str,
+        role: str,
+        origin: str,
+        span: Span,
+        instruction: Instruction,
+        stage: int,
+        incidental: bool = False,
+        manager: str | None = None,
+        package: Package | None = None,
+        command: Command | None = None,
+        group: str | None = None,
+        removed_by: Command | None = None,
+        removed_later: Instruction | None = None,
+    ) -> None:
+        self.ecosystem = ecosystem
+        self.name = name
+        self.role = role
+        self.origin = origin
+        self.span = span
+        self.instruction = instruction
+        self.stage = stage
+        self.incidental = incidental
+        self.manager = manager
+        self.package = package
+        self.command = command
+        self.group = group
+        self.removed_by = removed_by
+        self.removed_later = removed_later
 
     @property
     def line(self) -> int:
@@ -1021,17 +1140,31 @@ class Toolchain:
         return f"{self.name} (from the base image, line {self.line})"
 
 
-@dataclass(frozen=True)
-class BuildStep:
+class BuildStep(_Frozen):
     """A command that builds: in a RUN, or in CMD/ENTRYPOINT when it compiles at start.
     `span` is the command (from its name on)."""
+
+    __slots__ = ("kind", "span", "instruction", "stage", "command", "text")
+    _fields = __slots__
+    _compare = _shown = ("kind", "span", "instruction", "stage", "text")  # not the command
 
     kind: BuildKind
     span: Span
     instruction: Instruction
     stage: int
-    command: Command | None = field(default=None, compare=False, repr=False)
-    text: str = ""
+    command: Command | None
+    text: str
+
+    def __init__(
+        self, kind: BuildKind, span: Span, instruction: Instruction, stage: int, command: Command | None = None,
+        text: str = "",
+    ) -> None:
+        self.kind = kind
+        self.span = span
+        self.instruction = instruction
+        self.stage = stage
+        self.command = command
+        self.text = text
 
     @property
     def tool(self) -> str:
@@ -1085,12 +1218,22 @@ class _Argv(Sequence[str]):
         return hash(tuple(self))
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(_Frozen):
+    __slots__ = ("argv", "spans", "span_", "command")
+    _fields = _compare = _shown = __slots__
+
     argv: Sequence[str]
     spans: tuple[Span, ...]  # one per argv word
     span_: Span | None  # None: the command's span, computed when asked for
-    command: Command | None = None
+    command: Command | None
+
+    def __init__(
+        self, argv: Sequence[str], spans: tuple[Span, ...], span_: Span | None, command: Command | None = None
+    ) -> None:
+        self.argv = argv
+        self.spans = spans
+        self.span_ = span_
+        self.command = command
 
     @property
     def span(self) -> Span:
@@ -1170,10 +1313,11 @@ def _calls_uncached(ctx: Context, instruction: Instruction) -> list[_Call] | Non
         out = []
         for cmd in script.commands:
             inner = cmd.unwrapped()
-            span = inner.span
             words = inner.words
             # a long command (nested substitutions, a huge heredoc line): values made when asked
-            argv = tuple(a.value for a in words) if span.end - span.start < 4096 else _Argv(words)
+            # (its length in its piece: the file span, computed only when a finding needs it, is
+            # as long or longer by the line continuations)
+            argv = tuple([a.value for a in words]) if inner._end - inner._start < 4096 else _Argv(words)
             out.append(_Call(argv, (), None, inner))
         return out
     try:
@@ -1212,10 +1356,8 @@ def instruction_builds(ctx: Context, instruction: Instruction, stage: int | None
         stage = st.index if st is not None else -1
     out = []
     for call in calls:
-        if call.command is not None and _is_data(call.command):
-            continue
         kind = classify_build(call.argv, at_start=at_start)
-        if kind is None:
+        if kind is None or (call.command is not None and _is_data(call.command)):
             continue
         text = call.command.text if call.command is not None else " ".join(call.argv)
         out.append(BuildStep(kind, call.span, instruction, stage, call.command, text))
@@ -1416,8 +1558,18 @@ _DOWNLOAD_HINTS: tuple[tuple[str, str, str], ...] = (
     ("bun.sh/install", "node", "bun"),
     ("swift.org/builds", "swift", "swift"),
 )
-#: any of the hints (a quick test before looking for which)
-_DOWNLOAD_RE = re.compile("|".join(re.escape(h) for h, _, _ in _DOWNLOAD_HINTS), re.IGNORECASE)
+_download_re: re.Pattern[str] | None = None
+
+
+def _download_search(low: str) -> bool:
+    """Whether lower-cased `low` holds any of the hints (a quick test before looking for which;
+    case-sensitive over lower-cased text: with IGNORECASE the regex engine cannot skip ahead to
+    the hints' first characters, and was 30 times slower)."""
+    global _download_re
+    if _download_re is None:
+        _download_re = re.compile("|".join(re.escape(h.lower()) for h, _, _ in _DOWNLOAD_HINTS))
+    return _download_re.search(low) is not None
+
 _INSTALLERS = {"rustup-init": "rust", "ghcup": "haskell", "dotnet-install.sh": "dotnet"}
 
 
@@ -1440,11 +1592,13 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
     words: list[Any] = []  # the words (not their values: see _Argv), looked at below
     if instruction.name == "ADD":
         words = list(instruction.words[:-1])
+        texts = [w.value for w in words]
     else:
         calls = _calls(ctx, instruction) or []
+        texts = []  # the words' values: a call's argv (the values of its command's words)
         for call in calls:
             if call.command is not None:
-                words.extend(call.command.words)
+                texts.extend(call.argv)
             if call.name in _INSTALLERS and call.name not in seen:
                 seen.add(call.name)
                 out.append(Toolchain(_INSTALLERS[call.name], call.name, COMPILER, "download",
@@ -1452,11 +1606,21 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
             if call.name == "sdk" and len(call.argv) > 2 and call.argv[1] == "install":
                 out.append(Toolchain("jvm", call.argv[2], COMPILER, "download", call.span,
                                      instruction, stage))
-    for word in words:
-        text = _outside_substitutions(word.value)
-        if _DOWNLOAD_RE.search(text) is None:
-            continue
+    if not texts:
+        return out
+    # one search over all the words (joined with a character no hint holds) before one per word
+    joined = "\0".join(texts)
+    if "$(" in joined:
+        texts = [_outside_substitutions(t) for t in texts]
+        joined = "\0".join(texts)
+    if not _download_search(joined.lower()):
+        return out
+    if instruction.name != "ADD":
+        words = [w for call in calls if call.command is not None for w in call.command.words]
+    for word, text in zip(words, texts):
         low = text.lower()
+        if not _download_search(low):
+            continue
         for hint, eco, label in _DOWNLOAD_HINTS:
             if hint in low and eco not in seen:
                 seen.add(eco)
@@ -1486,8 +1650,7 @@ def _copied(ctx: Context, instruction: Instruction, stage: int) -> list[Toolchai
 # stages and what ships
 
 
-@dataclass(frozen=True)
-class ChainFacts:
+class ChainFacts(_Frozen):
     """Everything toolchain-related in a stage and the stages it is ``FROM``-based on, in build
     order (the chain's root first): `chain` the stage indices, `toolchains` every piece found
     (shipped or removed in its RUN), `builds` every build step (RUN, then the last CMD and
@@ -1495,11 +1658,29 @@ class ChainFacts:
     ``rustup-init``, a ``go*.tar.gz`` URL): only used to say where an inferred toolchain came
     from, since what such a RUN deletes again is not tracked."""
 
+    __slots__ = ("chain", "toolchains", "builds", "downloads", "order")
+    _fields = __slots__
+    _compare = _shown = ("chain", "toolchains", "builds", "downloads")  # not the order
+
     chain: tuple[int, ...]
     toolchains: tuple[Toolchain, ...]
     builds: tuple[BuildStep, ...]
-    downloads: tuple[Toolchain, ...] = ()
-    order: dict[int, int] = field(default_factory=dict, compare=False, repr=False)  # id(instr) → position
+    downloads: tuple[Toolchain, ...]
+    order: dict[int, int]  # id(instr) → position
+
+    def __init__(
+        self,
+        chain: tuple[int, ...],
+        toolchains: tuple[Toolchain, ...],
+        builds: tuple[BuildStep, ...],
+        downloads: tuple[Toolchain, ...] = (),
+        order: dict[int, int] | None = None,
+    ) -> None:
+        self.chain = chain
+        self.toolchains = toolchains
+        self.builds = builds
+        self.downloads = downloads
+        self.order = {} if order is None else order
 
     def position(self, instruction: Instruction) -> int:
         return self.order.get(id(instruction), -1)
@@ -1509,13 +1690,15 @@ class ChainFacts:
         return tuple(t for t in self.toolchains if not t.removed)
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(_Frozen):
     """A stage (by default the shipped target) that keeps a toolchain a build step used.
 
     `toolchains`: what ships of it (compilers, build tools, headers), in file order; `builds`:
     the build steps that used it; `primary`: the toolchain piece and build step a message should
     name first. The optimizer moves `toolchains` and `builds` to a build stage."""
+
+    __slots__ = ("stage", "chain", "toolchains", "builds", "primary", "primary_build")
+    _fields = _compare = _shown = __slots__
 
     stage: int
     chain: tuple[int, ...]
@@ -1523,6 +1706,22 @@ class Evidence:
     builds: tuple[BuildStep, ...]
     primary: Toolchain
     primary_build: BuildStep
+
+    def __init__(
+        self,
+        stage: int,
+        chain: tuple[int, ...],
+        toolchains: tuple[Toolchain, ...],
+        builds: tuple[BuildStep, ...],
+        primary: Toolchain,
+        primary_build: BuildStep,
+    ) -> None:
+        self.stage = stage
+        self.chain = chain
+        self.toolchains = toolchains
+        self.builds = builds
+        self.primary = primary
+        self.primary_build = primary_build
 
     @property
     def ecosystems(self) -> tuple[str, ...]:
@@ -1650,17 +1849,46 @@ def _mark_later_removals(ctx: Context, chain: tuple[int, ...], toolchains: list[
                     removers.append((ins, pc.manager, {"*"}))
     if not removers:
         return toolchains
+    # Each piece gets the first remover (in chain order) in a later instruction with its manager
+    # and its name (or its apk group) among the removed names. Looked up by (manager, name), from
+    # the first remover at or after the piece's instruction: a pass over every remover for every
+    # piece was quadratic (2,000 RUNs installing gcc and one purging it took 37 s).
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for n, (_ins, manager, names) in enumerate(removers):
+        for name in names:
+            by_key.setdefault((manager, name), []).append(n)
+    starts = [ins.span.start for ins, _, _ in removers]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:]))
+    kept = set(pieces)
     out = []
     for t in toolchains:
-        if t in pieces:
-            for ins, manager, names in removers:
-                if ins is t.instruction or ins.span.start < t.instruction.span.start:
-                    continue
-                if manager == t.manager and (t.name in names or (t.group and t.group in names)):
-                    t = replace(t, removed_later=ins)
-                    break
+        if t in kept:
+            ins = _later_remover(t, removers, starts, ordered, by_key)
+            if ins is not None:
+                t = t._replace(removed_later=ins)
         out.append(t)
     return out
+
+
+def _later_remover(t: Toolchain, removers: list[tuple[Instruction, str, set[str]]], starts: list[int],
+                   ordered: bool, by_key: dict[tuple[str, str], list[int]]) -> Instruction | None:
+    from bisect import bisect_left
+
+    at = t.instruction.span.start
+    best: int | None = None
+    for name in (t.name, t.group) if t.group else (t.name,):
+        found = by_key.get((t.manager, name))  # type: ignore[arg-type]
+        if not found:
+            continue
+        i = bisect_left(found, at, key=starts.__getitem__) if ordered else 0
+        for n in found[i:]:
+            ins = removers[n][0]
+            if ins is t.instruction or starts[n] < at:
+                continue
+            if best is None or n < best:
+                best = n
+            break
+    return removers[best][0] if best is not None else None
 
 
 def _present(facts: ChainFacts, tc: Toolchain, step: BuildStep) -> bool:

@@ -101,8 +101,8 @@ class ChownInSeparateLayer(Rule):
                 if ins.name != "RUN" or not copied:
                     continue
                 script = ctx.script(ins)
-                if script is None:
-                    continue
+                if script is None or not script.calls(("chown", "chmod")):
+                    continue  # (the walk below looks at nothing else)
                 yield from self._check_run(ctx, state, script, copies, stage.instructions, pos)
 
     def _check_run(  # type: ignore[no-untyped-def]

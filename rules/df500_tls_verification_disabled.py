@@ -129,7 +129,10 @@ class TlsVerificationDisabled(Rule):
             if ins.name == "RUN":
                 for script in scripts(ctx, ins):
                     for cmd in script.commands:
-                        for arg, what, flag in _command_findings(cmd.unwrapped()):
+                        inner = cmd.unwrapped()
+                        if inner.basename not in _TOOLS and not inner.basename.startswith("pip"):
+                            continue  # (most commands: none of the tools below)
+                        for arg, what, flag in _command_findings(inner):
                             if arg.span.start in seen:
                                 continue
                             seen.add(arg.span.start)
@@ -179,6 +182,13 @@ class TlsVerificationDisabled(Rule):
                 f"`{shown}` turns off TLS certificate verification for {tool} and {where}: {_RISK}; "
                 f"remove it ({_CA_FIX})",
             )
+
+
+#: The tools `_command_findings` looks at (and pip2.7, pip3.12…).
+_TOOLS = frozenset(
+    "curl wget apk pip pip3 pip2 uv npm pnpm yarn git conda mamba micromamba yum dnf microdnf tdnf "
+    "yum-config-manager zypper apt-get apt aptitude aws helm kubectl oc go".split()
+)
 
 
 def _command_findings(cmd: Command) -> Iterator[tuple[Arg, str, str | None]]:

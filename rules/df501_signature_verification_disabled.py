@@ -120,7 +120,10 @@ class SignatureVerificationDisabled(Rule):
                 mounted = _stage_mounts(ctx, ins)
                 for script in scripts(ctx, ins):
                     for cmd in script.commands:
-                        for arg, what, advice, flag in _findings(cmd.unwrapped(), mounted):
+                        inner = cmd.unwrapped()
+                        if inner.basename not in _TOOLS:
+                            continue  # (most commands: none of the tools below)
+                        for arg, what, advice, flag in _findings(inner, mounted):
                             if arg.span.start in seen:
                                 continue
                             seen.add(arg.span.start)
@@ -167,6 +170,10 @@ def _stage_mounts(ctx: Context, ins: Instruction) -> list[str]:
         if target:
             out.append(target.rstrip("/") + "/")
     return out
+
+
+#: The tools `_findings` looks at.
+_TOOLS = frozenset("apk apt-get apt aptitude yum dnf microdnf tdnf yum-config-manager zypper rpm dpkg".split())
 
 
 def _findings(cmd: Command, mounted: list[str]) -> Iterator[tuple[Arg, str, str, str | None]]:

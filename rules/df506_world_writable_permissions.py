@@ -79,7 +79,7 @@ _ADVICE = (
 
 def _run(ctx: Context, ins: Instruction) -> Iterator[Violation]:
     for script in scripts(ctx, ins):
-        removed = _removed(script)
+        removed: set[str] | None = None  # (made when a mode needs it: most scripts have none)
         for cmd in script.commands:
             u = cmd.unwrapped()
             found = _mode_arg(u)
@@ -89,6 +89,8 @@ def _run(ctx: Context, ins: Instruction) -> Iterator[Violation]:
             mode = parse_mode(mode_text) if mode_arg.static else None
             if mode is None or not mode.world_writable or mode.sticky:
                 continue
+            if removed is None:
+                removed = _removed(script)
             kept = [t for t in targets if t.value not in removed]
             if targets and not kept:
                 continue  # everything it opens up is deleted again in this RUN

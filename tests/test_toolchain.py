@@ -519,3 +519,51 @@ def test_evidence_of_many_build_steps_names_each_piece_once():
     assert ev is not None
     assert len(ev.toolchains) == len(set(ev.toolchains))
     assert len(ev.builds) >= 300
+
+
+def test_may_build_knows_every_name_build_kind_looks_for() -> None:
+    """`classify_build` skips a command whose name `_may_build` does not know: every name that
+    `_build_kind` compares `name` with must be in it (else a build step would be missed)."""
+    import ast
+    import inspect
+    import textwrap
+
+    from dflint import toolchain
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(toolchain._build_kind)))
+    looked_for: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "name"):
+            continue
+        for comp in node.comparators:
+            if isinstance(comp, ast.Constant) and isinstance(comp.value, str):
+                looked_for.add(comp.value)
+            elif isinstance(comp, (ast.Tuple, ast.List, ast.Set)):
+                looked_for.update(e.value for e in comp.elts if isinstance(e, ast.Constant))
+            elif isinstance(comp, ast.Name):
+                looked_for.update(getattr(toolchain, comp.id))
+    assert len(looked_for) > 80
+    missing = sorted(n for n in looked_for if not toolchain._may_build(n))
+    assert missing == []
+    # the names matched by pattern: python3.12, x86_64-linux-gnu-gcc-12
+    assert toolchain._may_build("python3.12") and toolchain._may_build("x86_64-linux-gnu-gcc-12")
+    assert not toolchain._may_build("echo") and not toolchain._may_build("apt-get")
+
+
+def test_later_removal_is_the_first_later_remover_of_that_manager_and_name() -> None:
+    ctx = ctx_of(
+        "FROM alpine:3.20\n"
+        "RUN apk del gcc\n"  # before the install: not a later removal
+        "RUN apk add --virtual .build gcc musl-dev && apk del gcc\n"  # same RUN: removed, not later
+        "RUN apk add g++ make\n"
+        "RUN apt-get purge -y g++\n"  # another manager
+        "RUN apk del .build\n"  # the group of the first install's pieces
+        "RUN apk del g++ make\n"
+        "RUN apk del g++\n"
+        "RUN make\n"
+    )
+    facts = chain_facts(ctx, 0)
+    later = {(t.name, t.line): t.removed_later.line if t.removed_later else None
+             for t in facts.toolchains if t.origin == "package"}
+    assert later == {("gcc", 3): None, ("musl-dev", 3): 6, ("g++", 4): 7, ("make", 4): 7}
+    assert [t.name for t in facts.toolchains if t.removed] == ["gcc"]
