@@ -419,6 +419,10 @@ class Batch:
         self.results: list = []  # engine Results (only in-process)
 
 
+#: Runs of at most this many files start ShellCheck per file, before the file's rules.
+OVERLAP_MAX_FILES = 1
+
+
 def _lint_files(session: Session, files: list[str], keep_results: bool = False) -> Batch:
     from dflint.engine import add_shellcheck, lint
 
@@ -428,6 +432,10 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
     cache = None if keep_results else session.cache()
     found: list[list[Diagnostic]] = []  # per file, in order: cached findings or a result's
     pending: list[tuple[object, str | None, object]] = []  # (result, cache key, recorder)
+    processes = 1 if getattr(args, "_worker", False) else None
+    # A run of a few files (pre-commit, an editor) starts ShellCheck on each file before its
+    # rules (it works while they do); more files batch their bodies in one ShellCheck run.
+    early = len(files) <= OVERLAP_MAX_FILES
     for path in files:
         try:
             source, data = _read_source(path, args)
@@ -450,11 +458,11 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
                 found.append(hit)
                 continue
             recorder = Recorder()
-        result = lint(source, settings, session.registry, recorder)
+        result = lint(source, settings, session.registry, recorder, early, processes, cache)
         results.append(result)
         found.append(result.diagnostics)
         pending.append((result, key, recorder))
-    notice = add_shellcheck(results, processes=1 if getattr(args, "_worker", False) else None, cache=cache)
+    notice = add_shellcheck(results, processes=processes, cache=cache)
     batch.notices.extend(n for result in results for n in result.notices)
     if notice:
         batch.notices.append(notice)

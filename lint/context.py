@@ -383,7 +383,6 @@ def _scan(path: str) -> _Listing | None:
 
 _CACHE: dict[tuple[str, str, str], tuple[tuple[float, ...], BuildContext]] = {}
 _CACHE_SIZE = 64
-_LAST: tuple[object, BuildContext | None] = (None, None)  # the last context asked about
 
 
 def _mtime(path: str) -> float:
@@ -419,17 +418,14 @@ def build_context(ctx: Context) -> BuildContext | None:
     from the repository root, linted with the default context of its own folder), or it copies
     from the context and the folder holds nothing but Dockerfiles and ignore files (a folder of
     collected Dockerfiles)."""
-    global _LAST
-    last = _LAST
-    if last[0] is ctx:
-        return last[1]
+    # Kept in the file's memo only: a module-level "last context" would keep the whole file's
+    # data (parsed instructions, scripts, per-file facts) alive after its lint.
     memo = ctx.memo
     try:
-        result = memo[build_context]
+        return memo[build_context]
     except KeyError:
         result = memo[build_context] = _build(ctx)
-    _LAST = (ctx, result)
-    return result
+        return result
 
 
 def _build(ctx: Context) -> BuildContext | None:

@@ -78,6 +78,7 @@ class Result:
     suppressions: Any
     shell_jobs: list[Any]  # ShellCheck work, done by add_shellcheck
     context: Context | None
+    shell_started: Any  # a _ShellCheckRun started before the rules (see `lint`), or None
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class Result:
         self.suppressions = suppressions
         self.shell_jobs = [] if shell_jobs is None else shell_jobs
         self.context = context
+        self.shell_started = None
         self.complete = True  # False: ShellCheck failed on or skipped one of its bodies (do not cache it)
         self.notices: list[str] = []  # one line each: a body ShellCheck skipped, timed out on…
 
@@ -103,25 +105,40 @@ class Result:
         return not any(e.code == "DF001" for e in self.dockerfile.errors)
 
 
-def lint(source: SourceFile, settings: Settings, registry: Registry | None = None, recorder: Any = None) -> Result:
+def lint(
+    source: SourceFile,
+    settings: Settings,
+    registry: Registry | None = None,
+    recorder: Any = None,
+    start_shellcheck: bool = False,
+    processes: int | None = None,
+    cache: Any = None,
+) -> Result:
     """Lint one file. With a `recorder` (dflint.cache.Recorder), what the rules ask the build
-    context is recorded in it (for the result cache)."""
-    if recorder is not None:
-        from dflint import cache
+    context is recorded in it (for the result cache).
 
-        previous, cache.CURRENT = cache.CURRENT, recorder
+    With `start_shellcheck`, ShellCheck starts on the file's bodies (those the result `cache`
+    does not answer; `processes` as for `add_shellcheck`) before the rules run, so that its time
+    overlaps theirs; `add_shellcheck` collects it. For a run of one file (or a few): a directory
+    run batches the bodies of all its files instead (each distinct body once, in a few processes).
+    The findings, notices and what is cached are the same either way."""
+    early = (processes, cache) if start_shellcheck else None
+    if recorder is not None:
+        from dflint import cache as cache_mod
+
+        previous, cache_mod.CURRENT = cache_mod.CURRENT, recorder
         try:
-            return _lint(source, settings, registry)
+            return _lint(source, settings, registry, early)
         finally:
-            cache.CURRENT = previous
-    return _lint(source, settings, registry)
+            cache_mod.CURRENT = previous
+    return _lint(source, settings, registry, early)
 
 
 #: Files at least this big are linted with the cyclic garbage collector paused (see `_lint`).
 GC_PAUSE_SIZE = 65_536
 
 
-def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> Result:
+def _lint(source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None) -> Result:
     # Linting makes many objects that live as long as the file's Context (parsed instructions,
     # scripts, per-file facts) and almost no reference cycles (43 objects on a 5 MB file). The
     # collector would only scan them again and again while they are made: on a 5 MB file 9 full
@@ -130,10 +147,10 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> 
     # what it had loaded (a dflint process: `commands.Session`): there they are frozen too, so
     # the collector never scans them; they are still freed when the result is dropped.
     if len(source.text) < GC_PAUSE_SIZE or not gc.isenabled():
-        return _lint_file(source, settings, registry)
+        return _lint_file(source, settings, registry, early)
     gc.disable()
     try:
-        result = _lint_file(source, settings, registry)
+        result = _lint_file(source, settings, registry, early)
         if gc.get_freeze_count():
             gc.freeze()
         return result
@@ -141,7 +158,7 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None) -> 
         gc.enable()
 
 
-def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None) -> Result:
+def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None) -> Result:
     dockerfile = parse(source)
     ctx = Context(
         dockerfile,
@@ -150,6 +167,32 @@ def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None
         build_args=dict(settings.build_args),
         extra_targets=tuple(settings.extra_targets),
     )
+    # ShellCheck's jobs are made before the rules run (the scripts they need are memoized in the
+    # Context, which the rules use as well), so that with `early` ShellCheck works meanwhile.
+    jobs: list[Any] = []
+    skipped: list[tuple[int, int]] = []  # (line, size) of bodies too big for ShellCheck
+    jobs_error: Exception | None = None
+    started = None
+    if settings.shellcheck is not None:
+        from dflint import shellcheck
+
+        try:
+            jobs = shellcheck.jobs_for(ctx, skipped)
+        except Exception as exc:
+            jobs_error = exc
+        if early is not None and jobs:
+            started = _ShellCheckRun(jobs, early[0], early[1], now=True)
+    try:
+        result = _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error)
+    except BaseException:
+        if started is not None:
+            started.abort()
+        raise
+    result.shell_started = started
+    return result
+
+
+def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error) -> Result:
     suppressions = None
     if registry is not None:
         from dflint.suppress import Suppressions
@@ -172,15 +215,8 @@ def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None
         ctx.shellcheck = settings.shellcheck
         for rule in late:
             _run_rule(rule, ctx, settings, None, diagnostics)
-    jobs = []
-    skipped: list[tuple[int, int]] = []  # (line, size) of bodies too big for ShellCheck
-    if settings.shellcheck is not None:
-        from dflint import shellcheck
-
-        try:
-            jobs = shellcheck.jobs_for(ctx, skipped)
-        except Exception as exc:
-            diagnostics.append(internal_error(source, "ShellCheck preparation failed", exc))
+    if jobs_error is not None:
+        diagnostics.append(internal_error(source, "ShellCheck preparation failed", jobs_error))
     if dockerfile.directives:  # `# check=error=true`: BuildKit's checks fail the build
         from dflint.buildkit_checks import escalate
 
@@ -224,14 +260,26 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
 
     comments: dict[str, list[dict]] = {}
     failed = shellcheck.Failures()  # scripts ShellCheck did not answer for (crashed, killed)
-    if any(r.shell_jobs for r in results):
-        jobs = [j for r in results for j in r.shell_jobs]
-        try:
-            comments = _shellcheck_cached(jobs, processes, cache, failed)
-        except shellcheck.ShellCheckMissing as exc:
-            for result in results:
-                result.shell_jobs = []
-            return str(exc)
+    runs = [r.shell_started for r in results if r.shell_started is not None]  # started by `lint`
+    try:
+        if any(r.shell_jobs for r in results):
+            jobs = [j for r in results if r.shell_started is None for j in r.shell_jobs]
+            if jobs:
+                runs.append(_ShellCheckRun(jobs, processes, cache))
+            for run in runs:
+                comments.update(run.finish())
+                failed.update(run.failed)
+                for script, reason in run.failed.reasons.items():
+                    failed.reasons.setdefault(script, reason)
+    except shellcheck.ShellCheckMissing as exc:
+        for result in results:
+            result.shell_jobs = []
+        return str(exc)
+    finally:
+        for run in runs:
+            run.abort()
+        for result in results:
+            result.shell_started = None
     by_reason: dict[str, dict[str, Result]] = {}  # why ShellCheck did not finish → its files
     for result in results:
         settings, source = result.settings, result.dockerfile.source
@@ -266,38 +314,77 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
     return None
 
 
-def _shellcheck_cached(jobs: list[Any], processes: int | None, cache: Any, failed: set[str]) -> dict[str, list[dict]]:
-    """`shellcheck.run` for the scripts the cache does not have; the others from the cache."""
-    from dflint import shellcheck
+class _ShellCheckRun:
+    """ShellCheck on the scripts of some jobs: made, it looks each script up in the result
+    `cache`; `finish` runs ShellCheck on the others (`shellcheck.run`), stores their comments in
+    the cache (not those of scripts ShellCheck failed on: `failed`) and returns the comments of
+    every script. With `now`, ShellCheck starts on them at once (`shellcheck.start`) and `finish`
+    waits for it. A missing ShellCheck raises ShellCheckMissing from `finish`."""
 
-    if cache is None:
-        return shellcheck.run(jobs, processes, failed=failed)
-    from dflint.cache import shellcheck_signature
+    def __init__(self, jobs: list[Any], processes: int | None, cache: Any, now: bool = False) -> None:
+        from dflint import shellcheck
 
-    binary = shellcheck_signature()
-    if binary == "missing":
-        return shellcheck.run(jobs, processes, failed=failed)  # raises ShellCheckMissing
-    comments: dict[str, list[dict]] = {}
-    keys: dict[str, str] = {}
-    todo: list[Any] = []
-    for job in jobs:
-        if job.script in comments or job.script in keys:
-            continue
-        key = cache.shellcheck_key(job.script, binary)
-        found = cache.get("s", key)
-        if isinstance(found, list):
-            comments[job.script] = found
+        self.failed = shellcheck.Failures()  # scripts ShellCheck did not answer for (crashed, killed)
+        self.comments: dict[str, list[dict]] = {}
+        self.keys: dict[str, str] = {}  # script -> cache key, for the scripts ShellCheck checks
+        self.cache = cache
+        self.processes = processes
+        self.todo: list[Any] = []
+        self.started: Any = None
+        self.missing: Exception | None = None
+        todo = jobs
+        if cache is not None:
+            from dflint.cache import shellcheck_signature
+
+            binary = shellcheck_signature()
+            if binary != "missing":  # else `start` raises ShellCheckMissing
+                todo = []
+                comments, keys = self.comments, self.keys
+                for job in jobs:
+                    if job.script in comments or job.script in keys:
+                        continue
+                    key = cache.shellcheck_key(job.script, binary)
+                    found = cache.get("s", key)
+                    if isinstance(found, list):
+                        comments[job.script] = found
+                    else:
+                        keys[job.script] = key
+                        todo.append(job)
+                if not todo:
+                    return
+        if not now:
+            self.todo = todo
+            return
+        try:
+            self.started = shellcheck.start(todo, processes, failed=self.failed)
+        except shellcheck.ShellCheckMissing as exc:
+            self.missing = exc
+
+    def finish(self) -> dict[str, list[dict]]:
+        from dflint import shellcheck
+
+        if self.missing is not None:
+            raise self.missing
+        if self.started is not None:
+            fresh = self.started.wait()
+        elif self.todo:
+            fresh = shellcheck.run(self.todo, self.processes, failed=self.failed)
         else:
-            keys[job.script] = key
-            todo.append(job)
-    if todo:
-        fresh = shellcheck.run(todo, processes, failed=failed)
-        for script, key in keys.items():
+            return self.comments
+        if self.cache is None:
+            return fresh
+        comments, failed = self.comments, self.failed
+        for script, key in self.keys.items():
             got = fresh.get(script, [])
             comments[script] = got
             if script not in failed:
-                cache.put("s", key, got)
-    return comments
+                self.cache.put("s", key, got)
+        return comments
+
+    def abort(self) -> None:
+        """Stop the processes not waited for (after `finish`, nothing is left to stop)."""
+        if self.started is not None:
+            self.started.abort()
 
 
 def _late_shellcheck_phase(result: Result) -> None:

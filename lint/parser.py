@@ -41,7 +41,7 @@ from dflint.syntax import (
 )
 from dflint.words import key_value_words, parse_words
 
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_DIRECTIVE = LazyPattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
 _HEREDOC = LazyPattern(r"(\d*)<<(-?)([^<]*)\Z")
 _WS = " \t\v\f\r"  # BuildKit's tokenWhitespace
@@ -217,7 +217,8 @@ class _Parser:
             stripped = content.lstrip()
             if not stripped.startswith("#"):
                 return i
-            m = _DIRECTIVE.match(stripped)
+            # a comment without "=" is no directive (the pattern is compiled only for one with it)
+            m = _DIRECTIVE.match(stripped) if "=" in stripped else None
             if not m or m.group(1).lower() not in _VALID_DIRECTIVES:
                 return i
             name = m.group(1).lower()

@@ -174,8 +174,7 @@ def _load_compiled(package: ModuleType, folder: str, name: str) -> ModuleType | 
     cached = os.path.join(folder, "__pycache__", f"{name}.{sys.implementation.cache_tag}.pyc")
     try:
         st = os.stat(source)
-        with open(cached, "rb") as fh:
-            data = fh.read()
+        data = _read_bytes(cached)
     except OSError:
         return None
     if (
@@ -210,6 +209,26 @@ def _load_compiled(package: ModuleType, folder: str, name: str) -> ModuleType | 
     module = sys.modules[full]  # as the import system does: a module may replace itself
     setattr(package, name, module)
     return module
+
+
+def _read_bytes(path: str) -> bytes:
+    """The file's content: ``open(path, "rb").read()`` in fewer system calls (no buffer, no
+    isatty check; about half the time for the hundred rule modules of every run)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        want = os.fstat(fd).st_size + 1
+        data = os.read(fd, want)
+        if len(data) == want:  # it grew meanwhile: read it all (a short read is the end of it)
+            parts = [data]
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
 
 
 def _module_names(paths: Iterable[str]) -> list[str]:

