@@ -159,23 +159,30 @@ def _profile(args, acc: dict[str, float]) -> dict[str, float]:
     engine.Context = context
     from dflint import shellcheck
 
-    real_jobs, real_run = shellcheck.jobs_for, shellcheck.run
+    real_jobs, real_start, real_wait = shellcheck.jobs_for, shellcheck.start, shellcheck.Started.wait
 
-    def jobs_for(ctx):
+    def jobs_for(*a, **k):
         t = _clock()
         try:
-            return real_jobs(ctx)
+            return real_jobs(*a, **k)
         finally:
             acc["shellcheck prep"] += _clock() - t
 
-    def run(*a, **k):
+    def start(*a, **k):  # `run` is start().wait(); a one-file run starts before the rules
         t = _clock()
         try:
-            return real_run(*a, **k)
+            return real_start(*a, **k)
         finally:
             acc["shellcheck run"] += _clock() - t
 
-    shellcheck.jobs_for, shellcheck.run = jobs_for, run
+    def wait(self):
+        t = _clock()
+        try:
+            return real_wait(self)
+        finally:
+            acc["shellcheck run"] += _clock() - t
+
+    shellcheck.jobs_for, shellcheck.start, shellcheck.Started.wait = jobs_for, start, wait
     results = []
     try:
         for path in files:
@@ -195,7 +202,7 @@ def _profile(args, acc: dict[str, float]) -> dict[str, float]:
         acc["shellcheck post"] += _clock() - t - acc["shellcheck run"]
     finally:
         engine.parse, engine.Context = real_parse, real_context
-        shellcheck.jobs_for, shellcheck.run = real_jobs, real_run
+        shellcheck.jobs_for, shellcheck.start, shellcheck.Started.wait = real_jobs, real_start, real_wait
     t = _clock()
     from dflint.report import ReportOptions, report
 
