@@ -184,8 +184,14 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
         return []
     if managers is None:
         return list(found)
-    # (rules ask this of every RUN, with a set or tuple of a few families: used as it is)
-    wanted = managers if isinstance(managers, (set, frozenset, tuple)) else set(managers)
+    # (rules ask this of every RUN, ~24 times, with a set or tuple of a few families: used as
+    # it is; a new list each time, since a caller may change the list it gets)
+    cls = managers.__class__
+    wanted = managers if cls is set or cls is tuple or cls is frozenset or isinstance(
+        managers, (set, frozenset, tuple)) else set(managers)
+    if len(found) == 1:
+        pc = found[0]
+        return [pc] if pc.manager in wanted else []
     return [pc for pc in found if pc.manager in wanted]
 
 

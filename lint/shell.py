@@ -498,7 +498,7 @@ class Command:
     __slots__ = (
         "name", "name_arg", "args", "_piece", "assignments", "redirects", "_text", "piece",
         "index", "substitution", "background", "wrapper", "_inner", "_start", "_end", "_span",
-        "basename", "_flags", "_pos", "_unw",
+        "basename", "_flags", "_pos", "_unw", "_scans",
     )
 
     def __init__(
@@ -545,6 +545,9 @@ class Command:
         self._flags: tuple[tuple[str, str | None, Arg], ...] | None = None
         self._pos: tuple[Arg, ...] | None = None
         self._unw: Any = None  # unwrapped() (None: not computed yet)
+        # flag_items() with a frozenset of value-taking flags (dflint.packages asks with one per
+        # package manager, many times): takes_value → its flags, scanned once
+        self._scans: dict[frozenset[str], tuple[tuple[str, str | None, Arg], ...]] | None = None
 
     @property
     def text(self) -> str:
@@ -609,6 +612,18 @@ class Command:
                 self._scan_default()
             return list(self._flags)  # type: ignore[arg-type]
         args = self.args
+        if takes_value.__class__ is frozenset:
+            scans = self._scans
+            if scans is None:
+                scans = self._scans = {}
+            found = scans.get(takes_value)  # type: ignore[call-overload]
+            if found is None:
+                found = scans[takes_value] = tuple([  # type: ignore[index]
+                    (flag, val, args[i])
+                    for i, flag, val in _scan_options([a.value for a in args], takes_value)
+                    if flag is not None
+                ])
+            return list(found)
         return [
             (flag, val, args[i])
             for i, flag, val in _scan_options([a.value for a in args], takes_value)
@@ -1211,6 +1226,11 @@ def _unescape_ansi(s: str) -> str:
     return "".join(out)
 
 
+#: Characters of a command name that is one plain word (no quote, escape, expansion, glob,
+#: brace or tilde): its value is its text.
+_PLAIN_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@,%"
+
+
 def _may_nest(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether ``text[start:end]`` may hold commands: ``$(…)``, backquotes, ``<(…)``, ``>(…)``."""
     if end is None:
@@ -1312,6 +1332,11 @@ class _Builder:
         # the common cases inline, as `value` does them (raw computed once, shared when equal)
         if t == "word" or t == "number":
             return Arg(raw if "\\" not in raw else _unescape_word(raw), raw, None, True, start, end, self.piece)
+        if t == "command_name" and raw and not raw.strip(_PLAIN_NAME):
+            # a plain name (``apt-get``, ``/usr/bin/env``, ``./configure``): its one child is a
+            # word and its value the text as written (asking tree-sitter for the child cost more
+            # than all the rest of the name)
+            return Arg(raw, raw, None, True, start, end, self.piece)
         if t in _DYNAMIC:
             if end - start > _BIG_WORD:  # value == raw, not kept
                 return _BigArg(src.text, False, start, end, self.piece)
@@ -1372,9 +1397,18 @@ class _Builder:
         assigns: list[Assignment] = []
         redirs: list[Redirect] = []
         glued = False
+        src = self.src
+        text, table, piece = src.text, src._table, self.piece
         for c in node.children:
             t = c.type
-            if t == "command_name":
+            if t == "word" and name is not None:  # the usual argument, as `arg` makes it
+                if table is None:
+                    start, end = c.start_byte, c.end_byte
+                else:
+                    start, end = table[c.start_byte], table[c.end_byte]
+                raw = text[start:end]
+                args.append(Arg(raw if "\\" not in raw else _unescape_word(raw), raw, None, True, start, end, piece))
+            elif t == "command_name":
                 name = self.arg(c, t)
             elif t == "variable_assignment" and name is None:
                 assigns.append(self.assignment(c))
@@ -1454,7 +1488,8 @@ class _Builder:
         any_error = root.has_error  # a MISSING node always sits under one with an error
         # whether any command can hold another ($(…), `…`, <(…), >(…)) and any `&` can be there
         nests = _may_nest(self.piece.text)
-        amp = "&" in self.src.text.replace("&&", "")
+        text = self.src.text  # (whether an `&` stands alone: as `"&" in text.replace("&&", "")`)
+        amp = "&" in text and text.count("&") > 2 * text.count("&&")
         while stack:
             node, sub, ptype, t = pop()
             if any_error and node.is_missing:
@@ -1543,7 +1578,7 @@ class _Builder:
             start, end = src.idx(root.start_byte), src.idx(root.end_byte)
             code = text[start:end]
             if "||" not in code and ";" not in code and "\n" not in code and "#" not in code \
-                    and "&" not in code.replace("&&", "") and not _may_nest(code):
+                    and code.count("&") == 2 * code.count("&&") and not _may_nest(code):
                 # operands joined by && alone (the usual RUN), none holding a command in a
                 # redirect: one run of every command in it (the walk below gives the same)
                 run = self._within(start, end)
@@ -1641,14 +1676,28 @@ def _assemble(builders: list[_Builder]) -> Script:
         errors.extend(b.errors)
         assignments.extend(b.assignments)
     chains_of: dict[int, list[int]] = {}
-    runs = [tuple(run) for b in builders for run in b.runs]
-    in_run = {c.index for run in runs for c in run}
-    runs.extend((c,) for c in commands if c.index not in in_run)
-    runs.sort(key=lambda r: (r[0].index, -len(r)))
-    for ci, run in enumerate(runs):
-        chains.append(run)
-        for c in run:
-            chains_of.setdefault(c.index, []).append(ci)
+    only = builders[0].runs if len(builders) == 1 else None
+    if only is not None and len(only) <= 1 and (not only or len(only[0]) == len(commands)):
+        # (most RUNs: one && run of every command, or no list at all: the general case below
+        # gives the same chains)
+        if only:
+            run = tuple(only[0])
+            chains.append(run)
+            for c in run:
+                chains_of[c.index] = [0]
+        else:
+            for ci, c in enumerate(commands):
+                chains.append((c,))
+                chains_of[c.index] = [ci]
+    else:
+        runs = [tuple(run) for b in builders for run in b.runs]
+        in_run = {c.index for run in runs for c in run}
+        runs.extend((c,) for c in commands if c.index not in in_run)
+        runs.sort(key=lambda r: (r[0].index, -len(r)))
+        for ci, run in enumerate(runs):
+            chains.append(run)
+            for c in run:
+                chains_of.setdefault(c.index, []).append(ci)
     script = Script(
         pieces=tuple(pieces),
         commands=tuple(commands),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from dflint.parser import parse
@@ -567,3 +569,59 @@ def test_later_removal_is_the_first_later_remover_of_that_manager_and_name() -> 
              for t in facts.toolchains if t.origin == "package"}
     assert later == {("gcc", 3): None, ("musl-dev", 3): 6, ("g++", 4): 7, ("make", 4): 7}
     assert [t.name for t in facts.toolchains if t.removed] == ["gcc"]
+
+
+@functools.lru_cache(maxsize=None)
+def _words_of_corpus() -> frozenset[str]:
+    """Every whitespace-separated word of the vendored corpus, lower-cased: a superset of the
+    package names there."""
+    from pathlib import Path
+
+    words: set[str] = set()
+    for path in (Path(__file__).parent / "corpus").iterdir():
+        for w in path.read_text(encoding="utf-8", errors="replace").split():
+            w = w.strip("\\'\";,&|()").lower()
+            words.add(w)
+            if "=" in w:
+                words.add(w.partition("=")[0])
+    return frozenset(words)
+
+
+_TRICKY = (
+    "gcc gcc- gcc-1 gcc-x gcc12 gcc-12-dev gcc--linux-gnu gcc-linux-gnu gcc-x86-64-linux-gnux32 "
+    "gcc-toolset gcc-toolset- gcc-toolset-12 g++ g++- g++-9 g++-aarch64-linux-gnu g++-linux-gnu "
+    "clang clang- clang-1 clang1 clang-x clang-tools-dev llvm llvm- llvm-9 llvm9 llvm-dev "
+    "llvm-x devtoolset devtoolset- devtoolset-9 golang golang- golang-1.21 golang-x go go1 go1.21 "
+    "gox go- gosu go-md2man golang-doc openjdk openjdk- openjdk-jdk openjdk--jdk openjdk-17-jdk "
+    "openjdk-17-jdk-headless openjdk17 openjdk17-jdk openjdk17jdk openjdk-17-jre openjdkx-jdk "
+    "java- java-openjdk-devel java--openjdk-devel java-17-openjdk-devel java-17-openjdk "
+    "java-17-amazon-corretto-devel java-amazon-corretto-devel temurin temurin- temurin-jdk "
+    "temurin--jdk temurin-17-jdk temurin-17-jdk-x zulu zulu-jdk zulu17-jdk zulu17-jdk-headless "
+    "zulujdk msopenjdk msopenjdk- msopenjdk-17 dotnet dotnet-sdk dotnet-sdk- dotnet-sdk-8.0 "
+    "dotnet-sdkx dotnet8-sdk dotnet8-sdk-x dotnet-8-sdk dotnet8x-sdk dotnet8 dotnet-runtime "
+    "nodejs nodejs- nodejs18 nodejs-18 nodejs-dev ghc ghc- ghc-9 ghc-x ghc-dev ocaml ocaml- "
+    "ocaml-dev ocaml-findlib -dev dev x-dev x-devel x-headers x-header linux-headers "
+    "linux-headers-generic libc6-dev:i386 ² gcc-² go² clang²"
+).split()
+
+
+@pytest.mark.parametrize("manager", ["apt", "apk", "yum", "dnf", "zypper", "conda", "choco"])
+def test_pattern_tests_answer_as_fnmatch_did(manager: str) -> None:
+    """`classify_package`'s prefix/suffix pre-filter gives fnmatch's answers for `_PATTERNS` on
+    every word of the corpus and on the edge cases of each pattern."""
+    import fnmatch
+
+    from dflint.toolchain import _PATTERNS, _pattern_match
+
+    def reference(name: str) -> tuple[str, str] | None:
+        for pattern, eco, role in _PATTERNS:
+            if fnmatch.fnmatchcase(name, pattern):
+                if pattern == "go[0-9]*" and manager not in ("apk", "yum", "dnf"):
+                    continue
+                return (eco, role)
+        return None
+
+    names = _words_of_corpus() | set(_TRICKY)
+    wrong = [n for n in sorted(names) if _pattern_match(n, manager) != reference(n)]
+    assert wrong == []
+    assert _pattern_match("gcc-12", manager) == ("c", "compiler")  # the comparison is not vacuous
