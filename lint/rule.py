@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
 from dflint.fix import Fix
-from dflint.source import SourceFile, Span
+from dflint.source import Record, SourceFile, Span
 from dflint.syntax import Dockerfile, Instruction
 
 if TYPE_CHECKING:
@@ -54,12 +54,13 @@ class Fixable(enum.Enum):
     ALWAYS = "always"
 
 
-class Violation:
+class Violation(Record):
     """A problem a rule found. `code` overrides the rule's code (ShellCheck's SCnnnn findings).
 
-    An immutable record (hand-written: a dataclass costs import time in every run)."""
+    An immutable `Record` (a dataclass costs import time in every run)."""
 
     __slots__ = ("span", "message", "fix", "code", "severity")
+    _fields = __slots__
 
     span: Span
     message: str
@@ -79,26 +80,6 @@ class Violation:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Violation is immutable: cannot assign to {name!r}")
-
-    def _values(self) -> tuple:
-        return (self.span, self.message, self.fix, self.code, self.severity)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"Violation(span={self.span!r}, message={self.message!r}, fix={self.fix!r}, "
-            f"code={self.code!r}, severity={self.severity!r})"
-        )
-
-    def __reduce__(self):
-        return (Violation, self._values())
 
 
 class Context:
