@@ -401,13 +401,33 @@ def _start_all(commands: list[list[str]], cwd: str, outs: list[str]) -> _Process
 
 class _Processes:
     """Started processes: `wait(limits)` for each until `limits[i]` seconds after the start
-    (its exit code, None when killed at its limit); `kill` ends those not waited for."""
+    (its exit code, None when killed at its limit); `kill` ends those not waited for. A backend
+    starts its `handles` and says how to wait for one (`_wait_one`) and end one (`_kill_one`)."""
+
+    handles: list
+    started: float
+
+    def _wait_one(self, handle, timeout: float) -> int | None:
+        raise NotImplementedError
+
+    def _kill_one(self, handle) -> None:
+        raise NotImplementedError
 
     def wait(self, limits: list[float]) -> list[int | None]:
-        raise NotImplementedError
+        import time
+
+        codes: list[int | None] = []
+        try:
+            for handle, limit in zip(self.handles, limits):
+                codes.append(self._wait_one(handle, max(0.0, self.started + limit - time.monotonic())))
+        finally:
+            self.handles = self.handles[len(codes):]  # interrupted (^C): `kill` ends the others
+        return codes
 
     def kill(self) -> None:
-        raise NotImplementedError
+        handles, self.handles = self.handles, []
+        for handle in handles:  # no process is left behind
+            self._kill_one(handle)
 
 
 class _Spawned(_Processes):
@@ -417,7 +437,7 @@ class _Spawned(_Processes):
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         # posix_spawn has no working-directory argument: the scripts are named by their full
         # path (the findings are mapped back by file name).
-        self.pids: list[int] = []
+        self.handles = []  # pids
         self.started = time.monotonic()
         try:
             for command, out in zip(commands, outs):
@@ -426,31 +446,19 @@ class _Spawned(_Processes):
                     (os.POSIX_SPAWN_OPEN, 1, out, flags, 0o600),
                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
                 ]
-                self.pids.append(os.posix_spawn(argv[0], argv, os.environ, file_actions=actions))
+                self.handles.append(os.posix_spawn(argv[0], argv, os.environ, file_actions=actions))
         except BaseException:
             self.kill()
             raise
 
-    def wait(self, limits: list[float]) -> list[int | None]:
-        import time
+    def _wait_one(self, pid: int, timeout: float) -> int | None:
+        if _wait_exit(pid, timeout):
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        _kill(pid)
+        return None
 
-        codes: list[int | None] = []
-        try:
-            for pid, limit in zip(self.pids, limits):
-                remaining = max(0.0, self.started + limit - time.monotonic())
-                if _wait_exit(pid, remaining):
-                    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-                else:
-                    _kill(pid)
-                    codes.append(None)
-        finally:
-            self.pids = self.pids[len(codes):]  # interrupted (^C): `kill` ends the others
-        return codes
-
-    def kill(self) -> None:
-        pids, self.pids = self.pids, []
-        for pid in pids:  # no process is left behind
-            _kill(pid)
+    def _kill_one(self, pid: int) -> None:
+        _kill(pid)
 
 
 def _absolute(command: list[str], cwd: str) -> list[str]:
@@ -495,47 +503,40 @@ def _kill(pid: int) -> None:
 
 
 class _Popened(_Processes):
+    """The portable backend (no posix_spawn or pidfd): subprocess."""
+
     def __init__(self, commands: list[list[str]], cwd: str, outs: list[str]) -> None:
         import subprocess
         import time
 
         self.files = [open(out, "wb") for out in outs]
-        self.procs: list = []
+        self.handles = []  # Popen objects
         self.started = time.monotonic()
         try:
             for command, fh in zip(commands, self.files):
-                self.procs.append(subprocess.Popen(command, cwd=cwd, stdout=fh, stderr=subprocess.DEVNULL))
+                self.handles.append(subprocess.Popen(command, cwd=cwd, stdout=fh, stderr=subprocess.DEVNULL))
         except BaseException:
             self.kill()
             raise
 
-    def wait(self, limits: list[float]) -> list[int | None]:
+    def _wait_one(self, proc, timeout: float) -> int | None:
         import subprocess
-        import time
 
-        codes: list[int | None] = []
         try:
-            for proc, limit in zip(self.procs, limits):
-                try:
-                    proc.wait(timeout=max(0.0, self.started + limit - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    codes.append(None)
-                    continue
-                codes.append(proc.returncode)
-        finally:
-            self.procs = self.procs[len(codes):]
-        return codes
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill_one(proc)
+            return None
+
+    def _kill_one(self, proc) -> None:
+        try:
+            proc.kill()
+            proc.wait()
+        except OSError:
+            pass
 
     def kill(self) -> None:
-        procs, self.procs = self.procs, []
-        for proc in procs:
-            try:
-                proc.kill()
-                proc.wait()
-            except OSError:
-                pass
+        super().kill()
         files, self.files = self.files, []
         for fh in files:
             fh.close()

@@ -223,3 +223,24 @@ def test_a_shellcheck_process_over_its_time_is_killed(tmp_path: Path, monkeypatc
     assert other.notices == [] and not other.complete
     # the bodies in the process that finished are reported
     assert 20 < len(other.diagnostics) < 40 and {d.code for d in other.diagnostics} == {"SC2086"}
+
+
+@pytest.mark.parametrize("backend", ["_Spawned", "_Popened"])
+def test_process_backends_report_exit_codes_and_kill_at_the_limit(tmp_path, backend):
+    """Both ways of running ShellCheck (posix_spawn + pidfd on Linux, subprocess elsewhere)
+    give each process's exit code, write its stdout to its file, and kill one past its limit."""
+    import shutil
+    import sys as _sys
+
+    from dflint import shellcheck as sc
+
+    if backend == "_Spawned" and not hasattr(os, "pidfd_open"):
+        pytest.skip("no posix_spawn/pidfd on this platform")
+    py = shutil.which("python3") or _sys.executable
+    outs = [str(tmp_path / f"out{i}") for i in range(3)]
+    commands = [[py, "-c", "print('hi')"], [py, "-c", "raise SystemExit(3)"], [py, "-c", "import time; time.sleep(30)"]]
+    procs = getattr(sc, backend)(commands, str(tmp_path), outs)
+    codes = procs.wait([20.0, 20.0, 0.5])
+    procs.kill()
+    assert codes == [0, 3, None]
+    assert open(outs[0]).read() == "hi\n"
