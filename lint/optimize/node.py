@@ -99,17 +99,8 @@ class NodeRecipe(Recipe):
         pj = posixpath.join(project, "package.json")
         draft.artifacts.append(Artifact(pj, pj, "package.json"))
         draft.runtime_dirs_from_context(entry.workdir)
-        keep_runner = runner
-
-        def runtime_package(inst):
-            if inst.name in ("nodejs",) or re.fullmatch(r"nodejs\d*", inst.name):
-                return [inst.raw if inst.version else inst.name]
-            if inst.name in ("npm", "yarn", "yarnpkg", "pnpm"):
-                return [inst.name] if keep_runner and inst.name.startswith(keep_runner) else []
-            return None
-
         self.choose_base(draft, options)
-        draft.collect_packages(runtime_package, headers_matter=self._native(f))
+        draft.collect_packages(_runtime_package(runner), headers_matter=self._native(f))
         draft.ldd = self._native(f) and not draft.same_base and "alpine" not in (f.base_tag or "")
         self.finish(draft)
 
@@ -152,16 +143,8 @@ class NodeRecipe(Recipe):
         draft.add_output(nm, f"`{f.ev.builds[-1].tool}` on line {f.ev.builds[-1].line}", folder=True)
         draft.artifacts.append(Artifact(nm, nm, "the installed dependencies, native modules built"))
         keep_runner = posixpath.basename(entry.argv[0]) if posixpath.basename(entry.argv[0]) in _RUNNERS else None
-
-        def runtime_package(inst):
-            if inst.name in ("nodejs",) or re.fullmatch(r"nodejs\d*", inst.name):
-                return [inst.raw if inst.version else inst.name]
-            if inst.name in ("npm", "yarn", "yarnpkg", "pnpm"):
-                return [inst.name] if keep_runner and inst.name.startswith(keep_runner) else []
-            return None
-
         self.choose_base(draft, options)
-        draft.collect_packages(runtime_package, headers_matter=True)
+        draft.collect_packages(_runtime_package(keep_runner), headers_matter=True)
         draft.ldd = not draft.same_base and "alpine" not in (f.base_tag or "")
         self.finish(draft)
 
@@ -270,3 +253,17 @@ class NodeRecipe(Recipe):
     def _native(self, f) -> bool:
         """Whether native modules may be built (a C compiler or headers were installed)."""
         return any(t.ecosystem == "c" for t in f.ev.toolchains)
+
+
+def _runtime_package(keep_runner: str | None):
+    """`Draft.collect_packages`' question for a Node runtime stage: a distribution's nodejs stays
+    (pinned as written), a package manager only when ENTRYPOINT/CMD runs it (`keep_runner`)."""
+
+    def runtime_package(inst):
+        if re.fullmatch(r"nodejs\d*", inst.name):
+            return [inst.raw if inst.version else inst.name]
+        if inst.name in ("npm", "yarn", "yarnpkg", "pnpm"):
+            return [inst.name] if keep_runner and inst.name.startswith(keep_runner) else []
+        return None
+
+    return runtime_package
