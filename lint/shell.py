@@ -1791,11 +1791,6 @@ def _from_parts(ins: Instruction) -> tuple[str, str | None]:
     return image, alias
 
 
-def _shell_before(instrs: Sequence[Instruction], pos: int, seen: frozenset[int] = frozenset()) -> tuple[str, ...]:
-    """The shell in force just before ``instrs[pos]`` (ignoring shell pragmas)."""
-    return _stage_shells(instrs)[0][pos]
-
-
 def _stage_shells(instrs: Sequence[Instruction]) -> tuple[list[tuple[str, ...]], dict[int, int]]:
     """For every position ``p`` in ``0..len(instrs)``, the shell in force just before
     ``instrs[p]`` (the nearest SHELL before it in its stage, or the stage base's default; ``FROM
