@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.exec_form import exec_form_fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
 
@@ -89,6 +88,8 @@ class ShellFormWithoutShell(Rule):
                 continue
             fix = None
             hint = f'{ins.name} ["executable", "arg", …]'
+            from dflint.exec_form import exec_form_fix  # imported here: only a shell-form command needs it
+
             found = exec_form_fix(ctx, ins, ins.args_span)
             if found is not None:
                 exec_form, fix = found

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dflint.exec_form import exec_form_fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
 
@@ -70,6 +69,8 @@ class ShellFormCommand(Rule):
             what = "HEALTHCHECK CMD" if ins.name == "HEALTHCHECK" else ins.name
             fix = None
             hint = f'{what} ["executable", "arg", …]'
+            from dflint.exec_form import exec_form_fix  # imported here: only a shell-form command needs it
+
             found = exec_form_fix(ctx, ins, span)
             if found is not None:
                 exec_form, fix = found

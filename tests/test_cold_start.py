@@ -206,8 +206,13 @@ def test_rule_modules_load_as_imports():
 
 #: Modules a one-file `check` (full output, ShellCheck on) must not import: argparse (the fast
 #: path reads the command line), subprocess/tempfile/shutil (ShellCheck runs through
-#: posix_spawn), pathlib (paths are str), difflib/ipaddress/dataclasses-free records…
-NOT_IMPORTED = ("argparse", "subprocess", "tempfile", "shutil", "difflib", "ipaddress", "pathlib", "urllib.parse")
+#: posix_spawn), pathlib (paths are str), difflib/ipaddress/dataclasses-free records…, and
+#: dflint.exec_form (the shell-form → exec-form fix: only for a file with a shell-form CMD,
+#: ENTRYPOINT or HEALTHCHECK; this one has none).
+NOT_IMPORTED = (
+    "argparse", "subprocess", "tempfile", "shutil", "difflib", "ipaddress", "pathlib", "urllib.parse",
+    "dflint.exec_form",
+)
 
 SCRIPT = """
 import sys, json
