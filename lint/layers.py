@@ -27,7 +27,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from dflint.packages import package_commands
-from dflint.shell import Arg, Command, Script
+from dflint.shell import VALUE_FLAGS, Arg, Command, Script
 from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 from dflint.words import expand
@@ -50,6 +50,7 @@ __all__ = [
     "join",
     "run_creations",
     "run_removals",
+    "script_names",
     "stage_states",
     "url_basename",
     "walk",
@@ -65,8 +66,6 @@ ARCHIVE_SUFFIXES = (
     ".whl", ".jar", ".war", ".ear", ".run", ".bin", ".iso", ".img", ".msi", ".exe", ".cab",
     ".dmg", ".AppImage", ".gem", ".nupkg",
 )  # fmt: skip
-
-_GLOB = frozenset("*?[")
 
 # ---------------------------------------------------------------------------------------------
 # paths
@@ -100,17 +99,34 @@ def _segments(path: str) -> list[str]:
 
 
 def _has_glob(text: str) -> bool:
-    return any(c in _GLOB for c in text)
+    return "*" in text or "?" in text or "[" in text
+
+
+def _plain(path: str) -> bool:
+    """Whether the segments of `path` are its text between single slashes (no ``//``, no ``/``
+    at the end but for ``/`` itself), so that `is_under` can compare the text."""
+    return bool(path) and "//" not in path and (path[-1] != "/" or path == "/")
 
 
 def is_under(path: str, ancestor: str, strict: bool = False) -> bool:
     """Whether `path` is `ancestor` or inside it (segment by segment; `ancestor` may hold globs,
     as an ``rm`` argument does)."""
-    p, a = _segments(path), _segments(ancestor)
     if path.startswith("/") != ancestor.startswith("/"):
         return False
-    if len(a) > len(p) or (strict and len(a) == len(p)):
+    if not _has_glob(ancestor) and _plain(path) and _plain(ancestor):
+        # (most paths: normalized, without a pattern: a comparison of their text)
+        if ancestor == "/":
+            return not strict or path != "/"
+        if path.startswith(ancestor):
+            rest = path[len(ancestor):]
+            return rest[:1] == "/" or (not strict and not rest)
         return False
+    p, a = _segments(path), _segments(ancestor)
+    n = len(a)
+    if n > len(p) or (strict and n == len(p)):
+        return False
+    if not _has_glob(ancestor):  # (most paths: no segment to match as a pattern)
+        return p[:n] == a
     return all(fnmatchcase(ps, as_) if _has_glob(as_) else ps == as_ for ps, as_ in zip(p, a))
 
 
@@ -293,9 +309,15 @@ def _scopes(ctx: Context, stage: Stage) -> list[_LazyScope]:
     graph = ctx.graph
     out: list[_LazyScope] = []
     scope = _LazyScope(graph, None)
+    changed = True  # an ARG or ENV since `scope` was made (or none made yet)
     for ins in stage.instructions:
-        if _needs_scope(ins):
+        if _needs_scope(ins) and changed:
             scope = _LazyScope(graph, ins)
+            changed = False
+        elif ins.name in ("ARG", "ENV"):
+            # (only these change the scope: the instructions up to the next one that needs a
+            # scope share it, so that a file of thousands of RUNs copies it once per change)
+            changed = True
         out.append(scope)
     return out
 
@@ -574,6 +596,9 @@ class LiveSet:
     def __init__(self) -> None:
         self._index = PathIndex()
 
+    def __len__(self) -> int:
+        return len(self._index)
+
     def extend(self, created: Iterable[Created]) -> None:
         for c in created:
             self._index.add(c.path, c)
@@ -594,6 +619,16 @@ _HARMLESS = frozenset(
     "cd pushd popd echo printf true false : set export unset ls pwd test [ which command type "
     "sleep id whoami env".split()
 )
+
+
+def script_names(script: Script) -> frozenset[str]:
+    """The basenames of the commands of `script` (unwrapped: ``sudo rm`` counts as ``rm``),
+    computed once per script: a question about a few commands passes over a script that runs
+    none of them (most scripts) without looking at its commands."""
+    names = script.memo.get(script_names)
+    if names is None:
+        names = script.memo[script_names] = frozenset([c.unwrapped().basename for c in script.commands])
+    return names  # type: ignore[return-value]
 
 
 def walk(script: Script, state: State) -> Iterator[tuple[Command, Command, str | None]]:
@@ -635,8 +670,9 @@ def run_creations(script: Script, state: State) -> list[Created]:
     ins = state.instruction
     out: list[Created] = []
     made_dirs: dict[str, Arg] = {}
+    changes_dir: bool | None = None  # whether the script runs cd or pushd (asked at a mkdir)
     # the walk below finds nothing in a script that runs none of these commands
-    commands = walk(script, state) if script.calls(_CREATORS) else ()
+    commands = walk(script, state) if not script_names(script).isdisjoint(_CREATORS) else ()
 
     def add(path: str | None, kind: str, what: str, span: Span, tree: bool = False, cache: bool = False) -> None:
         if path and path not in ("/", UNKNOWN) and not path.startswith("/dev/") and path != "/dev":
@@ -657,6 +693,10 @@ def run_creations(script: Script, state: State) -> list[Created]:
                     add(state.resolve(target, cwd), "clone", "git clone",
                         (pos[2] if len(pos) >= 3 else pos[1]).span, tree=True)
         elif name == "mkdir":
+            if changes_dir is None:
+                changes_dir = not script_names(script).isdisjoint(_CHANGES_DIR)
+            if not changes_dir:
+                continue  # (what it makes only counts when a cd goes into it)
             for a in inner.positional:
                 p = state.resolve(a.value, cwd)
                 if p:
@@ -668,7 +708,7 @@ def run_creations(script: Script, state: State) -> list[Created]:
                 if p in made_dirs:
                     add(p, "build tree", "mkdir and cd", made_dirs[p].span, tree=True)
         elif name == "tar" and _tar_extracts(inner):
-            target = inner.option("-C", "--directory")
+            target = _option(inner, "-C", "--directory")
             p = _dir_of(state, target, cwd)
             if p and p not in SYSTEM_DIRS:
                 add(p, "unpacked", "tar", inner.name_arg.span, tree=True)
@@ -676,7 +716,7 @@ def run_creations(script: Script, state: State) -> list[Created]:
             if name == "unzip":
                 target = inner.option("-d", takes_value=("-d", "-x", "-P"))
             else:
-                target = inner.option("-C", "--directory") if name == "bsdtar" else None
+                target = _option(inner, "-C", "--directory") if name == "bsdtar" else None
             p = _dir_of(state, target, cwd)
             if p and p not in SYSTEM_DIRS:
                 add(p, "unpacked", name, inner.name_arg.span, tree=True)
@@ -701,14 +741,16 @@ def run_creations(script: Script, state: State) -> list[Created]:
         elif pc.manager == "npm" and pc.action == "install" and state.home:
             if not pc.has_flag("--cache") and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
                 add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", pc.command.span, tree=True, cache=True)
-    mounts = _mount_targets(ins, state)
+    mounts = _mount_targets(ins, state) if out else ()
     if mounts:
         out = [c for c in out if not any(is_under(c.path, m) for m in mounts)]
     return out
 
 
 #: The commands `run_creations` reads (``cd``/``pushd`` only count after a ``mkdir``).
-_CREATORS = ("curl", "wget", "git", "mkdir", "tar", "unzip", "bsdtar", "7z", "7za")
+_CREATORS = frozenset(("curl", "wget", "git", "mkdir", "tar", "unzip", "bsdtar", "7z", "7za"))
+
+_CHANGES_DIR = frozenset(("cd", "pushd"))
 
 #: Folders an archive may be unpacked into that hold much more than it: a tree rooted there
 #: would claim whatever is deleted in them.
@@ -727,6 +769,19 @@ def _tar_extracts(cmd: Command) -> bool:
     return any(w.startswith("-") and not w.startswith("--") and "x" in w[1:] for w in words)
 
 
+def _option(cmd: Command, *names: str) -> str | None:
+    """`cmd.option(*names)`, read from the command's default scan (made once, shared with the
+    other rules) when `names` already take a value in it: the scan is then the same."""
+    default = VALUE_FLAGS.get(cmd.basename)
+    if default is None or not default.issuperset(names):
+        return cmd.option(*names)
+    value = None
+    for flag, v, _ in cmd.flag_items():
+        if v is not None and flag in names:
+            value = v
+    return value
+
+
 def _dir_of(state: State, target: str | None, cwd: str | None) -> str | None:
     return state.resolve(target, cwd) if target else cwd
 
@@ -737,7 +792,7 @@ def _env_set(state: State, *names: str) -> bool:
 
 def _curl(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
     urls = [a for a in cmd.positional if "://" in a.value]
-    outdir = cmd.option("--output-dir")
+    outdir = _option(cmd, "--output-dir")
     for f, value, arg in cmd.flag_items():
         if f in ("-o", "--output") and value and value != "-":
             base = state.resolve(outdir, cwd) if outdir else cwd
@@ -760,7 +815,7 @@ def _wget(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ig
         return
     if cmd.has_flag("--spider", "-r", "--recursive", "-m", "--mirror"):
         return
-    prefix = cmd.option("-P", "--directory-prefix")
+    prefix = _option(cmd, "-P", "--directory-prefix")
     base = state.resolve(prefix, cwd) if prefix else cwd
     if base is None:
         return
@@ -791,12 +846,14 @@ def run_removals(script: Script, state: State) -> list[Removed]:
     out: list[Removed] = []
     clean = True
     # the walk below finds nothing in a script without rm/rmdir
-    for cmd, inner, cwd in walk(script, state) if script.calls(("rm", "rmdir")) else ():
-        if inner.basename not in ("rm", "rmdir"):
+    for cmd, inner, cwd in walk(script, state) if not script_names(script).isdisjoint(_REMOVERS) else ():
+        if inner.basename not in _REMOVERS:
             if inner.basename not in _HARMLESS:
                 clean = False
             continue
-        for a in inner.positional(()):
+        # (rm and rmdir have no option that takes a value: the default scan, shared with the
+        # other rules, is `positional(())`)
+        for a in inner.positional:
             path = state.resolve(a.value, cwd) if a.value else None
             if path and path != "/":
                 out.append(Removed(path, "rm", ins, a.span, a, clean))
@@ -816,6 +873,9 @@ def run_removals(script: Script, state: State) -> list[Removed]:
             if rest[:1] in (["purge"], ["remove"]):
                 out.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, pc.command.span))
     return out
+
+
+_REMOVERS = frozenset(("rm", "rmdir"))
 
 
 def live_creations(created: Iterable[Created], removed: Iterable[Removed]) -> list[Created]:

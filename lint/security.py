@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.fix import Edit, Fix
+from dflint.layers import script_names
 from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
 from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.words import expand
@@ -44,14 +45,17 @@ __all__ = [
     "Mode",
     "SecretMatch",
     "Setting",
+    "command_names",
     "config_writes",
     "context_secrets",
     "download_url",
     "downloads_to_stdout",
     "drop_flag_fix",
     "env_settings",
+    "file_config_writes",
     "is_download",
     "parse_mode",
+    "runs",
     "runs_stdin",
     "scripts",
     "secret_name",
@@ -86,7 +90,46 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
     levels). Positions inside a nested string map to the file when the string has no escapes in
     it; otherwise every position maps to the string's first character (findings still point at
     the right argument, fixes are not offered there: see `drop_flag_fix`)."""
-    table = ctx.memo.get(scripts)  # id(instruction) → its scripts (rules ask for every RUN)
+    return _run(ctx, instruction)[0]
+
+
+def command_names(ctx: Context, instruction: Instruction) -> frozenset[str]:
+    """The basenames of the commands (unwrapped: ``sudo apt-get`` counts as ``apt-get``) of
+    every script of the RUN (see `scripts`): a rule looking for a few tools skips a RUN that
+    runs none of them without looking at its commands (most RUNs)."""
+    return _run(ctx, instruction)[1]
+
+
+def runs(ctx: Context, tools: frozenset[str], prefix: str | None = None) -> list[tuple[Instruction, list[Script]]]:
+    """The RUN instructions of the file, in order, that run one of `tools` (or a command whose
+    name starts with `prefix`) in one of their scripts, each with its scripts (see `scripts`
+    and `command_names`): what a rule looking for a few tools needs to look at."""
+    every, names = _file_runs(ctx)
+    wanted = frozenset(n for n in names if n in tools or (prefix is not None and n.startswith(prefix)))
+    if not wanted:
+        return []
+    return [(ins, found) for ins, found, here in every if not here.isdisjoint(wanted)]
+
+
+def _file_runs(ctx: Context) -> tuple[list[tuple[Instruction, list[Script], frozenset[str]]], set[str]]:
+    """Every RUN of the file with its scripts and their command names, and all those names."""
+    found = ctx.memo.get(_file_runs)
+    if found is None:
+        every = []
+        names: set[str] = set()
+        for ins in ctx.dockerfile.instructions:
+            if ins.name == "RUN":
+                scripts_, here, _ = _run(ctx, ins)
+                every.append((ins, scripts_, here))
+                names |= here
+        found = ctx.memo[_file_runs] = (every, names)
+    return found  # type: ignore[return-value]
+
+
+def _run(ctx: Context, instruction: Instruction) -> tuple[list[Script], frozenset[str], bool]:
+    """The scripts of the RUN, the names of their commands, and whether a command or a
+    statement of them assigns a variable (see `_run_settings`); computed once per RUN."""
+    table = ctx.memo.get(scripts)  # id(instruction) → (scripts, names, assigns) (asked for every RUN)
     if table is None:
         table = ctx.memo[scripts] = {}
     found = table.get(id(instruction))  # type: ignore[attr-defined]
@@ -95,15 +138,25 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
     return found  # type: ignore[no-any-return]
 
 
-def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
+#: The commands that run a string as a script (see `_command_string`).
+_RUNS_STRINGS = POSIX_SHELLS | {"su", "runuser"}
+
+
+def _scripts(ctx: Context, instruction: Instruction) -> tuple[list[Script], frozenset[str], bool]:
     script = ctx.script(instruction)
     if script is None:
-        return []
+        return [], frozenset(), False
     out = [script]
+    names: set[str] = set()
+    assigns = False
     todo = [(script, 0)]
     while todo:
         current, depth = todo.pop()
-        if depth >= _NESTED_DEPTH:
+        here = script_names(current)
+        names |= here
+        if not assigns:
+            assigns = bool(current.assignments) or any(cmd.unwrapped().assignments for cmd in current.commands)
+        if depth >= _NESTED_DEPTH or here.isdisjoint(_RUNS_STRINGS):
             continue
         for cmd in current.commands:
             arg = _command_string(cmd.unwrapped())
@@ -112,7 +165,7 @@ def _scripts(ctx: Context, instruction: Instruction) -> list[Script]:
             nested = parse_script(arg.value, _string_to_file(arg), ("/bin/sh", "-c"))
             out.append(nested)
             todo.append((nested, depth + 1))
-    return out
+    return out, frozenset(names), assigns
 
 
 def _command_string(cmd: Command) -> Arg | None:
@@ -329,8 +382,13 @@ def _env_settings(ctx: Context) -> Iterator[Setting]:
                     value = exp.value if exp.resolved else None
                 yield Setting(name, value, ins.args_subspan(item.start, item.end), ins, ins.name)
         elif ins.name == "RUN":
-            for script in scripts(ctx, ins):
-                yield from _run_settings(script, ins)
+            found, names, assigns = _run(ctx, ins)
+            if assigns or not names.isdisjoint(_EXPORTS):  # (what `_run_settings` reads)
+                for script in found:
+                    yield from _run_settings(script, ins)
+
+
+_EXPORTS = frozenset(("export", "declare", "typeset"))
 
 
 def _run_settings(script: Script, ins: Instruction) -> Iterator[Setting]:
@@ -383,6 +441,7 @@ class ConfigWrite(TupleRecord):
 
 _WRITERS = frozenset({"echo", "printf"})
 _FILE_WRITERS = frozenset({"cat", "tee", "sed"})  # with a heredoc; sed -i
+_ANY_WRITER = _WRITERS | _FILE_WRITERS
 
 
 def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
@@ -398,6 +457,23 @@ def config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrit
     return iter(found)
 
 
+def file_config_writes(ctx: Context) -> dict[int, list[ConfigWrite]]:
+    """What the RUN and COPY instructions of the file write (see `config_writes`), by
+    ``id(instruction)``; only those that write something are there."""
+    found = ctx.memo.get(file_config_writes)
+    if found is None:
+        found = ctx.memo[file_config_writes] = {}
+        for ins in ctx.dockerfile.instructions:
+            name = ins.name
+            if name == "COPY" and ins.heredocs or (
+                name == "RUN" and not command_names(ctx, ins).isdisjoint(_ANY_WRITER)
+            ):  # (`_config_writes` finds nothing in the others)
+                writes = list(config_writes(ctx, ins))
+                if writes:
+                    found[id(ins)] = writes  # type: ignore[index]
+    return found  # type: ignore[return-value]
+
+
 def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWrite]:
     if instruction.name == "COPY" and instruction.heredocs:
         words = instruction.words
@@ -409,8 +485,8 @@ def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWri
                     target = dest + doc.name
                 yield ConfigWrite(target, tuple(doc.content.splitlines()), doc.body_span, instruction)
         return
-    if instruction.name != "RUN":
-        return
+    if instruction.name != "RUN" or command_names(ctx, instruction).isdisjoint(_ANY_WRITER):
+        return  # (what follows only looks at these commands)
     for script in scripts(ctx, instruction):
         piped: dict[int, list[str]] = {}
         for pipe in script.pipelines:

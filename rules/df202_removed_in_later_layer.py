@@ -105,8 +105,11 @@ class RemovedInLaterLayer(Rule):
                 script = ctx.script(ins)
                 if script is None:
                     continue
+                created = run_creations(script, state)
+                if not created and not live:
+                    continue  # nothing it deletes can be a finding, now or later
                 removed = run_removals(script, state)
-                for r in removed:
+                for r in removed if removed and live else ():
                     found = live.hits(r)
                     if not found:
                         continue
@@ -118,7 +121,8 @@ class RemovedInLaterLayer(Rule):
                     for n, c in found:  # a folder the removal deletes a part of stays
                         if not is_under(r.path, c.path, strict=True):
                             live.discard(n)
-                live.extend(live_creations(run_creations(script, state), removed))
+                if created:
+                    live.extend(live_creations(created, removed))
 
 
 def _copied(state) -> list[Created]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from typing import Iterator
 from dflint.fix import Edit, Fix
 from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states, walk
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+from dflint.security import runs
 from dflint.shell import Command, Script
 from dflint.syntax import Instruction
 
@@ -86,6 +87,8 @@ class ChownInSeparateLayer(Rule):
         graph = ctx.graph
         if graph.target is None:
             return
+        # the RUNs that run chown or chmod (the walk below looks at nothing else): most run neither
+        setters = {id(ins) for ins, _ in runs(ctx, _SETTERS)}
         for index in sorted(graph.shipped):
             stage = graph.stages[index]
             # every COPY/ADD destination so far, as (state, target), indexed by path
@@ -98,11 +101,11 @@ class ChownInSeparateLayer(Rule):
                     for t in copy_targets(state):
                         copies.add(t.path, (state, t))
                     continue
-                if ins.name != "RUN" or not copied:
+                if ins.name != "RUN" or not copied or id(ins) not in setters:
                     continue
                 script = ctx.script(ins)
-                if script is None or not script.calls(("chown", "chmod")):
-                    continue  # (the walk below looks at nothing else)
+                if script is None:
+                    continue
                 yield from self._check_run(ctx, state, script, copies, stage.instructions, pos)
 
     def _check_run(  # type: ignore[no-untyped-def]
@@ -143,6 +146,9 @@ class ChownInSeparateLayer(Rule):
                     fix = _fix(ctx, script, cmd, name, setting, matched[0], instructions, pos)
                 message = _message(name, setting, arg.raw, path, matched, new_owners)
                 yield Violation(inner.span, message, fix)
+
+
+_SETTERS = frozenset(("chown", "chmod"))
 
 
 def _owners_made(script: Script) -> set[str]:

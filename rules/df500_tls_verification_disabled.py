@@ -5,7 +5,7 @@ from typing import Callable, Iterator
 
 from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.security import config_writes, drop_flag_fix, env_settings, path_matches, scripts, value_arg
+from dflint.security import drop_flag_fix, env_settings, file_config_writes, path_matches, runs, value_arg
 from dflint.shell import Arg, Command
 
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -125,13 +125,20 @@ class TlsVerificationDisabled(Rule):
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         seen: set[int] = set()
+        # (the RUNs that run a tool below, and the instructions that write files: most are
+        # neither, and are passed over without looking at their commands)
+        tool_runs = {id(ins): found for ins, found in runs(ctx, _TOOLS, "pip")}
+        writes = file_config_writes(ctx)
         for ins in ctx.dockerfile.instructions:
-            if ins.name == "RUN":
-                for script in scripts(ctx, ins):
+            found = tool_runs.get(id(ins))
+            if found is not None:
+                for script in found:
                     for cmd in script.commands:
                         inner = cmd.unwrapped()
                         if inner.basename not in _TOOLS and not inner.basename.startswith("pip"):
                             continue  # (most commands: none of the tools below)
+                        if not _may_disable(inner):
+                            continue
                         for arg, what, flag in _command_findings(inner):
                             if arg.span.start in seen:
                                 continue
@@ -142,8 +149,8 @@ class TlsVerificationDisabled(Rule):
                                 f"{what} turns off TLS certificate verification: {_RISK}; remove it ({_CA_FIX})",
                                 fix,
                             )
-            if ins.name in ("RUN", "COPY"):
-                for write in config_writes(ctx, ins):
+            if id(ins) in writes:
+                for write in writes[id(ins)]:
                     if not path_matches(write.path, _ANY_CONFIG):
                         continue  # one test for all the files below (most writes are none of them)
                     for patterns, line_re, tool in _CONFIG:
@@ -189,6 +196,39 @@ _TOOLS = frozenset(
     "curl wget apk pip pip3 pip2 uv npm pnpm yarn git conda mamba micromamba yum dnf microdnf tdnf "
     "yum-config-manager zypper apt-get apt aptitude aws helm kubectl oc go".split()
 )
+
+
+#: Per tool, text that one of its arguments holds (lowercased) when `_command_findings` finds
+#: something: the flag itself, or the setting in its value.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "wget": ("certificate",),
+    "apk": ("--no-check-certificate",),
+    "uv": ("--allow-insecure-host", "--trusted-host"),
+    "npm": ("strict",), "pnpm": ("strict",), "yarn": ("strict",),
+    "git": ("sslverify",),
+    "conda": ("ssl_verify",), "mamba": ("ssl_verify",), "micromamba": ("ssl_verify",),
+    "yum": ("sslverify",), "dnf": ("sslverify",), "microdnf": ("sslverify",), "tdnf": ("sslverify",),
+    "yum-config-manager": ("sslverify",), "zypper": ("sslverify",),
+    "apt-get": ("::",), "apt": ("::",), "aptitude": ("::",),
+    "aws": ("--no-verify-ssl",),
+    "helm": ("--insecure-skip-tls-verify",), "kubectl": ("--insecure-skip-tls-verify",),
+    "oc": ("--insecure-skip-tls-verify",),
+    "go": ("-insecure",),
+}  # fmt: skip
+_PIP_NEEDLES = ("--trusted-host", "config")
+
+
+def _may_disable(cmd: Command) -> bool:
+    """Whether `cmd` can have a finding of `_command_findings`: most commands have none of its
+    flags or settings, and are passed over without parsing their options."""
+    name = cmd.basename
+    if name == "curl":  # -k (also in a cluster: -fsSLk), --insecure, --proxy-insecure
+        return any(a.value[:1] == "-" and ("k" in a.value or "insecure" in a.value) for a in cmd.args)
+    needles = _NEEDLES.get(name, _PIP_NEEDLES if name.startswith("pip") else None)
+    if needles is None:
+        return True
+    text = "\0".join([a.value for a in cmd.args]).lower()
+    return any(n in text for n in needles)
 
 
 def _command_findings(cmd: Command) -> Iterator[tuple[Arg, str, str | None]]:

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.security import config_writes, drop_flag_fix, path_matches, scripts, value_arg
+from dflint.security import drop_flag_fix, file_config_writes, path_matches, runs, value_arg
 from dflint.shell import Arg, Command
 from dflint.syntax import Instruction
 
@@ -115,14 +115,21 @@ class SignatureVerificationDisabled(Rule):
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         seen: set[int] = set()
+        # (the RUNs that run a tool below, and the instructions that write files: most are
+        # neither, and are passed over without looking at their commands)
+        tool_runs = {id(ins): found for ins, found in runs(ctx, _TOOLS)}
+        writes = file_config_writes(ctx)
         for ins in ctx.dockerfile.instructions:
-            if ins.name == "RUN":
+            found = tool_runs.get(id(ins))
+            if found is not None:
                 mounted = _stage_mounts(ctx, ins)
-                for script in scripts(ctx, ins):
+                for script in found:
                     for cmd in script.commands:
                         inner = cmd.unwrapped()
                         if inner.basename not in _TOOLS:
                             continue  # (most commands: none of the tools below)
+                        if not _may_disable(inner):
+                            continue
                         for arg, what, advice, flag in _findings(inner, mounted):
                             if arg.span.start in seen:
                                 continue
@@ -133,8 +140,8 @@ class SignatureVerificationDisabled(Rule):
                                 f"{what} turns off package signature checks: {_RISK}; remove it and {advice}",
                                 fix,
                             )
-            if ins.name in ("RUN", "COPY"):
-                for write in config_writes(ctx, ins):
+            if id(ins) in writes:
+                for write in writes[id(ins)]:
                     if not path_matches(write.path, _ANY_CONFIG):
                         continue  # one test for all the files below (most writes are none of them)
                     for patterns, line_re, tool, advice in _CONFIG:
@@ -174,6 +181,29 @@ def _stage_mounts(ctx: Context, ins: Instruction) -> list[str]:
 
 #: The tools `_findings` looks at.
 _TOOLS = frozenset("apk apt-get apt aptitude yum dnf microdnf tdnf yum-config-manager zypper rpm dpkg".split())
+
+
+#: Per tool, text that one of its arguments holds (lowercased) when `_findings` finds something:
+#: the flag itself, or the setting in its value (`-o` options all hold ``::``).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "apk": ("--allow-untrusted",),
+    "apt-get": ("::", "--allow-", "--force-yes"), "apt": ("::", "--allow-", "--force-yes"),
+    "aptitude": ("::", "--allow-", "--force-yes"),
+    "yum": ("gpgcheck",), "dnf": ("gpgcheck",), "microdnf": ("gpgcheck",), "tdnf": ("gpgcheck",),
+    "yum-config-manager": ("gpgcheck",),
+    "rpm": ("--nosignature", "--nodigest", "--nofiledigest"),
+    "dpkg": ("bad-verify",),
+}  # fmt: skip
+
+
+def _may_disable(cmd: Command) -> bool:
+    """Whether `cmd` can have a finding of `_findings`: most commands have none of its flags or
+    settings, and are passed over without parsing their options."""
+    needles = _NEEDLES.get(cmd.basename)
+    if needles is None:
+        return True
+    text = "\0".join([a.value for a in cmd.args]).lower()
+    return any(n in text for n in needles)
 
 
 def _findings(cmd: Command, mounted: list[str]) -> Iterator[tuple[Arg, str, str, str | None]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.security import download_url, downloads_to_stdout, runs_stdin, scripts, substitutions_in
+from dflint.security import download_url, downloads_to_stdout, runs, runs_stdin, substitutions_in
 from dflint.shell import POSIX_SHELLS, Command, Script
 
 #: Commands that run the file or string named by an argument: `bash <(curl …)`, `. <(curl …)`,
@@ -67,10 +67,8 @@ class PipeToShell(Rule):
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         seen: set[int] = set()
-        for ins in ctx.dockerfile.instructions:
-            if ins.name != "RUN":
-                continue
-            for script in scripts(ctx, ins):
+        for _ins, found in runs(ctx, _DOWNLOADERS):  # (a RUN without a download runs none)
+            for script in found:
                 for runner, download in _piped(script) + _substituted(script):
                     span = runner.name_arg.span
                     if span.start in seen:
@@ -84,6 +82,10 @@ class PipeToShell(Rule):
                         "check: a changed, hijacked or truncated download runs as root in the build; download it "
                         "to a file, verify its checksum or signature (sha256sum -c, gpg --verify), then run it",
                     )
+
+
+#: What `downloads_to_stdout` can be true of: both findings need one.
+_DOWNLOADERS = frozenset(("curl", "wget"))
 
 
 def _piped(script: Script) -> list[tuple[Command, Command]]:

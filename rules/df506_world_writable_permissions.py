@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.security import parse_mode, scripts, shipped_instructions
+from dflint.security import parse_mode, runs, shipped_instructions
 from dflint.shell import Arg, Command, Script
-from dflint.syntax import Instruction
 
 
 class WorldWritablePermissions(Rule):
@@ -56,6 +55,8 @@ class WorldWritablePermissions(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
+        # (the RUNs that run one of the commands `_mode_arg` reads: most run none)
+        mode_runs = {id(ins): found for ins, found in runs(ctx, _MODE_SETTERS)}
         for ins in shipped_instructions(ctx):
             if ins.name in ("COPY", "ADD"):
                 flag = ins.flag("chmod")
@@ -67,8 +68,8 @@ class WorldWritablePermissions(Rule):
                             f"{ins.name} --chmod={flag.value} makes the copied files writable by every user "
                             f"of the container; {_ADVICE}",
                         )
-            elif ins.name == "RUN":
-                yield from _run(ctx, ins)
+            elif id(ins) in mode_runs:
+                yield from _run(mode_runs[id(ins)])
 
 
 _ADVICE = (
@@ -77,8 +78,8 @@ _ADVICE = (
 )
 
 
-def _run(ctx: Context, ins: Instruction) -> Iterator[Violation]:
-    for script in scripts(ctx, ins):
+def _run(found: list[Script]) -> Iterator[Violation]:
+    for script in found:
         removed: set[str] | None = None  # (made when a mode needs it: most scripts have none)
         for cmd in script.commands:
             u = cmd.unwrapped()
@@ -101,6 +102,10 @@ def _run(ctx: Context, ins: Instruction) -> Iterator[Violation]:
                 f"`{u.basename}{' -m' if u.basename != 'chmod' else ''} {mode_text}` makes {what} writable by every user of the container: any "
                 f"compromised process can change them; {_ADVICE}",
             )
+
+
+#: The commands `_mode_arg` reads.
+_MODE_SETTERS = frozenset(("chmod", "mkdir", "install"))
 
 
 def _mode_arg(cmd: Command) -> tuple[Arg, str, list[Arg]] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
-from dflint.security import env_settings, scripts, value_arg
+from dflint.security import env_settings, runs, value_arg
 from dflint.shell import Arg, Command
 
 _RISK = (
@@ -63,10 +63,8 @@ class ExtraIndexUrl(Rule):
 
     def check(self, ctx: Context) -> Iterator[Violation]:
         seen: set[int] = set()
-        for ins in ctx.dockerfile.instructions:
-            if ins.name != "RUN":
-                continue
-            for script in scripts(ctx, ins):
+        for _ins, found in runs(ctx, _UV, "pip"):  # (the RUNs that run pip or uv: `_findings`)
+            for script in found:
                 for cmd in script.commands:
                     for arg, url in _findings(cmd.unwrapped()):
                         if arg.span.start in seen:
@@ -85,6 +83,9 @@ class ExtraIndexUrl(Rule):
                 setting.span,
                 f"`PIP_EXTRA_INDEX_URL` gives pip an extra index ({url}) next to PyPI: {_RISK}; {_FIX}",
             )
+
+
+_UV = frozenset(("uv",))
 
 
 def _findings(cmd: Command) -> Iterator[tuple[Arg, str]]:

@@ -273,3 +273,100 @@ def test_path_index_discard():
     assert [v for _, v in index.candidates("/app")] == ["b", "root"]
     assert [v for _, v in index.candidates("/*")] == ["b", "root"]
     assert len(index) == 2
+
+
+# -- work per RUN (call-counting guards: a big file must not cost more per RUN) ----------------
+
+
+def _reference_is_under(path: str, ancestor: str, strict: bool = False) -> bool:
+    """`is_under` segment by segment (what its text comparison for plain paths must agree with)."""
+    from fnmatch import fnmatchcase
+
+    p = [s for s in path.split("/") if s]
+    a = [s for s in ancestor.split("/") if s]
+    if path.startswith("/") != ancestor.startswith("/"):
+        return False
+    if len(a) > len(p) or (strict and len(a) == len(p)):
+        return False
+    glob = lambda s: any(c in "*?[" for c in s)  # noqa: E731
+    return all(fnmatchcase(ps, as_) if glob(as_) else ps == as_ for ps, as_ in zip(p, a))
+
+
+def test_is_under_agrees_with_the_segment_comparison():
+    paths = [
+        "/", "//", "/a", "/a/", "/a//b", "/ab", "/a/b", "/a/bc", "/a/b/c", "/a/./b", "/tmp/x.tar.gz",
+        "?", "?/a", "?/a/b", "a", "a/b", "$HOME/.cache", "$HOME", "", "/a/*", "/a/b*", "/[ab]/c", "?/*",
+    ]  # fmt: skip
+    for p in paths:
+        for a in paths:
+            for strict in (False, True):
+                assert is_under(p, a, strict) == _reference_is_under(p, a, strict), (p, a, strict)
+
+
+def test_runs_share_the_scope_between_changes(monkeypatch):
+    """The scope (a dict copy per asking instruction) is asked once per ARG/ENV change, not once
+    per RUN: a file of thousands of RUNs and a long scope was quadratic."""
+    from dflint.graph import StageGraph
+
+    calls = []
+    real = StageGraph.scope_at
+    monkeypatch.setattr(StageGraph, "scope_at", lambda self, ins: calls.append(ins) or real(self, ins))
+    runs = "".join(f"RUN pip install pkg{i}\n" for i in range(300))
+    text = f"FROM python:3.12\nENV A=1\n{runs}ENV B=2\n{runs}"
+    ctx, sts = states(text)
+    found = [c for st in sts if st.instruction.name == "RUN" for c in run_creations(ctx.script(st.instruction), st)]
+    assert len(found) == 600  # ~/.cache/pip of each pip install (the home comes from the scope)
+    assert len(calls) <= 3
+    assert sts[3].scope is sts[300].scope and sts[3].scope is not sts[-1].scope
+
+
+def test_security_rules_pass_over_runs_without_their_tools(monkeypatch):
+    """DF500/DF501 parse the options of a command only when it is one of their tools and has
+    the flag or setting they look for (a needle in its arguments); every RUN is looked at once."""
+    from dflint.engine import Settings, lint
+    from dflint.registry import Registry
+    from dflint.rules import df500_tls_verification_disabled as df500
+    from dflint.rules import df501_signature_verification_disabled as df501
+    from dflint.source import SourceFile
+
+    counts = {"df500": 0, "df501": 0}
+
+    def counting(module, key, name):
+        real = getattr(module, name)
+
+        def wrapper(*args):
+            counts[key] += 1
+            return real(*args)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(df500, "df500", "_command_findings")
+    counting(df501, "df501", "_findings")
+    body = "".join(
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+        "RUN echo hi > /tmp/x && chmod 644 /tmp/x\n"
+        for _ in range(200)
+    )
+    text = f"FROM debian:12\n{body}RUN curl -fsSLk https://example.com -o /tmp/a\nRUN apt-get install --allow-unauthenticated -y x\n"
+    registry = Registry.load()
+    rules = [registry.get(code)() for code in ("DF500", "DF501")]
+    result = lint(SourceFile(text, "Dockerfile"), Settings(rules=rules), registry)
+    assert sorted(d.code for d in result.diagnostics) == ["DF500", "DF501"]
+    assert counts == {"df500": 1, "df501": 1}
+
+
+def test_option_from_the_default_scan_is_cmd_option():
+    from dflint.layers import _option
+    from dflint.shell import parse_script
+
+    for text, names in [
+        ("curl -fsSL --output-dir /tmp -O https://x/a.tgz", ("--output-dir",)),
+        ("curl --output-dir=/a --output-dir /b https://x", ("--output-dir",)),
+        ("tar -xzf a.tgz -C /opt", ("-C", "--directory")),
+        ("tar xzf a.tgz --directory=/opt -C/usr", ("-C", "--directory")),
+        ("wget -qP /tmp https://x/y", ("-P", "--directory-prefix")),
+        ("wget --directory-prefix /tmp -- https://x/y", ("-P", "--directory-prefix")),
+        ("bsdtar -xf a.zip -C out", ("-C", "--directory")),
+    ]:
+        cmd = parse_script(text).commands[0]
+        assert _option(cmd, *names) == cmd.option(*names), text
