@@ -39,7 +39,7 @@ MANAGERS: dict[str, str] = {
     "micromamba": "conda",
 }
 
-_NAMES = tuple(MANAGERS) + ("python", "python3", "python2")
+_NAMES = frozenset([*MANAGERS, "python", "python3", "python2"])  # (a set: `Script.find` takes it as it is)
 
 # What each subcommand means, per family.
 _ACTIONS: dict[str, dict[str, str]] = {

@@ -639,6 +639,20 @@ def test_json_unicode_and_undecodable_bytes():
     assert json_format.scrub({"k\udcff": ["\udcfe", 1, None]}) == {"k\ufffd": ["\ufffd", 1, None]}
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_json_dump_scrubs_only_what_holds_a_surrogate(encoding):
+    """`dump` writes a value as it is unless its text shows a surrogate; then it scrubs (an
+    emoji stays an emoji; a literal backslash-u stays text)."""
+    values = [{"k\udcff": ["\udcfe", "\U0001f600"]}, ["\\ud800", "caf\u00e9", 1, None], {"a": ("x",)}]
+    for value in values:
+        out = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+        json_format.dump(value, out)
+        out.flush()
+        text = out.buffer.getvalue().decode(encoding)
+        expected = json.dumps(json_format.scrub(value), indent=2, ensure_ascii=encoding == "ascii") + "\n"
+        assert text == expected
+
+
 def test_json_never_imports_rich_even_with_color():
     out = render("json", [diag(APT, "curl")], ReportOptions(color=True))
     assert "\x1b" not in out
@@ -744,3 +758,16 @@ def test_full_on_random_spans_of_the_corpus_aligns_and_never_raises():
             assert k == len(piece) or (len(text) > full.MAX_LINE_WIDTH and code[start + k :] == "...")
             checked += 1
     assert checked > 100
+
+
+def test_render_line_of_one_column_characters_matches_the_general_path():
+    """ASCII lines without tabs skip the table of columns (`full._render_columns`); clipping and
+    underlines come out as the general path (`full._render_cells`) gives them."""
+    rng = random.Random(8)
+    for _ in range(3000):
+        n = rng.choice([0, 1, 7, 80, full.MAX_LINE_WIDTH - 1, full.MAX_LINE_WIDTH, full.MAX_LINE_WIDTH + 1,
+                        full.MAX_LINE_WIDTH + 3, 200, 700])
+        line = "".join(rng.choice("ab -=") for _ in range(n))
+        a, b = rng.randint(-3, n + 3), rng.randint(-3, n + 5)
+        part = None if rng.random() < 0.1 else (a, b)
+        assert full._render_columns(line, part) == full._render_cells(list(line), [1] * n, part), (n, part)

@@ -796,3 +796,90 @@ def test_a_windows_base_named_through_a_global_arg_gets_the_windows_shell():
     assert stage_shell(df.instructions[-1], df) == WINDOWS_SHELL
     df = parse("ARG target=debian:bookworm\nFROM ${target}\nRUN ls\n")
     assert stage_shell(df.instructions[-1], df) != WINDOWS_SHELL
+
+
+# -- plain words without tree-sitter -------------------------------------------------------------
+
+
+def _everything(script: Script) -> tuple:
+    """All a rule can read of a script, positions included."""
+
+    def arg(a):
+        return None if a is None else (a.value, a.raw, a.static, a.span)
+
+    index = {id(c): i for i, c in enumerate(script.commands)}
+    return (
+        [
+            (c.name, arg(c.name_arg), [arg(a) for a in c.args], [a._values() for a in c.assignments],
+             [(r.op, r.fd, arg(r.target), r.span) for r in c.redirects], c.text, c.span, c.piece,
+             c.index, c.substitution, c.background, c.unwrapped().name)
+            for c in script.commands
+        ],
+        [tuple(index[id(c)] for c in chain) for chain in script.and_chains],
+        [(tuple(index[id(c)] for c in p.commands), p.span, p.pipefail) for p in script.pipelines],
+        [e._values() for e in script.errors],
+        [a._values() for a in script.assignments],
+        script.pipefail,
+    )
+
+
+PLAIN_TEXTS = [
+    "apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 git"
+    "     && rm -rf /var/lib/apt/lists/*",
+    "groupadd -r app && useradd -r -g app app",
+    "a&&b&&c",
+    "  make   -j4   install  ",
+    "set -eux && pip3.11 install x==1 && python3 -m pip install y",
+    "sudo -E env A=1 apt-get install -y x && nice -n 5 ./configure --prefix=/usr",
+    "g++ -o app main.cpp && ./app",
+    "chmod 755 /usr/local/bin/* && ls ? && echo a=b c==d",
+    # where tree-sitter reads plain words otherwise: its answer is kept
+    "a == b && c",
+    "- a && b",
+    "-x && y",
+    "x@ && y",
+    "x% y",
+    "A=1 b && c",
+    "export A=1 && local b && unset c",
+    "time make && do x",
+    "if && then",
+    "a && && b",
+    "a &&",
+    "&& a",
+    "a &&&& b",
+]
+
+
+def test_plain_words_are_read_as_tree_sitter_reads_them(monkeypatch):
+    """Plain words joined by ``&&`` are split without tree-sitter (`_Builder.plain_chain`), as is
+    a command of plain words inside other code (`_Builder._plain_command`): the scripts are the
+    ones the tree-sitter walk makes."""
+    from dflint import shell
+    from dflint.parser import parse as parse_df
+
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import generate
+
+    texts = [*PLAIN_TEXTS]
+    texts += [i.args for i in parse_df(generate.dockerfile(200)).instructions if i.name == "RUN"]
+    fast = [_everything(P(t, 7)) for t in texts]
+    monkeypatch.setattr(shell._Builder, "plain_chain", lambda self: False)
+    monkeypatch.setattr(shell._Builder, "_plain_command", lambda self, node, sub: None)
+    slow = [_everything(P(t, 7)) for t in texts]
+    for text, a, b in zip(texts, fast, slow):
+        assert a == b, text
+
+
+def test_a_plain_chain_is_not_parsed_by_tree_sitter(monkeypatch):
+    from dflint import shell
+
+    def refuse():
+        raise AssertionError("tree-sitter was asked")
+
+    monkeypatch.setattr(shell, "_parser", refuse)
+    script = P("apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*")
+    assert [c.name for c in script.commands] == ["apt-get", "apt-get", "rm"]
+    assert [len(chain) for chain in script.and_chains] == [3]
+    assert not script.errors and not script.pipelines

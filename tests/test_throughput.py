@@ -206,3 +206,22 @@ def test_memory_grows_linearly_with_nested_substitutions(settings: Settings) -> 
     small = _peak_bytes(generate.nested_substitutions(1_000), settings)
     big = _peak_bytes(generate.nested_substitutions(4_000), settings)
     assert big < 6 * small, (small, big)  # linear: ~4x; quadratic: ~16x
+
+
+def _parse_calls(text: str) -> int:
+    from dflint.shell import parse_script
+
+    prof = cProfile.Profile()
+    prof.enable()
+    parse_script(text)
+    prof.disable()
+    return pstats.Stats(prof).total_calls  # type: ignore[attr-defined]
+
+
+def test_a_long_plain_chain_is_split_in_linear_work() -> None:
+    """Plain words joined by ``&&`` are split without tree-sitter (`_Builder.plain_chain`): one
+    pass over the operands, however many there are."""
+    chain = lambda n: " && ".join(f"cmd{i} --flag value{i}" for i in range(n))  # noqa: E731
+    c0, c1, c2 = (_parse_calls(chain(n)) for n in (2_000, 4_000, 8_000))
+    growth = (c2 - c1) / (c1 - c0)
+    assert growth < 2.3, growth

@@ -28,7 +28,7 @@ only then); without it, plain text with no escape codes.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from dflint.fix import Applicability
 from dflint.report import (
@@ -90,7 +90,10 @@ def char_width(c: str) -> int:
 
 def _cells(line: str, encoding: str) -> tuple[list[str], list[int]]:
     """Each character of `line` as shown (tabs expanded) and its width in columns."""
-    shown = clean(line, encoding)  # one character for one character
+    return _shown_cells(clean(line, encoding))  # one character for one character
+
+
+def _shown_cells(shown: str) -> tuple[list[str], list[int]]:
     if shown.isascii() and "\t" not in shown:
         return list(shown), [1] * len(shown)
     texts: list[str] = []
@@ -112,7 +115,15 @@ def render_line(line: str, part: tuple[int, int] | None, encoding: str = "utf-8"
     """`line` as shown, with the column and count of ``^`` under characters ``part = (a, b)``
     (character indices; ``a == b`` gets one ``^``; None: no underline). Clipped around the part
     when wider than `MAX_LINE_WIDTH`."""
-    texts, widths = _cells(line, encoding)
+    shown = clean(line, encoding)
+    if shown.isascii() and "\t" not in shown:  # one column per character (most lines)
+        return _render_columns(shown, part)
+    texts, widths = _shown_cells(shown)
+    return _render_cells(texts, widths, part)
+
+
+def _render_cells(texts: list[str], widths: list[int], part: tuple[int, int] | None) -> tuple[str, int, int]:
+    """`render_line` of a line's cells (`_shown_cells`)."""
     n = len(texts)
     cols = [0]
     for w in widths:
@@ -137,6 +148,30 @@ def render_line(line: str, part: tuple[int, int] | None, encoding: str = "utf-8"
     return code, len(prefix) + cols[ca] - cols[s], max(1, cols[cb] - cols[ca])
 
 
+def _render_columns(shown: str, part: tuple[int, int] | None) -> tuple[str, int, int]:
+    """`render_line` of a line whose every character is one column (character i is at column
+    i): the same arithmetic, without a table of columns."""
+    n = len(shown)
+    a, b = part if part is not None else (0, 0)
+    a = min(max(a, 0), n)
+    b = min(max(b, a), n)
+    s, e, prefix, suffix = 0, n, "", ""
+    if n > MAX_LINE_WIDTH:
+        s = max(0, a - LEFT_CONTEXT)
+        prefix = ELLIPSIS if s > 0 else ""
+        budget = MAX_LINE_WIDTH - len(prefix)
+        e = min(s + budget, n)
+        if e < n:
+            e = min(s + budget - len(ELLIPSIS), n)
+            suffix = ELLIPSIS
+        e = max(e, s)
+        shown = prefix + shown[s:e] + suffix
+    if part is None:
+        return shown, 0, 0
+    ca, cb = min(max(a, s), e), min(max(b, s), e)
+    return shown, len(prefix) + ca - s, max(1, cb - ca)
+
+
 def frame(diagnostic: Diagnostic, encoding: str = "utf-8") -> list[FrameLine]:
     """The code frame of `diagnostic`'s span."""
     src = diagnostic.source
@@ -147,16 +182,17 @@ def frame(diagnostic: Diagnostic, encoding: str = "utf-8") -> list[FrameLine]:
     last, last_col = src.position(end)
     if last > first and last_col == 1:
         last -= 1  # the span ends with a line break: nothing of the next line is in it
-    numbers: list[int | None] = list(range(first, last + 1))
+    numbers: Sequence[int | None] = range(first, last + 1)
     if len(numbers) > MAX_FRAME_LINES:
-        numbers = numbers[:FRAME_EDGE] + [None] + numbers[-FRAME_EDGE:]
+        numbers = [*numbers[:FRAME_EDGE], None, *numbers[-FRAME_EDGE:]]
     rows = []
+    text = src.text
     for number in numbers:
         if number is None:
             rows.append(FrameLine(None, ELLIPSIS, 0, 0))
             continue
         line_start = src.line_start(number)
-        line = src.line_text(number)
+        line = text[line_start : src.line_end(number)]
         a = min(max(start, line_start) - line_start, len(line))
         b = min(max(end - line_start, a), len(line))
         # the first line always gets a mark (one ^ for a zero-width span); other lines only
@@ -183,18 +219,19 @@ def render(diagnostic: Diagnostic, options: ReportOptions, paint: Paint, encodin
     """The lines of one diagnostic: header, frame, help; no trailing blank line."""
     sev = SEVERITY_STYLES[diagnostic.severity]
     rows = frame(diagnostic, encoding)
-    width = max(len(str(r.number)) for r in rows if r.number is not None)
+    width = len(str(rows[-1].number))  # (the numbers grow; the last row is never the "...")
     pad = " " * width
-    bar = paint(f"{pad} |", STYLES["gutter"])
+    gutter = STYLES["gutter"]
+    bar = paint(f"{pad} |", gutter)
     lines = [header(diagnostic, paint, encoding), bar]
-    for row in rows:
-        if row.number is None:
-            lines.append(paint(ELLIPSIS, STYLES["gutter"]))
+    for number, code, caret_column, caret_count in rows:
+        if number is None:
+            lines.append(paint(ELLIPSIS, gutter))
             continue
-        number = paint(f"{row.number:>{width}} |", STYLES["gutter"])
-        lines.append(f"{number} {row.code}" if row.code else number)
-        if row.caret_count:
-            lines.append(f"{bar} {' ' * row.caret_column}{paint('^' * row.caret_count, sev.style)}")
+        shown = paint(f"{number:>{width}} |", gutter)
+        lines.append(f"{shown} {code}" if code else shown)
+        if caret_count:
+            lines.append(f"{bar} {' ' * caret_column}{paint('^' * caret_count, sev.style)}")
     lines.append(bar)
     if diagnostic.fix is not None:
         title = clean(diagnostic.fix.title, encoding) or "a fix is available"

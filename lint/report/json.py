@@ -9,15 +9,17 @@ by surrogateescape) become U+FFFD: a lone surrogate escape is rejected by strict
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dflint.report import ReportOptions, sorted_diagnostics, stream_encoding
+from dflint.source import LazyPattern
 
 if TYPE_CHECKING:
     from dflint.diagnostic import Diagnostic
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
+#: How ``ensure_ascii`` output writes a surrogate (a lone one, or half of a pair)
+_ESCAPED_SURROGATE = LazyPattern(r"\\ud[89a-f]")
 
 
 def scrub(value: Any) -> Any:
@@ -34,7 +36,12 @@ def scrub(value: Any) -> Any:
 def dump(value: Any, out: TextIO) -> None:
     """Write `value` as indented JSON plus a newline, safely for `out`'s encoding."""
     ascii_only = not stream_encoding(out).startswith("utf")
-    out.write(json.dumps(scrub(value), indent=2, ensure_ascii=ascii_only) + "\n")
+    text = json.dumps(value, indent=2, ensure_ascii=ascii_only)
+    # (a surrogate in the text is one in a string of `value`, or with ensure_ascii an escaped
+    # one, perhaps of a pair: only then is `value` scrubbed, a walk over all of it)
+    if (_ESCAPED_SURROGATE if ascii_only else _SURROGATE).search(text):
+        text = json.dumps(scrub(value), indent=2, ensure_ascii=ascii_only)
+    out.write(text + "\n")
 
 
 def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None:
