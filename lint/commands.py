@@ -72,8 +72,6 @@ class Session:
     same config, build context and per-file ignores."""
 
     def __init__(self, args: argparse.Namespace, quiet: bool = False) -> None:
-        from dflint.registry import Registry
-
         self.args = args
         self.quiet = quiet  # a worker process: the parent already warned
         self.configs = None
@@ -83,15 +81,7 @@ class Session:
         self._with_cli: dict[int, tuple[object, object]] = {}  # id(base config) -> (base, config)
         self._settings: dict[tuple, object] = {}
         self._cache: object = False  # not made yet
-        self.registry = Registry.load()
-        if getattr(args, "_gc_freeze", False):  # a dflint process: the rules live to its end
-            import gc
-
-            gc.freeze()  # the modules and rules loaded so far: never scanned by the collector again
-        for problem in self.registry.errors if not self.quiet else ():
-            _warn(f"{problem}; its rules are skipped")
-        cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
-        self.registry.check_selectors(cli_selectors, "command line")
+        self.load_registry()
         if args.isolated:
             from dflint.config import Config
 
@@ -101,6 +91,20 @@ class Session:
 
             self._isolated = None
             self.configs = ConfigCache(args.config)
+
+    def load_registry(self) -> None:
+        from dflint.registry import Registry
+
+        args = self.args
+        self.registry = Registry.load()
+        if getattr(args, "_gc_freeze", False):  # a dflint process: the rules live to its end
+            import gc
+
+            gc.freeze()  # the modules and rules loaded so far: never scanned by the collector again
+        for problem in self.registry.errors if not self.quiet else ():
+            _warn(f"{problem}; its rules are skipped")
+        cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
+        self.registry.check_selectors(cli_selectors, "command line")
 
     def cache(self):
         """The result cache of this run (dflint.cache.Cache), or None with ``--no-cache``."""
@@ -176,17 +180,20 @@ class Session:
         config = self.config_for(path)
         shown = self.args.stdin_filename if path == "-" and self.args.stdin_filename else path
         file_ignores = config.ignores_for(shown)
-        if config.context is not None:
-            context_dir = config.context
-        elif path == "-":
-            context_dir = os.path.dirname(os.path.abspath(shown)) if self.args.stdin_filename else None
-        else:
-            context_dir = os.path.dirname(os.path.abspath(path))
+        context_dir = self.context_dir(config, path)
         key = (id(config), context_dir, file_ignores)
         settings = self._settings.get(key)
         if settings is None:
             settings = self._settings[key] = self._settings_of(config, context_dir, file_ignores)
         return config, settings
+
+    def context_dir(self, config, path: str) -> str | None:
+        """The build context of `path` under `config`."""
+        if config.context is not None:
+            return config.context
+        if path == "-":
+            return os.path.dirname(os.path.abspath(self.args.stdin_filename)) if self.args.stdin_filename else None
+        return os.path.dirname(os.path.abspath(path))
 
     def _settings_of(self, config, context_dir, file_ignores: tuple[str, ...]):
         from dflint.engine import Settings
@@ -423,7 +430,9 @@ class Batch:
 OVERLAP_MAX_FILES = 1
 
 
-def _lint_files(session: Session, files: list[str], keep_results: bool = False) -> Batch:
+def _lint_files(session: Session, files: list[str], keep_results: bool = False, runner=None) -> Batch:
+    """Lint `files` in this process. ShellCheck runs over the distinct bodies of all of them,
+    through `runner` when given (see `engine.add_shellcheck`)."""
     from dflint.engine import add_shellcheck, lint
 
     args = session.args
@@ -434,8 +443,9 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
     pending: list[tuple[object, str | None, object]] = []  # (result, cache key, recorder)
     processes = 1 if getattr(args, "_worker", False) else None
     # A run of a few files (pre-commit, an editor) starts ShellCheck on each file before its
-    # rules (it works while they do); more files batch their bodies in one ShellCheck run.
-    early = len(files) <= OVERLAP_MAX_FILES
+    # rules (it works while they do); more files batch their bodies in one ShellCheck run (in a
+    # worker: the parent's, through `runner`).
+    overlap = len(files) <= OVERLAP_MAX_FILES and runner is None
     for path in files:
         try:
             source, data = _read_source(path, args)
@@ -458,11 +468,11 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False) 
                 found.append(hit)
                 continue
             recorder = Recorder()
-        result = lint(source, settings, session.registry, recorder, early, processes, cache)
+        result = lint(source, settings, session.registry, recorder, overlap, processes, cache)
         results.append(result)
         found.append(result.diagnostics)
         pending.append((result, key, recorder))
-    notice = add_shellcheck(results, processes=processes, cache=cache)
+    notice = add_shellcheck(results, processes=processes, cache=cache, runner=runner)
     batch.notices.extend(n for result in results for n in result.notices)
     if notice:
         batch.notices.append(notice)
@@ -510,30 +520,150 @@ def _store(cache, result, key: str | None, recorder) -> None:
     cache.store_result(key, result.diagnostics, deps)
 
 
-def _lint_in_worker(payload: tuple[argparse.Namespace, list[str]]) -> Batch:
-    args, files = payload
-    args._worker = True
-    if getattr(args, "_gc_freeze", False):  # inherited with fork, not with spawn
-        from dflint.cli import tune_gc
-
-        tune_gc()
-    return _lint_files(Session(args, quiet=True), files)
-
-
 def _lint_parallel(session: Session, files: list[str], jobs: int) -> Batch:
-    """Lint `files` in `jobs` worker processes (each with its own ShellCheck batch)."""
-    from concurrent.futures import ProcessPoolExecutor
+    """Lint `files` in `jobs` worker processes. ShellCheck runs here, in the parent: each worker
+    lints its share and sends the scripts it needs checked (those the cache does not answer),
+    the parent starts ShellCheck on each script no other worker sent before (so each distinct
+    script of the run is checked once, by up to `jobs` processes at a time), and once every
+    worker still at work is waiting, answers each with its scripts' comments; the workers then
+    add the findings (where the files' parsed Dockerfiles are) and send back their Batch."""
+    import multiprocessing
+    from multiprocessing.connection import wait
 
-    chunks = [files[i::jobs] for i in range(jobs)]
+    mp = multiprocessing.get_context()
+    chunks = [chunk for chunk in (files[i::jobs] for i in range(jobs)) if chunk]
+    checker = _ParentShellCheck(len(chunks))
+    workers = []
+    try:
+        for chunk in chunks:
+            mine, theirs = mp.Pipe()
+            proc = mp.Process(target=_lint_in_worker, args=(session.args, chunk, theirs), daemon=True)
+            proc.start()
+            theirs.close()
+            workers.append((proc, mine))
+        parts: dict[object, Batch] = {}
+        asking: dict[object, list[str]] = {}  # connection -> the scripts it waits for
+        busy = [conn for _, conn in workers]  # still linting or waiting for an answer
+        while busy:
+            for conn in wait(busy):
+                try:
+                    kind, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process ended unexpectedly") from None
+                if kind == "scripts":
+                    checker.start(value)
+                    asking[conn] = value
+                elif kind == "batch":
+                    parts[conn] = value
+                    busy.remove(conn)
+                else:  # "error": what the worker raised
+                    raise value
+            if asking and len(asking) == len(busy):  # nobody is linting: nothing more can come
+                for conn, scripts in asking.items():
+                    conn.send(checker.answer(scripts))
+                asking = {}
+    finally:
+        checker.abort()
+        for proc, conn in workers:
+            conn.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
     total = Batch()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for part in pool.map(_lint_in_worker, [(session.args, chunk) for chunk in chunks if chunk]):
-            total.diagnostics.extend(part.diagnostics)
-            total.problems.extend(part.problems)
-            total.thresholds.update(part.thresholds)
-            total.formats.extend(part.formats)
-            total.notices.extend(n for n in part.notices if n not in total.notices)
+    for _, conn in workers:
+        part = parts[conn]
+        total.diagnostics.extend(part.diagnostics)
+        total.problems.extend(part.problems)
+        total.thresholds.update(part.thresholds)
+        total.formats.extend(part.formats)
+        total.notices.extend(n for n in part.notices if n not in total.notices)
     return total
+
+
+class _ParentShellCheck:
+    """The parent's side of a parallel run's ShellCheck: `start` it on scripts a worker sent
+    (those not started before), `answer` a worker with its scripts' comments (waiting for
+    every run started: by then no worker is linting any more), `abort` what is left."""
+
+    def __init__(self, processes: int) -> None:
+        from dflint.shellcheck import Failures
+
+        self.processes = processes
+        self.seen: set[str] = set()
+        self.runs: list = []  # shellcheck.Started
+        self.comments: dict[str, list[dict]] = {}
+        self.failed = Failures()
+        self.missing: str | None = None
+
+    def start(self, scripts: list[str]) -> None:
+        from dflint import shellcheck
+
+        new = [s for s in scripts if s not in self.seen]
+        self.seen.update(new)
+        if not new or self.missing is not None:
+            return
+        try:
+            self.runs.append(shellcheck.start_scripts(new, self.processes, failed=self.failed))
+        except shellcheck.ShellCheckMissing as exc:
+            self.missing = str(exc)
+
+    def answer(self, scripts: list[str]) -> tuple:
+        """("missing", notice) or ("comments", comments per script, why a script failed)."""
+        if self.missing is not None:
+            return ("missing", self.missing, None)
+        while self.runs:  # one by one: on ^C, `abort` ends those not waited for
+            self.comments.update(self.runs[0].wait())
+            del self.runs[0]
+        reasons = self.failed.reasons
+        return (
+            "comments",
+            {s: self.comments.get(s, []) for s in scripts},
+            {s: reasons.get(s, "failed") for s in scripts if s in self.failed},
+        )
+
+    def abort(self) -> None:
+        runs, self.runs = self.runs, []
+        for run in runs:
+            run.abort()
+
+
+class _AskParent:
+    """`shellcheck.run` in a worker of `_lint_parallel`: the parent checks the scripts."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def __call__(self, jobs: list, processes: int | None = None, binary: str | None = None, failed=None) -> dict:
+        from dflint import shellcheck
+
+        self.conn.send(("scripts", sorted({job.script for job in jobs})))
+        kind, comments, reasons = self.conn.recv()
+        if kind == "missing":
+            raise shellcheck.ShellCheckMissing(comments)
+        for script, reason in reasons.items():
+            shellcheck._fail(failed, [script], reason)
+        return comments
+
+
+def _lint_in_worker(args: argparse.Namespace, files: list[str], conn) -> None:
+    """A worker process of `_lint_parallel`: sends ("scripts", …) to ask for ShellCheck's
+    comments, then ("batch", Batch), or ("error", exception)."""
+    try:
+        args._worker = True
+        if getattr(args, "_gc_freeze", False):  # inherited with fork, not with spawn
+            from dflint.cli import tune_gc
+
+            tune_gc()
+        conn.send(("batch", _lint_files(Session(args, quiet=True), files, runner=_AskParent(conn))))
+    except KeyboardInterrupt:
+        pass  # ^C reached the parent too: it ends the run
+    except BaseException as exc:
+        try:
+            conn.send(("error", exc))
+        except Exception:  # not picklable
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
 
 
 #: Below this many files one process is faster than starting workers.

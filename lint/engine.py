@@ -249,13 +249,17 @@ def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagno
         diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
 
 
-def add_shellcheck(results: list[Result], processes: int | None = None, cache: Any = None) -> str | None:
+def add_shellcheck(
+    results: list[Result], processes: int | None = None, cache: Any = None, runner: Callable | None = None
+) -> str | None:
     """Run ShellCheck once for the bodies of all `results` (batched, each distinct body once)
     and add its findings, filtered, suppressed and re-ranked like rule findings. Returns a
     one-line notice when ShellCheck is not installed, else None. With a `cache`
     (dflint.cache.Cache), each script's comments are looked up there first and stored after.
     A script ShellCheck did not finish (timed out, crashed) gives a one-line notice naming the
-    files in `Result.notices` of the first of them, and its results are not cached."""
+    files in `Result.notices` of the first of them, and its results are not cached.
+    `runner` checks the scripts the cache does not answer in place of `shellcheck.run` (same
+    signature; a parallel run's worker asks its parent, see `dflint.commands`)."""
     from dflint import shellcheck
 
     comments: dict[str, list[dict]] = {}
@@ -265,7 +269,7 @@ def add_shellcheck(results: list[Result], processes: int | None = None, cache: A
         if any(r.shell_jobs for r in results):
             jobs = [j for r in results if r.shell_started is None for j in r.shell_jobs]
             if jobs:
-                runs.append(_ShellCheckRun(jobs, processes, cache))
+                runs.append(_ShellCheckRun(jobs, processes, cache, runner=runner))
             for run in runs:
                 comments.update(run.finish())
                 failed.update(run.failed)
@@ -319,9 +323,12 @@ class _ShellCheckRun:
     `cache`; `finish` runs ShellCheck on the others (`shellcheck.run`), stores their comments in
     the cache (not those of scripts ShellCheck failed on: `failed`) and returns the comments of
     every script. With `now`, ShellCheck starts on them at once (`shellcheck.start`) and `finish`
-    waits for it. A missing ShellCheck raises ShellCheckMissing from `finish`."""
+    waits for it; else `finish` calls `runner` (default `shellcheck.run`). A missing ShellCheck
+    raises ShellCheckMissing from `finish`."""
 
-    def __init__(self, jobs: list[Any], processes: int | None, cache: Any, now: bool = False) -> None:
+    def __init__(
+        self, jobs: list[Any], processes: int | None, cache: Any, now: bool = False, runner: Callable | None = None
+    ) -> None:
         from dflint import shellcheck
 
         self.failed = shellcheck.Failures()  # scripts ShellCheck did not answer for (crashed, killed)
@@ -329,6 +336,7 @@ class _ShellCheckRun:
         self.keys: dict[str, str] = {}  # script -> cache key, for the scripts ShellCheck checks
         self.cache = cache
         self.processes = processes
+        self.runner = runner
         self.todo: list[Any] = []
         self.started: Any = None
         self.missing: Exception | None = None
@@ -368,7 +376,7 @@ class _ShellCheckRun:
         if self.started is not None:
             fresh = self.started.wait()
         elif self.todo:
-            fresh = shellcheck.run(self.todo, self.processes, failed=self.failed)
+            fresh = (self.runner or shellcheck.run)(self.todo, self.processes, failed=self.failed)
         else:
             return self.comments
         if self.cache is None:

