@@ -9,9 +9,10 @@ text: ``echo "apt-get install x"`` installs nothing.
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from dflint.shell import Arg, Command, Script
+from dflint.source import LazyPattern, TupleRecord, field
 
 #: The package managers known here, by the command's basename, and the family they belong to.
 MANAGERS: dict[str, str] = {
@@ -128,29 +129,44 @@ _VALUE_FLAGS: dict[str, frozenset[str]] = {
 }
 
 
-class Package(NamedTuple):
+class Package(TupleRecord):
     """One package argument: `name` without its version, `version` as written (or None)."""
 
-    name: str
-    version: str | None
-    arg: Arg
+    __slots__ = ()
+    _fields = ("name", "version", "arg")
+
+    def __new__(cls, name: str, version: str | None, arg: Arg) -> Package:
+        return tuple.__new__(cls, (name, version, arg))
+
+    name: str = field(0)  # type: ignore[assignment]
+    version: str | None = field(1)  # type: ignore[assignment]
+    arg: Arg = field(2)  # type: ignore[assignment]
 
     @property
     def pinned(self) -> bool:
         return self.version is not None
 
 
-class PackageCommand(NamedTuple):
+class PackageCommand(TupleRecord):
     """A package-manager command: `manager` is the family (``apt``, ``apk``, ``pip`` …), `tool`
     the command as called (``apt-get``), `action` one of install, remove, autoremove, update,
     upgrade, clean, build-dep (apt build-dep/satisfy), download (apt source/download), or None."""
 
-    manager: str
-    tool: str
-    action: str | None
-    subcommand: str | None
-    command: Command
-    packages: tuple[Package, ...]
+    __slots__ = ()
+    _fields = ("manager", "tool", "action", "subcommand", "command", "packages")
+
+    def __new__(
+        cls, manager: str, tool: str, action: str | None, subcommand: str | None, command: Command,
+        packages: tuple[Package, ...],
+    ) -> PackageCommand:
+        return tuple.__new__(cls, (manager, tool, action, subcommand, command, packages))
+
+    manager: str = field(0)  # type: ignore[assignment]
+    tool: str = field(1)  # type: ignore[assignment]
+    action: str | None = field(2)  # type: ignore[assignment]
+    subcommand: str | None = field(3)  # type: ignore[assignment]
+    command: Command = field(4)  # type: ignore[assignment]
+    packages: tuple[Package, ...] = field(5)  # type: ignore[assignment]
 
     def has_flag(self, *names: str) -> bool:
         return self.command.has_flag(*names, takes_value=_VALUE_FLAGS.get(self.manager, ()))
@@ -283,8 +299,8 @@ def _is_local(manager: str, value: str) -> bool:
     return False
 
 
-_PIP_SPEC = re.compile(r"(===|==|~=|!=|>=|<=|>|<|@)")
-_RPM_VERSION = re.compile(r"-\d")
+_PIP_SPEC = LazyPattern(r"(===|==|~=|!=|>=|<=|>|<|@)")
+_RPM_VERSION = LazyPattern(r"-\d")
 
 
 def _package(manager: str, arg: Arg) -> Package:
