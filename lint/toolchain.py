@@ -1100,6 +1100,11 @@ class Toolchain(_Frozen):
     removed_by: Command | None
     removed_later: Instruction | None
 
+    def __hash__(self) -> int:
+        # (over a few of the compared fields, which equal pieces share: hashing them all hashed
+        # the whole Instruction each time, and `evidence` keys a dict by thousands of pieces)
+        return hash((self.name, self.span.start, self.origin))
+
     def __init__(
         self,
         ecosystem: str,
@@ -1167,29 +1172,37 @@ class Toolchain(_Frozen):
 
 class BuildStep(_Frozen):
     """A command that builds: in a RUN, or in CMD/ENTRYPOINT when it compiles at start.
-    `span` is the command (from its name on)."""
+    `span` is the command (from its name on); made None, it is the command's span, computed when
+    asked for (a big file has thousands of build steps, and hardly any span is looked at)."""
 
-    __slots__ = ("kind", "span", "instruction", "stage", "command", "text")
-    _fields = __slots__
+    __slots__ = ("kind", "_span", "instruction", "stage", "command", "text")
+    _fields = ("kind", "span", "instruction", "stage", "command", "text")
     _compare = _shown = ("kind", "span", "instruction", "stage", "text")  # not the command
 
     kind: BuildKind
-    span: Span
     instruction: Instruction
     stage: int
     command: Command | None
     text: str
 
     def __init__(
-        self, kind: BuildKind, span: Span, instruction: Instruction, stage: int, command: Command | None = None,
-        text: str = "",
+        self, kind: BuildKind, span: Span | None, instruction: Instruction, stage: int,
+        command: Command | None = None, text: str = "",
     ) -> None:
         self.kind = kind
-        self.span = span
+        self._span = span
         self.instruction = instruction
         self.stage = stage
         self.command = command
         self.text = text
+
+    @property
+    def span(self) -> Span:
+        span = self._span
+        if span is None:
+            assert self.command is not None
+            span = self._span = self.command.span
+        return span
 
     @property
     def tool(self) -> str:
@@ -1332,18 +1345,21 @@ def _calls(ctx: Context, instruction: Instruction) -> list[_Call] | None:
     return result
 
 
+def _argv_of(inner: Command) -> Sequence[str]:
+    """The word values of a shell command; of a long one (nested substitutions, a huge heredoc
+    line) made when asked (its length in its piece: the file span, computed only when a finding
+    needs it, is as long or longer by the line continuations)."""
+    words = inner.words
+    return tuple([a.value for a in words]) if inner._end - inner._start < 4096 else _Argv(words)
+
+
 def _calls_uncached(ctx: Context, instruction: Instruction) -> list[_Call] | None:
     script = ctx.script(instruction)
     if script is not None:
         out = []
         for cmd in script.commands:
             inner = cmd.unwrapped()
-            words = inner.words
-            # a long command (nested substitutions, a huge heredoc line): values made when asked
-            # (its length in its piece: the file span, computed only when a finding needs it, is
-            # as long or longer by the line continuations)
-            argv = tuple([a.value for a in words]) if inner._end - inner._start < 4096 else _Argv(words)
-            out.append(_Call(argv, (), None, inner))
+            out.append(_Call(_argv_of(inner), (), None, inner))
         return out
     try:
         argv = instruction.json
@@ -1375,10 +1391,14 @@ def instruction_builds(ctx: Context, instruction: Instruction, stage: int | None
     if instruction.name not in ("RUN", "CMD", "ENTRYPOINT"):
         return []
     at_start = instruction.name != "RUN"
-    calls = _calls(ctx, instruction) or []
     if stage is None:
         st = ctx.graph.stage_of(instruction)
         stage = st.index if st is not None else -1
+    if not at_start:
+        script = ctx.script(instruction)
+        if script is not None:
+            return _script_builds(script, instruction, stage)
+    calls = _calls(ctx, instruction) or []
     out = []
     for call in calls:
         kind = classify_build(call.argv, at_start=at_start)
@@ -1387,6 +1407,38 @@ def instruction_builds(ctx: Context, instruction: Instruction, stage: int | None
         text = call.command.text if call.command is not None else " ".join(call.argv)
         out.append(BuildStep(kind, call.span, instruction, stage, call.command, text))
     return out
+
+
+def _script_builds(script: Script, instruction: Instruction, stage: int) -> list[BuildStep]:
+    """`instruction_builds` of a RUN's shell script: as through `_calls`, but the arguments are
+    only looked at for a command whose name may build (most RUNs build nothing: a big file
+    spent most of this module's time making the word lists of commands such as ``rm``)."""
+    out = []
+    may = _may_build_basename
+    for cmd in script.commands:
+        inner = cmd if cmd.inner() is None else cmd.unwrapped()
+        if not may(inner.basename):
+            continue
+        argv = _argv_of(inner)
+        kind = _classify_run_words(argv) if argv.__class__ is tuple else classify_build(argv)
+        if kind is None or _is_data(inner):
+            continue
+        out.append(BuildStep(kind, None, instruction, stage, inner, inner.text))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_run_words(argv: tuple[str, ...]) -> BuildKind | None:
+    """`classify_build` of a RUN's command, remembered (a file runs the same commands again and
+    again; a `BuildKind` is immutable)."""
+    return classify_build(argv)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_build_basename(basename: str) -> bool:
+    """`_may_build` of a command's basename (``classify_build`` names a command by its first
+    word as `_name` reads it, the same for the word and its basename)."""
+    return _may_build(_name(basename))
 
 
 def _is_data(cmd: Command) -> bool:
@@ -1427,6 +1479,10 @@ def _assignments_before(script: Script, pos: int) -> dict[str, str]:
     return out
 
 
+#: The system package managers (families of `dflint.packages`) whose packages can be toolchains.
+_SYSTEM_MANAGERS = ("apt", "apk", "yum", "dnf", "zypper", "conda")
+
+
 def run_toolchains(ctx: Context, instruction: Instruction, stage: int | None = None) -> list[Toolchain]:
     """The toolchain packages a RUN installs (apt, apk, yum/dnf, zypper, conda; choco on
     Windows), in order, each with `removed_by` set when the same RUN removes it again."""
@@ -1440,15 +1496,19 @@ def run_toolchains(ctx: Context, instruction: Instruction, stage: int | None = N
         return _windows_packages(ctx, instruction, stage)
     from dflint.packages import package_commands
 
-    pcs = [pc for pc in package_commands(script, ("apt", "apk", "yum", "dnf", "zypper", "conda"))]
-    if not pcs:
-        return []
+    pcs = package_commands(script, _SYSTEM_MANAGERS)
+    return _package_toolchains(ctx, instruction, stage, script, pcs) if pcs else []
+
+
+def _package_toolchains(ctx: Context, instruction: Instruction, stage: int, script: Script,
+                        pcs: list[PackageCommand]) -> list[Toolchain]:
+    """`run_toolchains` of a RUN's shell script, given its system package commands `pcs`."""
     scope: dict[str, str] | None = None
     out: list[Toolchain] = []
-    removals: list[tuple[PackageCommand, set[str]]] = []  # remove commands with resolved names
+    # remove commands with resolved names, and apt-mark auto: looked at when a toolchain package
+    # is installed (most package installs are not)
+    removals: list[tuple[PackageCommand, set[str]]] | None = None
     auto_marks: list[tuple[Command, list[str]]] = []
-    for cmd in script.find("apt-mark", "auto"):
-        auto_marks.append((cmd, [a.value for a in cmd.positional[1:]]))
 
     def names_of(pc: PackageCommand) -> list[tuple[str, Package]]:
         nonlocal scope
@@ -1466,11 +1526,6 @@ def run_toolchains(ctx: Context, instruction: Instruction, stage: int | None = N
         return got
 
     for pc in pcs:
-        if pc.action == "remove":
-            removals.append((pc, {n for n, _ in names_of(pc)}))
-        elif pc.action == "autoremove":
-            removals.append((pc, set()))
-    for pc in pcs:
         if pc.action != "install":
             continue
         group = None
@@ -1481,6 +1536,15 @@ def run_toolchains(ctx: Context, instruction: Instruction, stage: int | None = N
             info = classify_package(pc.manager, name)
             if info is None:
                 continue
+            if removals is None:
+                removals = []
+                for other in pcs:
+                    if other.action == "remove":
+                        removals.append((other, {n for n, _ in names_of(other)}))
+                    elif other.action == "autoremove":
+                        removals.append((other, set()))
+                for cmd in script.find("apt-mark", "auto"):
+                    auto_marks.append((cmd, [a.value for a in cmd.positional[1:]]))
             removed = _removal(script, pc, name, group, removals, auto_marks)
             out.append(Toolchain(info.ecosystem, name, info.role, "package", pkg.arg.span, instruction,
                                  stage, manager=pc.manager, package=pkg, command=pc.command,
@@ -1652,6 +1716,52 @@ def _downloads(ctx: Context, instruction: Instruction, stage: int) -> list[Toolc
     return out
 
 
+def _code_of(text: str) -> str:
+    """Shell code, lower-cased, without the characters a word's value can drop from what is
+    written (quotes, backslashes, newlines, the ``$`` of ``$"…"``): a text that a word's value
+    holds (`_downloads` looks for hints in them) is in it. (An ANSI-C string, ``$'\\x67o'``, can
+    hold what is not written: see `_fetching`.)"""
+    code = text.lower()
+    for ch in "\\\n\"'$":
+        if ch in code:
+            code = code.replace(ch, "")
+    return code
+
+
+#: What `_downloads` looks for in a script: the hints, and the names of installers it counts
+#: (`_name` of a command's name: lower-cased, so in the lower-cased code).
+_FETCH_WORDS = tuple(dict.fromkeys([h.lower() for h, _, _ in _DOWNLOAD_HINTS] + [*_INSTALLERS, "sdk"]))
+
+
+def _fetching(ctx: Context, runs: list[Instruction]) -> set[int] | None:
+    """The shell-script RUNs of `runs` (by id) in which `_downloads` may find something: those
+    whose code (`_code_of`) holds one of `_FETCH_WORDS` or an ANSI-C string; None when no RUN
+    can hold one (`_downloads` may still find something in a RUN that is no shell script). The
+    words are looked for in the text of all the RUNs at once first (a RUN's text holds its
+    script's code): on most files none is anywhere, and looking at every word of every RUN was
+    most of the time DF200 took on a big file."""
+    texts = [ins.args for ins in runs]
+    texts += [h.body for ins in runs if ins.heredocs for h in ins.heredocs]
+    text = "\0".join(texts)
+    code = _code_of(text)
+    wanted = [w for w in _FETCH_WORDS if w in code]
+    if not wanted and "$'" not in text:
+        return None
+    out: set[int] = set()
+    for ins in runs:
+        script = ctx.script(ins)
+        if script is None:
+            continue
+        text = "\0".join([p.text for p in script.pieces])
+        if "$'" in text:
+            out.add(id(ins))
+        elif wanted:
+            code = _code_of(text)
+            if any(w in code for w in wanted):
+                out.add(id(ins))
+    return out
+
+
 def _copied(ctx: Context, instruction: Instruction, stage: int) -> list[Toolchain]:
     """``COPY --from=golang:1.22 /usr/local/go /usr/local/go``: a toolchain image's files."""
     if instruction.name != "COPY":
@@ -1813,6 +1923,11 @@ def chain_facts(ctx: Context, index: int) -> ChainFacts:
     builds: list[BuildStep] = []
     order: dict[int, int] = {}
     last_start: dict[str, Instruction] = {}
+    runs = [ins for si in chain for ins in graph.stages[si].instructions if ins.name == "RUN"]
+    if runs:
+        from dflint.packages import package_commands
+    fetching = _fetching(ctx, runs)
+    removers: list[tuple[Instruction, str, set[str]]] = []  # for `_mark_later_removals`
     pos = 0
     for si in chain:
         stage = graph.stages[si]
@@ -1830,9 +1945,23 @@ def chain_facts(ctx: Context, index: int) -> ChainFacts:
             order[id(ins)] = pos
             pos += 1
             if ins.name == "RUN":
-                toolchains.extend(run_toolchains(ctx, ins, si))
-                downloads.extend(_downloads(ctx, ins, si))
-                builds.extend(instruction_builds(ctx, ins, si))
+                # (run_toolchains and instruction_builds, with the script looked up once)
+                script = ctx.script(ins)
+                if script is None:
+                    toolchains.extend(_windows_packages(ctx, ins, si))
+                else:
+                    pcs = package_commands(script, _SYSTEM_MANAGERS)
+                    if pcs:
+                        toolchains.extend(_package_toolchains(ctx, ins, si, script, pcs))
+                        for pc in pcs:
+                            if pc.action == "remove":
+                                removers.append((ins, pc.manager, {p.name for p in pc.packages}))
+                            elif pc.action == "autoremove":
+                                removers.append((ins, pc.manager, {"*"}))
+                if script is None or fetching is not None and id(ins) in fetching:
+                    downloads.extend(_downloads(ctx, ins, si))
+                builds.extend(_script_builds(script, ins, si) if script is not None
+                              else instruction_builds(ctx, ins, si))
             elif ins.name == "ADD":
                 downloads.extend(_downloads(ctx, ins, si))
             elif ins.name == "COPY":
@@ -1844,34 +1973,19 @@ def chain_facts(ctx: Context, index: int) -> ChainFacts:
         if ins is not None:
             st = graph.stage_of(ins)
             builds.extend(instruction_builds(ctx, ins, st.index if st else -1))
-    toolchains = _mark_later_removals(ctx, chain, toolchains)
+    toolchains = _mark_later_removals(toolchains, removers)
     facts = ChainFacts(chain, tuple(toolchains), tuple(builds), tuple(downloads), order)
     cache[key] = facts
     return facts
 
 
-def _mark_later_removals(ctx: Context, chain: tuple[int, ...], toolchains: list[Toolchain]) -> list[Toolchain]:
+def _mark_later_removals(toolchains: list[Toolchain],
+                         removers: list[tuple[Instruction, str, set[str]]]) -> list[Toolchain]:
     """Note, for the message, a later RUN that removes a shipped package (too late: the layer
-    that installed it keeps the bytes)."""
+    that installed it keeps the bytes). `removers`: the chain's RUNs' remove and autoremove
+    commands, in order, as (RUN, manager family, names removed, ``{"*"}`` for autoremove)."""
     pieces = [t for t in toolchains if t.origin == "package" and not t.removed]
-    if not pieces:
-        return toolchains
-    from dflint.packages import package_commands
-
-    removers: list[tuple[Instruction, str, set[str]]] = []
-    for si in chain:
-        for ins in ctx.graph.stages[si].instructions:
-            if ins.name != "RUN":
-                continue
-            script = ctx.script(ins)
-            if script is None:
-                continue
-            for pc in package_commands(script, ("apt", "apk", "yum", "dnf", "zypper", "conda")):
-                if pc.action == "remove":
-                    removers.append((ins, pc.manager, {p.name for p in pc.packages}))
-                elif pc.action == "autoremove":
-                    removers.append((ins, pc.manager, {"*"}))
-    if not removers:
+    if not pieces or not removers:
         return toolchains
     # Each piece gets the first remover (in chain order) in a later instruction with its manager
     # and its name (or its apk group) among the removed names. Looked up by (manager, name), from
@@ -2162,7 +2276,7 @@ def _cleans_up(ctx: Context, step: BuildStep) -> bool:
     from dflint.packages import package_commands
     from dflint.shell import Script as _S
 
-    for pc in package_commands(script, ("apt", "apk", "yum", "dnf", "zypper", "conda")):
+    for pc in package_commands(script, _SYSTEM_MANAGERS):
         if pc.action in ("remove", "autoremove") and _S.before(step.command, pc.command):
             return True
     return False

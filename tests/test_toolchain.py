@@ -625,3 +625,74 @@ def test_pattern_tests_answer_as_fnmatch_did(manager: str) -> None:
     wrong = [n for n in sorted(names) if _pattern_match(n, manager) != reference(n)]
     assert wrong == []
     assert _pattern_match("gcc-12", manager) == ("c", "compiler")  # the comparison is not vacuous
+
+
+# ------------------------------------------------------------ RUNs that can matter, and no more
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'curl -fsSL https://go."dev"/dl/go1.22.tar.gz | tar -xz',  # quotes inside the hint
+        "curl https://go.dev/\\\n# a comment\ndl/go.tgz",  # a continuation with a comment line
+        "curl $'https://\\x67o.dev/dl/x.tgz'",  # an ANSI-C string: \x67 is g
+        "curl go.d\\ev/dl/x",  # a backslash escape
+        'curl "https://STATIC.RUST-LANG.org/rustup/x"',  # upper case
+        "sudo ghcup install ghc",  # an installer, through a wrapper
+        "SDK install java 17",
+        'echo "$(echo https://go.dev/dl/)"',  # in a substitution
+    ],
+)
+def test_downloads_behind_quotes_escapes_and_case_are_found(line: str) -> None:
+    """A RUN's words are looked at only when its written code may hold a download hint: every
+    way a word's value can differ from what is written still counts."""
+    from dflint.toolchain import _downloads
+
+    ctx = ctx_of(f"FROM debian\nRUN {line}\nRUN apt-get install -y gcc && rm -rf /tmp/x\n")
+    expected = [(t.ecosystem, t.name) for t in _downloads(ctx, run(ctx, 0), 0)]
+    assert expected  # the case is a download
+    assert [(t.ecosystem, t.name) for t in chain_facts(ctx, 0).downloads] == expected
+
+
+def test_chain_facts_looks_at_the_words_of_runs_that_can_matter_only(monkeypatch) -> None:
+    """A RUN that fetches nothing is never searched word by word, and a command whose name
+    cannot build is never classified: on a big file that was most of DF200's time (a guard on
+    the number of calls, which grew with every RUN)."""
+    from dflint import toolchain
+
+    calls = {"downloads": 0, "classify": 0}
+    real_downloads, real_classify = toolchain._downloads, toolchain.classify_build
+
+    def downloads(*a, **k):
+        calls["downloads"] += 1
+        return real_downloads(*a, **k)
+
+    def classify(*a, **k):
+        calls["classify"] += 1
+        return real_classify(*a, **k)
+
+    monkeypatch.setattr(toolchain, "_downloads", downloads)
+    monkeypatch.setattr(toolchain, "classify_build", classify)
+    toolchain._classify_run_words.cache_clear()
+    lines = ["FROM debian:bookworm-slim"]
+    lines += [f"RUN apt-get install -y curl{i} && rm -rf /var/lib/apt/lists/* && echo done{i}" for i in range(300)]
+    lines += ["RUN curl -fsSL https://go.dev/dl/go1.22.tar.gz | tar -C /usr/local -xz && go build -o /app ."]
+    facts = chain_facts(ctx_of("\n".join(lines) + "\n"), 0)
+    assert [(t.ecosystem, t.line) for t in facts.downloads] == [("go", 302)]
+    assert [b.tool for b in facts.builds] == ["go build"]
+    assert calls == {"downloads": 1, "classify": 1}
+
+
+def test_build_step_span_is_its_command_span() -> None:
+    ctx = ctx_of("FROM golang:1.22\nRUN cd /src && \\\n    go build -o /app .\n")
+    (step,) = chain_facts(ctx, 0).builds
+    assert step.command is not None and step.span == step.command.span
+    assert ctx.dockerfile.text[step.span.start : step.span.end] == "go build -o /app ."
+    assert step == step._replace() and hash(step) == hash(step._replace())
+
+
+def test_equal_pieces_hash_alike() -> None:
+    ctx = ctx_of("FROM debian\nRUN apt-get install -y gcc\n")
+    (piece,) = run_toolchains(ctx, run(ctx, 0))
+    twin = piece._replace()
+    assert twin == piece and hash(twin) == hash(piece) and len({piece, twin}) == 1
