@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dflint.fix import Edit, Fix
@@ -8,10 +7,11 @@ from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.security import runs
 from dflint.shell import Command, Script
+from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 
-_OWNER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
-_OCTAL = re.compile(r"0?[0-7]{3}|[0-7]{4}")
+_OWNER = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
+_OCTAL = LazyPattern(r"0?[0-7]{3}|[0-7]{4}")
 _ROOT = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 _COPY_FLAGS = frozenset({"from", "link", "parents", "exclude", "chown", "chmod"})
 _WRITES_NOTHING = frozenset({"cd", "echo", "printf", "set", "true", ":", "export", "id", "ls"})
