@@ -60,7 +60,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-import weakref
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from dflint.source import LazyPattern, Record, Span
@@ -1866,14 +1865,14 @@ class Evidence(_Frozen):
         return tuple(seen)
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _stage_cache(ctx: Context) -> dict:
-    try:
-        return _CACHE.setdefault(ctx, {})
-    except TypeError:  # pragma: no cover - a Context that cannot be weakly referenced
-        return {}
+    """This module's per-file facts: a table in the Context's memo (lives as long as the file's
+    Context)."""
+    memo = ctx.memo
+    cache = memo.get(_stage_cache)
+    if cache is None:
+        cache = memo[_stage_cache] = {}
+    return cache
 
 
 def _chain_of(ctx: Context, index: int) -> tuple[int, ...]:
