@@ -2,8 +2,9 @@
 
 Shell code is parsed with tree-sitter-bash, lazily (``tree_sitter`` is imported on the first parse,
 never when this module is imported) and once per instruction (`dflint.rule.Context.script` caches
-`script_of`); code of plain words joined by ``&&`` alone (``apt-get update && apt-get install -y
-curl``, 40% of real RUNs) is split without it, into the same commands (`_Builder.plain_chain`).
+`script_of`); code of plain words joined by ``&&``, ``||``, ``|`` and ``;`` alone (``apt-get update
+&& apt-get install -y curl``, most real RUNs) is split without it, into the same commands,
+pipelines and chains (`_Builder.plain_chain`).
 Every position in the parse maps back to an offset in the Dockerfile through the ``to_file``
 function given to `parse_script`, so a finding can point at the exact argument.
 
@@ -946,6 +947,8 @@ class Script:
       substitutions; a nested list also has chains of its own); a command in no list is a
       chain of one. Ordered by first command.
     - `errors`: what tree-sitter could not parse; the rest of the script is still there.
+    - `names`: the basenames of every command and of what its wrappers run, to skip a script
+      cheaply (``if "apt-get" not in script.names: return``).
     """
 
     pieces: tuple[Piece, ...]
@@ -1009,7 +1012,7 @@ class Script:
             chains = self._wrapper_chains()
         every = self._names
         if every is None:
-            every = self._names = frozenset([c.basename for chain in chains for c in chain])
+            every = self.names
         # (most scripts run none of the commands asked for: no command nor wrapped command has
         # such a name)
         if isinstance(name, str):
@@ -1027,6 +1030,17 @@ class Script:
                     out.append(cur)
                     break
         return out
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The basenames of every command and of every command a wrapper runs (``sudo env A=1
+        /usr/bin/apt-get install x`` → sudo, env, apt-get), computed once: a rule can skip a
+        script that runs none of its commands with ``script.names.isdisjoint(…)`` (what `find`
+        asks first)."""
+        every = self._names
+        if every is None:
+            every = self._names = frozenset([c.basename for chain in self._wrapper_chains() for c in chain])
+        return every
 
     def _wrapper_chains(self) -> list[list[Command]]:
         """Each command followed by what it wraps (``sudo env A=1 x`` → sudo, env, x), once."""
@@ -1236,9 +1250,15 @@ _PLAIN_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.
 #: redirect, operator, comment, brace or tilde; ``=``, ``*`` and ``?`` are kept as written in a
 #: word): tree-sitter makes it a command name and words whose values are their texts.
 _PLAIN_COMMAND = LazyPattern(r"[A-Za-z0-9_\-./+:@,%=*? ]*")
-#: Such commands joined by ``&&`` alone: 40% of real RUNs (``apt-get update && apt-get install
-#: -y curl && rm -rf /var/lib/apt/lists/*``), made without tree-sitter (see `_Builder.plain_chain`).
-_PLAIN_CHAIN = LazyPattern(r"[A-Za-z0-9_\-./+:@,%=*? ]*(?:&&[A-Za-z0-9_\-./+:@,%=*? ]*)*")
+#: Such commands (also with tabs, and ending in redirects to plain words) joined by ``&&``, ``||``,
+#: ``|`` and ``;`` alone: over half of real RUNs (``apt-get update && apt-get install -y curl && rm
+#: -rf /var/lib/apt/lists/*``), made without tree-sitter (see `_Builder.plain_chain`).
+_PLAIN_CODE = LazyPattern(r"[A-Za-z0-9_\-./+:@,%=*? \t>]*(?:(?:&&|\|\|?|;|>&)[A-Za-z0-9_\-./+:@,%=*? \t>]*)*")
+#: The operators between them.
+_PLAIN_OPERATORS = LazyPattern(r"(&&|\|\|?|;)")
+#: A redirect to a plain word that ends a plain command (``> /dev/null``, ``>>log``, ``2>&1``),
+#: followed by spaces or the end of the command.
+_PLAIN_REDIRECT = LazyPattern(r"([1-9]?)(>>|>&|>)[ \t]*([A-Za-z0-9_\-./+:@,%]+)(?:[ \t]+|$)")
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-"
 _NAME_START = frozenset(_NAME_CHARS[:-2])
 #: Words that are not a simple command's name where a command starts: reserved words, and the
@@ -1495,35 +1515,112 @@ class _Builder:
         self.commands.append(cmd)
         return cmd
 
-    def _plain(self, words: list[Arg], start: int, end: int, sub: bool, bg: bool) -> Command:
+    def _plain(
+        self, words: list[Arg], start: int, end: int, sub: bool, bg: bool,
+        redirects: tuple[Redirect, ...] = (),
+    ) -> Command:
         name = words[0]
         return Command(  # (by position, as in `_make`)
-            name.value, name, tuple(words[1:]), self.piece, (), (), None, self.pi, 0, sub, bg,
+            name.value, name, tuple(words[1:]), self.piece, (), redirects, None, self.pi, 0, sub, bg,
             None, _UNSET, start, end,
         )
 
+    def _plain_redirects(self, part: str, at: int) -> tuple[str, tuple[Redirect, ...]] | None:
+        """An operand of `plain_chain` (at `at` in the code) that ends in redirects to plain words
+        (``make > build.log 2>&1``): the code before them and the redirects, or None when it is
+        not that (a redirect not at the end, not after a space, to a quoted word…)."""
+        i = part.index(">")
+        if i >= 2 and part[i - 1] in "123456789" and part[i - 2] == " ":
+            i -= 1  # ``2>``: the descriptor it redirects (after a space; ``0>`` and a tab make a word)
+        elif not i or part[i - 1] not in " \t":
+            return None
+        if part[:i].split()[-1:] == ["-"]:
+            return None  # (tree-sitter-bash drops the ``-`` of ``xargs - 2>x``)
+        piece = self.piece
+        redirects = []
+        match = _PLAIN_REDIRECT.compiled.match
+        pos = i
+        while pos < len(part):
+            m = match(part, pos)
+            if m is None:
+                return None
+            fd, op, word = m.group(1, 2, 3)
+            if op == ">&" and not word.isdigit():
+                return None
+            start, end = at + m.start(3), at + m.end(3)
+            redirects.append(Redirect(
+                op, int(fd) if fd else None, Arg(word, word, None, True, start, end, piece),
+                piece.span(at + m.start(), end),
+            ))
+            pos = m.end()
+        return part[:i], tuple(redirects)
+
     def plain_chain(self) -> bool:
-        """When the code is plain commands joined by ``&&`` alone, make them (what the walk and
-        `finish` give: one ``&&`` run, no pipeline, no error) and return True; else False, with
-        nothing made. (Parsing such code with tree-sitter and walking the tree took over twice
-        as long.)"""
+        """When the code is plain commands (see `_PLAIN_COMMAND`; each may end in redirects to
+        plain words, see `_plain_redirects`) joined by ``&&``, ``||``, ``|`` and ``;`` alone, make
+        them, their pipelines and their ``&&`` runs (what the walk and `finish` give, no error)
+        and return True; else False, with nothing made. Shapes tree-sitter-bash reads otherwise
+        are left to it (checked by comparing every script of the corpus and fuzzing). (Parsing
+        such code with tree-sitter and walking the tree took over twice as long.)"""
         text = self.src.text
-        if not _PLAIN_CHAIN.compiled.fullmatch(text):
+        if not _PLAIN_CODE.compiled.fullmatch(text):
             return False
         commands: list[Command] = []
+        runs: list[list[Command]] = []
+        pipes: list[tuple[int, int, list[list[Command]], bool]] = []
+        parts = _PLAIN_OPERATORS.compiled.split(text)  # operand, operator, operand, …
+        last = len(parts) - 1
+        if last >= 2 and parts[-2] == ";" and not parts[-1].strip(" \t"):
+            last -= 2  # a trailing ``;`` ends the last statement
         at = 0
-        for part in text.split("&&"):
-            skip = len(part) - len(part.lstrip(" "))
-            words = _plain_words(part.strip(" "), at + skip, self.piece)
+        lists = 0  # pipelines in the current statement
+        run: list[Command] = []  # the current && run of the statement
+        stages: list[list[Command]] = []  # the current pipeline's stages
+        piece = self.piece
+        for i in range(0, last + 1, 2):
+            part = parts[i]
+            redirects: tuple[Redirect, ...] = ()
+            if ">" in part:
+                split = self._plain_redirects(part, at)
+                if split is None:
+                    return False
+                part, redirects = split
+            skip = len(part) - len(part.lstrip(" \t"))
+            words = _plain_words(part.strip(" \t"), at + skip, piece)
             if not words or not _plain_name(words[0].value):
                 return False  # (an empty operand is a syntax error)
-            start, end = words[0]._start, words[-1]._end
-            commands.append(self._plain(words, start, end, False, False))
-            at += len(part) + 2
+            end = words[-1]._end  # (where its words end: a pipeline ends there)
+            cmd = self._plain(words, words[0]._start, redirects[-1].target._end if redirects else end,
+                              False, False, redirects)
+            commands.append(cmd)
+            stages.append([cmd])
+            at += len(parts[i])
+            op = parts[i + 1] if i < last else ";"
+            at += len(op)
+            if op == "|":
+                if redirects:  # tree-sitter-bash reads ``a && b > x | c`` as ``(a && b > x) | c``
+                    return False
+                continue
+            if len(stages) > 1:
+                if len(stages) > 2 and op != ";":
+                    # tree-sitter-bash reads ``a | b | c && d`` as ``a | (b | c && d)`` (and
+                    # longer pipelines before ``&&`` or ``||`` elsewhere likewise)
+                    return False
+                pipes.append((stages[0][0]._start, end, stages, False))
+            run.extend(c for stage in stages for c in stage)
+            stages = []
+            lists += 1
+            if op == "&&":
+                continue
+            if op == "||" or lists > 1:  # (a statement of one pipeline is no list)
+                runs.append(run)
+            run = []
+            if op == ";":
+                lists = 0
         self.commands = commands
         self.starts = [c._start for c in commands]
-        self.pipes = []
-        self.runs = [commands] if len(commands) > 1 else []
+        self.pipes = pipes
+        self.runs = runs
         return True
 
     def declaration(self, node: Any, sub: bool, outer_redirects: list[Any]) -> Command | None:
@@ -1653,18 +1750,20 @@ class _Builder:
         cmds.sort(key=lambda c: c._start)  # pre-order already; sort is cheap and makes sure
         self.starts = [c._start for c in cmds]
         src = self.src
-        # pipelines: (node, sub, stages)
-        self.pipes: list[tuple[Any, bool, list[list[Command]]]] = []
+        # pipelines: (start, end, stages, negated)
+        self.pipes: list[tuple[int, int, list[list[Command]], bool]] = []
         for node, sub in self.pipeline_nodes:
             stages = []
-            for el in node.named_children:
+            named = node.named_children
+            for el in named:
                 if el.type == "comment":
                     continue
                 stages.append(
                     [c for c in self._within(src.idx(el.start_byte), src.idx(el.end_byte))
                      if c.substitution == sub]
                 )
-            self.pipes.append((node, sub, stages))
+            negated = any(el.type == "negated_command" for el in named[:1])
+            self.pipes.append((src.idx(node.start_byte), src.idx(node.end_byte), stages, negated))
         # && runs of each list root
         self.runs: list[list[Command]] = []
         text = src.text
@@ -1804,13 +1903,13 @@ def _assemble(builders: list[_Builder]) -> Script:
         _chains_of=chains_of,
     )
     for b in builders:
-        for node, _sub, stages in b.pipes:
+        for start, end, stages, negated in b.pipes:
             flat = tuple(c for stage in stages for c in stage)
             p = Pipeline(
                 commands=flat,
-                span=b.span(node),
+                span=b.piece.span(start, end),
                 piece=b.piece_index,
-                negated=any(el.type == "negated_command" for el in node.named_children[:1]),
+                negated=negated,
                 stages=tuple(tuple(s) for s in stages),
             )
             p.pipefail = script.option_at("pipefail", p)
@@ -2092,7 +2191,7 @@ def _body_runner(cmd: Command, builder: _Builder) -> tuple[str, ...] | None:
         return runner
     u = cmd.unwrapped()
     if u.is_("cat") and not u._positional_with(()):
-        for _node, _sub, stages in builder.pipes:
+        for _start, _end, stages, _negated in builder.pipes:
             for i, stage in enumerate(stages[:-1]):
                 if cmd in stage and stages[i + 1]:
                     return _stdin_shell(stages[i + 1][0])

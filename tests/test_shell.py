@@ -847,6 +847,47 @@ PLAIN_TEXTS = [
     "a &&",
     "&& a",
     "a &&&& b",
+    # ;, || and | between plain commands (pipelines, pipefail and && runs as tree-sitter makes them)
+    "apt-get update || true",
+    "a && b || c && d; e",
+    "set -o pipefail && curl -fsSL https://x/install.sh | bash",
+    "set -o pipefail; wget -O- x | tee log | sh; curl y | sh",
+    "curl x | sh && set -eo pipefail && wget y|bash || echo failed",
+    "a|b;c||d;",
+    "x && a | b | c || d",
+    # redirects to plain words ending a pipeline or a command
+    "make install > /var/log/build.log 2>&1 && rm -rf /src",
+    "curl -fsSL x | tar -xz -C /opt && chmod +x /opt/x && /opt/x --version > /opt/VERSION",
+    "a >/dev/null 2>&1 || echo missing >&2; b >> log",
+    "set -o pipefail && wget -O- x | sh > out 1>x",
+    "apt-get update &&\tapt-get install -y\tcurl\t&& make >\tlog\t2>&1",  # tabs (indented lines)
+    # shapes left to tree-sitter (it reads some otherwise, others do not parse): its answer is kept
+    "a | b | c && d",
+    "a | b | c | d || e; f",
+    "x || a | b | c | d && e",
+    "a ; ; b",
+    "a;;",
+    "; a",
+    "a |",
+    "a ||| b",
+    "a |& b",
+    "a & b",
+    "a; done",
+    "a | time b",
+    "a > x | b",
+    "a && b 2>&1 | c",
+    "xargs - 2> x",
+    "a>x",
+    "a 12>x",
+    "a > x y",
+    "a >& x",
+    "a >&-",
+    "a &> x",
+    "a >| x",
+    "a < x",
+    "a > 'x'",
+    "a 0>x",
+    "a\t2>x",
 ]
 
 
@@ -864,10 +905,17 @@ def test_plain_words_are_read_as_tree_sitter_reads_them(monkeypatch):
 
     texts = [*PLAIN_TEXTS]
     texts += [i.args for i in parse_df(generate.dockerfile(200)).instructions if i.name == "RUN"]
-    fast = [_everything(P(t, 7)) for t in texts]
+    texts += ["PF " + t for t in PLAIN_TEXTS]  # with a SHELL that sets pipefail
+
+    def script(text):
+        if text.startswith("PF "):
+            return parse_script(text[3:], lambda i: i + 7, ("/bin/bash", "-o", "pipefail", "-c"))
+        return P(text, 7)
+
+    fast = [_everything(script(t)) for t in texts]
     monkeypatch.setattr(shell._Builder, "plain_chain", lambda self: False)
     monkeypatch.setattr(shell._Builder, "_plain_command", lambda self, node, sub: None)
-    slow = [_everything(P(t, 7)) for t in texts]
+    slow = [_everything(script(t)) for t in texts]
     for text, a, b in zip(texts, fast, slow):
         assert a == b, text
 
@@ -883,3 +931,32 @@ def test_a_plain_chain_is_not_parsed_by_tree_sitter(monkeypatch):
     assert [c.name for c in script.commands] == ["apt-get", "apt-get", "rm"]
     assert [len(chain) for chain in script.and_chains] == [3]
     assert not script.errors and not script.pipelines
+
+
+def test_pipelines_and_lists_of_plain_commands_are_not_parsed_by_tree_sitter(monkeypatch):
+    from dflint import shell
+
+    def refuse():
+        raise AssertionError("tree-sitter was asked")
+
+    monkeypatch.setattr(shell, "_parser", refuse)
+    script = P("set -o pipefail; curl -fsSL x | sh && apt-get update >/dev/null 2>&1 || true")
+    assert [c.name for c in script.commands] == ["set", "curl", "sh", "apt-get", "true"]
+    assert [[c.name for c in chain] for chain in script.and_chains] == [
+        ["set"], ["curl", "sh", "apt-get"], ["true"]
+    ]
+    (pipeline,) = script.pipelines
+    assert [c.name for c in pipeline] == ["curl", "sh"] and pipeline.pipefail and script.pipefail
+    assert [(r.op, r.fd, r.target.value) for r in script.commands[3].redirects] == [
+        (">", None, "/dev/null"), (">&", 2, "1")
+    ]
+    assert script.commands[3].text == "apt-get update >/dev/null 2>&1"
+    assert not script.errors
+
+
+def test_names_are_the_commands_and_what_their_wrappers_run():
+    script = P("sudo env A=1 /usr/bin/apt-get install -y x && echo $(curl -s y) | xargs rm -f")
+    assert script.names == {"sudo", "env", "apt-get", "echo", "curl", "xargs", "rm"}
+    assert isinstance(script.names, frozenset) and script.names is script.names
+    assert P("a=1").names == frozenset()
+    assert not script.find("wget") and script.find("apt-get")
