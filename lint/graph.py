@@ -666,16 +666,21 @@ class StageGraph:
         override a name an ENV set (Docker's documented precedence). Values only BuildKit knows
         (base image ENV, automatic platform ARGs) are absent. Outside any stage: the global
         scope."""
+        return dict(self.scope_view(instruction))
+
+    def scope_view(self, instruction: Instruction) -> Mapping[str, str]:
+        """`scope_at` without the copy: the dict shared with the instructions around, which
+        must not be modified (for callers that only read it, thousands of times in a file)."""
         stage = self.stage_of(instruction)
         if stage is None:
-            return dict(self.global_scope)
+            return self.global_scope
         outer = instruction
         while outer.parent is not None:
             outer = outer.parent
         befores = self._stage_befores.get(stage.index)
         if befores is None:
             befores = self._stage_befores[stage.index] = self._befores(stage)
-        return dict(befores.get(id(outer), befores[id(stage.from_instruction)]))
+        return befores.get(id(outer), befores[id(stage.from_instruction)])
 
     def _befores(self, stage: Stage) -> dict[int, dict[str, str]]:
         """The scope just before each instruction of `stage`, by id (computed once per stage;

@@ -10,6 +10,7 @@ ARG/ENV scope — and reads from parsed commands which paths a layer creates or 
   (``apt-get update`` → ``/var/lib/apt/lists``, ``pip install`` → ``~/.cache/pip`` …).
 * `run_removals`: what a RUN deletes: ``rm`` arguments and the package managers' clean commands
   (``yum clean all``, ``npm cache clean``, ``pip cache purge``, ``apk cache clean``).
+* `run_changes`: both, read in one walk over the RUN's commands.
 * `covers`: whether a removal takes away (part of) a creation.
 
 Paths are absolute and normalised. A path relative to a folder that is not known (the base
@@ -24,7 +25,8 @@ from __future__ import annotations
 
 import posixpath
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from dflint.packages import package_commands
 from dflint.shell import VALUE_FLAGS, Arg, Command, Script
@@ -48,6 +50,7 @@ __all__ = [
     "is_remote",
     "is_under",
     "join",
+    "run_changes",
     "run_creations",
     "run_removals",
     "script_names",
@@ -66,11 +69,18 @@ ARCHIVE_SUFFIXES = (
     ".whl", ".jar", ".war", ".ear", ".run", ".bin", ".iso", ".img", ".msi", ".exe", ".cab",
     ".dmg", ".AppImage", ".gem", ".nupkg",
 )  # fmt: skip
+_ARCHIVE_SUFFIXES_LOWER = tuple(s.lower() for s in ARCHIVE_SUFFIXES)
 
 # ---------------------------------------------------------------------------------------------
 # paths
 
 
+# (`normalize` and `is_under` are asked the same questions over and over in a file of thousands
+# of RUNs, ``/var/lib/apt/lists/*`` against ``/var/lib/apt/lists`` above all: their answers are
+# kept)
+
+
+@lru_cache(maxsize=4096)
 def normalize(path: str) -> str:
     """``posixpath.normpath`` that keeps a trailing-slash-free form and never goes above ``/``."""
     if not path:
@@ -108,6 +118,7 @@ def _plain(path: str) -> bool:
     return bool(path) and "//" not in path and (path[-1] != "/" or path == "/")
 
 
+@lru_cache(maxsize=4096)
 def is_under(path: str, ancestor: str, strict: bool = False) -> bool:
     """Whether `path` is `ancestor` or inside it (segment by segment; `ancestor` may hold globs,
     as an ``rm`` argument does)."""
@@ -155,7 +166,7 @@ def is_git_url(source: str) -> bool:
 
 def looks_like_archive(name: str) -> bool:
     low = name.lower()
-    return low.endswith(tuple(s.lower() for s in ARCHIVE_SUFFIXES))
+    return low.endswith(_ARCHIVE_SUFFIXES_LOWER)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +179,7 @@ class State:
     `scope` and the user's `home` folder when known. The scope (and so the home) is worked out
     on first use: most instructions never need it."""
 
-    __slots__ = ("instruction", "stage", "workdir", "user", "_scope", "_home")
+    __slots__ = ("instruction", "stage", "workdir", "user", "_scope", "_home", "_copies")
 
     def __init__(
         self,
@@ -182,16 +193,14 @@ class State:
         self.stage = stage
         self.workdir = workdir
         self.user = user
-        self._scope: _LazyScope | dict[str, str] = {} if scope is None else scope
+        self._scope = scope if isinstance(scope, _LazyScope) else _LazyScope(None, None, scope or {})
         self._home: str | None | object = _UNKNOWN_HOME
+        self._copies: list[CopyTarget] | None = None  # (see `copy_targets`)
 
     @property
-    def scope(self) -> dict[str, str]:
+    def scope(self) -> Mapping[str, str]:
         """The variables with a known value here (shared with the states around: read only)."""
-        scope = self._scope
-        if isinstance(scope, _LazyScope):
-            scope = self._scope = scope.get()
-        return scope
+        return self._scope.get()
 
     @property
     def home(self) -> str | None:
@@ -221,35 +230,48 @@ class State:
             return None
         if "$" not in word:
             return word
-        exp = expand(word, self.scope)
-        if exp.error:
-            return word
-        if exp.unresolved:
-            return word  # kept as written: compares equal to the same text elsewhere
-        return exp.value
+        return self._scope.substitute(word)
 
 
 _UNKNOWN_HOME = object()
 
 
 class _LazyScope:
-    """The scope at one instruction (``graph.scope_at``), asked for once, when first needed."""
+    """The scope at one instruction (``graph.scope_view``), asked for once, when first needed;
+    shared by the states up to the next ARG/ENV, with the words substituted in it (the same
+    ``$dir`` in thousands of RUNs is expanded once)."""
 
-    __slots__ = ("_graph", "_instruction", "_scope")
+    __slots__ = ("_graph", "_instruction", "_scope", "_words")
 
-    def __init__(self, graph: object, instruction: Instruction | None) -> None:
+    def __init__(
+        self, graph: object, instruction: Instruction | None, scope: Mapping[str, str] | None = None
+    ) -> None:
         self._graph = graph
         self._instruction = instruction
-        self._scope: dict[str, str] | None = None
+        self._scope = scope
+        self._words: dict[str, str] = {}
 
-    def get(self) -> dict[str, str]:
+    def get(self) -> Mapping[str, str]:
         if self._scope is None:
             ins = self._instruction
-            self._scope = {} if ins is None else self._graph.scope_at(ins)  # type: ignore[attr-defined]
+            self._scope = {} if ins is None else self._graph.scope_view(ins)  # type: ignore[attr-defined]
         return self._scope
 
+    def substitute(self, word: str) -> str:
+        """`word` (with a ``$``, no command substitution) with the known variables substituted;
+        as written when one is not known."""
+        found = self._words.get(word)
+        if found is None:
+            exp = expand(word, self.get())
+            if exp.error or exp.unresolved:
+                found = word  # kept as written: compares equal to the same text elsewhere
+            else:
+                found = exp.value
+            self._words[word] = found
+        return found
 
-def _user_home(user: str | None, scope: dict[str, str]) -> str | None:
+
+def _user_home(user: str | None, scope: Mapping[str, str]) -> str | None:
     if "HOME" in scope:
         return scope["HOME"]
     if user is None:
@@ -380,7 +402,15 @@ def copy_sources(ins: Instruction) -> tuple[list[tuple[str, Span | None]], tuple
 
 
 def copy_targets(state: State) -> list[CopyTarget]:
-    """What the COPY/ADD at `state` creates, source by source (heredoc sources included)."""
+    """What the COPY/ADD at `state` creates, source by source (heredoc sources included).
+    Worked out once per state (the list is shared: do not modify it)."""
+    found = state._copies
+    if found is None:
+        found = state._copies = _copy_targets(state)
+    return found
+
+
+def _copy_targets(state: State) -> list[CopyTarget]:
     ins = state.instruction
     sources, dest = copy_sources(ins)
     if dest is None:
@@ -442,7 +472,10 @@ def _unquote(text: str) -> str:
 
 class Created(TupleRecord):
     """A path a layer leaves behind. `tree`: a folder whose content was written (a clone, a
-    build tree, a cache); `cache`: a package manager's cache (nothing else writes there)."""
+    build tree, a cache); `cache`: a package manager's cache (nothing else writes there).
+    `span` is worked out when first read (a finding needs it; most records never make one): the
+    record may hold what it comes from (an argument, a command) in its place, so compare records
+    by their fields, not as tuples."""
 
     __slots__ = ()
     _fields = ("path", "kind", "what", "instruction", "span", "tree", "cache")
@@ -451,19 +484,23 @@ class Created(TupleRecord):
     kind: str = field(1)  # type: ignore[assignment]  # "download", "clone", "build tree", "copy", "cache"
     what: str = field(2)  # type: ignore[assignment]  # for messages: "curl", "git clone", "apt-get update", "COPY" …
     instruction: Instruction = field(3)  # type: ignore[assignment]
-    span: Span = field(4)  # type: ignore[assignment]
     tree: bool = field(5)  # type: ignore[assignment]
     cache: bool = field(6)  # type: ignore[assignment]
 
     def __new__(
-        cls, path: str, kind: str, what: str, instruction: Instruction, span: Span, tree: bool = False,
+        cls, path: str, kind: str, what: str, instruction: Instruction, span: Span | _Where, tree: bool = False,
         cache: bool = False,
     ) -> Created:
         return tuple.__new__(cls, (path, kind, what, instruction, span, tree, cache))
 
+    @property
+    def span(self) -> Span:
+        return _span_of(self[4])
+
 
 class Removed(TupleRecord):
-    """A path a RUN deletes (`path` may hold globs, as an ``rm`` argument does)."""
+    """A path a RUN deletes (`path` may hold globs, as an ``rm`` argument does). `span` is
+    worked out when first read, as in `Created`."""
 
     __slots__ = ()
     _fields = ("path", "what", "instruction", "span", "arg", "clean_start")
@@ -471,16 +508,28 @@ class Removed(TupleRecord):
     path: str = field(0)  # type: ignore[assignment]
     what: str = field(1)  # type: ignore[assignment]  # "rm", "yum clean all" …
     instruction: Instruction = field(2)  # type: ignore[assignment]
-    span: Span = field(3)  # type: ignore[assignment]
     arg: Arg | None = field(4)  # type: ignore[assignment]
     # nothing before it in its RUN writes files: what it deletes existed before this RUN
     clean_start: bool = field(5)  # type: ignore[assignment]
 
     def __new__(
-        cls, path: str, what: str, instruction: Instruction, span: Span, arg: Arg | None = None,
+        cls, path: str, what: str, instruction: Instruction, span: Span | _Where, arg: Arg | None = None,
         clean_start: bool = False,
     ) -> Removed:
         return tuple.__new__(cls, (path, what, instruction, span, arg, clean_start))
+
+    @property
+    def span(self) -> Span:
+        return _span_of(self[3])
+
+
+#: What a record's span is read from when it is needed: a `Span`, or anything with a `span`
+#: (an `Arg`, a `Command`, a `_ValueSpan`).
+_Where = object
+
+
+def _span_of(where: Span | _Where) -> Span:
+    return where if where.__class__ is Span else where.span  # type: ignore[attr-defined]
 
 
 def covers(removed: Removed | str, created: Created) -> bool:
@@ -587,29 +636,20 @@ def _subtree(node: list, out: list[int]) -> None:
         stack.extend(children.values())
 
 
-class LiveSet:
+class LiveSet(PathIndex):
     """The created paths a later deletion may hit (`DF202`), in the order they were created,
     indexed by path (`PathIndex`)."""
 
-    __slots__ = ("_index",)
-
-    def __init__(self) -> None:
-        self._index = PathIndex()
-
-    def __len__(self) -> int:
-        return len(self._index)
+    __slots__ = ()
 
     def extend(self, created: Iterable[Created]) -> None:
         for c in created:
-            self._index.add(c.path, c)
+            self.add(c.path, c)
 
     def hits(self, removed: Removed) -> list[tuple[int, Created]]:
         """The live paths `covers(removed, path)` holds for, in creation order, with their
         numbers (for `discard`)."""
-        return [(n, c) for n, c in self._index.candidates(removed.path) if covers(removed, c)]  # type: ignore[arg-type]
-
-    def discard(self, n: int) -> None:
-        self._index.discard(n)
+        return [(n, c) for n, c in self.candidates(removed.path) if covers(removed, c)]  # type: ignore[arg-type]
 
 
 _CURL_REMOTE_NAME = ("-O", "--remote-name", "--remote-name-all")
@@ -640,16 +680,24 @@ def walk(script: Script, state: State) -> Iterator[tuple[Command, Command, str |
             continue
         inner = cmd.unwrapped()
         yield cmd, inner, cwd
-        if inner.basename in ("cd", "pushd"):
-            pos = [a for a in inner.args if not a.value.startswith("-") or a.value == "-"]
-            if not pos:
-                cwd = state.home
-            elif pos[0].value == "-":
-                cwd = None
-            else:
-                cwd = state.resolve(pos[0].value, cwd)
-        elif inner.basename == "popd":
-            cwd = None
+        if inner.basename in _MOVES:
+            cwd = _moved(inner, state, cwd)
+
+
+#: The commands after which `walk` has another working directory.
+_MOVES = frozenset(("cd", "pushd", "popd"))
+
+
+def _moved(cmd: Command, state: State, cwd: str | None) -> str | None:
+    """The working directory after `cmd` (a cd, pushd or popd) run in `cwd`."""
+    if cmd.basename == "popd":
+        return None
+    pos = [a for a in cmd.args if not a.value.startswith("-") or a.value == "-"]
+    if not pos:
+        return state.home
+    if pos[0].value == "-":
+        return None
+    return state.resolve(pos[0].value, cwd)
 
 
 def _mount_targets(ins: Instruction, state: State) -> list[str]:
@@ -667,19 +715,66 @@ def _mount_targets(ins: Instruction, state: State) -> list[str]:
 def run_creations(script: Script, state: State) -> list[Created]:
     """What the RUN at `state` writes and leaves for later layers (before its own removals are
     taken into account; see `live_creations`)."""
+    return run_changes(script, state)[0]
+
+
+def run_removals(script: Script, state: State) -> list[Removed]:
+    """What the RUN at `state` deletes: every ``rm`` argument (made absolute; a relative one
+    where the folder is unknown is skipped), and the package managers' clean commands."""
+    return run_changes(script, state)[1]
+
+
+def run_changes(script: Script, state: State) -> tuple[list[Created], list[Removed]]:
+    """`run_creations` and `run_removals` of the RUN at `state`, read in one walk over its
+    commands (none in a script that runs no command either looks at: most scripts)."""
+    # (`Script.names`, made once per script for every rule, holds the names of the commands and
+    # of the wrappers around them: a command named below is in it)
+    names = script.names
+    creates = not names.isdisjoint(_CREATORS)
+    removes = not names.isdisjoint(_REMOVERS)
+    packages = package_commands(script)
+    if not (creates or removes or packages):
+        return [], []  # (most RUNs)
     ins = state.instruction
     out: list[Created] = []
+    removed: list[Removed] = []
     made_dirs: dict[str, Arg] = {}
     changes_dir: bool | None = None  # whether the script runs cd or pushd (asked at a mkdir)
-    # the walk below finds nothing in a script that runs none of these commands
-    commands = walk(script, state) if not script_names(script).isdisjoint(_CREATORS) else ()
+    clean = True  # no command so far writes files (see `Removed.clean_start`)
 
-    def add(path: str | None, kind: str, what: str, span: Span, tree: bool = False, cache: bool = False) -> None:
+    def add(path: str | None, kind: str, what: str, where: Span | _Where, tree: bool = False, cache: bool = False) -> None:
         if path and path not in ("/", UNKNOWN) and not path.startswith("/dev/") and path != "/dev":
-            out.append(Created(path, kind, what, ins, span, tree, cache))
+            out.append(Created(path, kind, what, ins, where, tree, cache))
 
-    for cmd, inner, cwd in commands:
+    cwd = state.workdir
+    # (`walk`, written out: the generator cost more than the work in most scripts)
+    for cmd in script.commands if creates or removes else ():
+        if cmd.substitution:
+            continue
+        inner = cmd.unwrapped()
         name = inner.basename
+        if name in _MOVES:
+            before = cwd
+            cwd = _moved(inner, state, cwd)
+            if made_dirs and name != "popd":
+                # a cd into a folder the script made: a build tree
+                pos = [a for a in inner.args if not a.value.startswith("-")]
+                if pos:
+                    p = state.resolve(pos[0].value, before)
+                    if p in made_dirs:
+                        add(p, "build tree", "mkdir and cd", made_dirs[p], tree=True)
+            continue
+        if removes:
+            if name in _REMOVERS:
+                for a in _operands(inner):
+                    path = state.resolve(a.value, cwd) if a.value else None
+                    if path and path != "/":
+                        removed.append(Removed(path, "rm", ins, a, a, clean))
+                continue
+            if name not in _HARMLESS:
+                clean = False
+        if not creates or name not in _CREATORS:
+            continue
         if name == "curl":
             _curl(inner, state, cwd, add)
         elif name == "wget":
@@ -691,27 +786,21 @@ def run_creations(script: Script, state: State) -> list[Created]:
                 target = pos[2].value if len(pos) >= 3 else url_basename(url.rstrip("/")).removesuffix(".git")
                 if target:
                     add(state.resolve(target, cwd), "clone", "git clone",
-                        (pos[2] if len(pos) >= 3 else pos[1]).span, tree=True)
+                        pos[2] if len(pos) >= 3 else pos[1], tree=True)
         elif name == "mkdir":
             if changes_dir is None:
-                changes_dir = not script_names(script).isdisjoint(_CHANGES_DIR)
+                changes_dir = not names.isdisjoint(_CHANGES_DIR)
             if not changes_dir:
                 continue  # (what it makes only counts when a cd goes into it)
             for a in inner.positional:
                 p = state.resolve(a.value, cwd)
                 if p:
                     made_dirs[p] = a
-        elif name in ("cd", "pushd"):
-            pos = [a for a in inner.args if not a.value.startswith("-")]
-            if pos:
-                p = state.resolve(pos[0].value, cwd)
-                if p in made_dirs:
-                    add(p, "build tree", "mkdir and cd", made_dirs[p].span, tree=True)
         elif name == "tar" and _tar_extracts(inner):
             target = _option(inner, "-C", "--directory")
             p = _dir_of(state, target, cwd)
             if p and p not in SYSTEM_DIRS:
-                add(p, "unpacked", "tar", inner.name_arg.span, tree=True)
+                add(p, "unpacked", "tar", inner.name_arg, tree=True)
         elif name in ("unzip", "bsdtar", "7z", "7za"):
             if name == "unzip":
                 target = inner.option("-d", takes_value=("-d", "-x", "-P"))
@@ -719,38 +808,58 @@ def run_creations(script: Script, state: State) -> list[Created]:
                 target = _option(inner, "-C", "--directory") if name == "bsdtar" else None
             p = _dir_of(state, target, cwd)
             if p and p not in SYSTEM_DIRS:
-                add(p, "unpacked", name, inner.name_arg.span, tree=True)
+                add(p, "unpacked", name, inner.name_arg, tree=True)
         # a redirect of a download to a file: curl URL > file
         if name in ("curl", "wget"):
             for r in cmd.redirects:
                 if r.op in (">", ">>", "&>") and r.target is not None and r.fd in (None, 1):
-                    add(state.resolve(r.target.value, cwd), "download", name, r.target.span)
-    for pc in package_commands(script):
-        tool = pc.tool
-        if pc.manager == "apt" and pc.action == "update":
-            add("/var/lib/apt/lists", "cache", f"{tool} update", pc.command.span, tree=True, cache=True)
-        elif pc.manager == "apk" and pc.action in ("install", "update", "upgrade"):
-            if pc.action == "update" or not pc.has_flag("--no-cache"):
-                add("/var/cache/apk", "cache", f"apk {pc.subcommand}", pc.command.span, tree=True, cache=True)
-        elif pc.manager in ("yum", "dnf") and pc.action in ("install", "update", "upgrade"):
+                    add(state.resolve(r.target.value, cwd), "download", name, r.target)
+    for pc in packages:
+        tool, manager, action = pc.tool, pc.manager, pc.action
+        if manager not in _CACHES or (manager == "apt" and action != "update"):
+            continue  # (nothing to read in it: apt-get install, most of them)
+        # what it creates
+        if manager == "apt" and action == "update":
+            add("/var/lib/apt/lists", "cache", f"{tool} update", pc.command, tree=True, cache=True)
+        elif manager == "apk" and action in ("install", "update", "upgrade"):
+            if action == "update" or not pc.has_flag("--no-cache"):
+                add("/var/cache/apk", "cache", f"apk {pc.subcommand}", pc.command, tree=True, cache=True)
+        elif manager in ("yum", "dnf") and action in ("install", "update", "upgrade"):
             folder = "/var/cache/dnf" if tool == "dnf" else "/var/cache/yum"
-            add(folder, "cache", f"{tool} {pc.subcommand}", pc.command.span, tree=True, cache=True)
-        elif pc.manager == "pip" and pc.action == "install" and state.home:
-            if not pc.has_flag("--no-cache-dir") and not _env_set(state, "PIP_NO_CACHE_DIR"):
-                add(state.home + "/.cache/pip", "cache", "pip install", pc.command.span, tree=True, cache=True)
-        elif pc.manager == "npm" and pc.action == "install" and state.home:
-            if not pc.has_flag("--cache") and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
-                add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", pc.command.span, tree=True, cache=True)
-    mounts = _mount_targets(ins, state) if out else ()
+            add(folder, "cache", f"{tool} {pc.subcommand}", pc.command, tree=True, cache=True)
+        elif manager == "pip" and action == "install":
+            if not pc.has_flag("--no-cache-dir") and state.home and not _env_set(state, "PIP_NO_CACHE_DIR"):
+                add(state.home + "/.cache/pip", "cache", "pip install", pc.command, tree=True, cache=True)
+        elif manager == "npm" and action == "install":
+            if not pc.has_flag("--cache") and state.home and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
+                add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", pc.command, tree=True, cache=True)
+        # what it deletes
+        if manager in ("yum", "dnf") and action == "clean":
+            for folder in ("/var/cache/yum", "/var/cache/dnf"):
+                removed.append(Removed(folder, f"{tool} clean", ins, pc.command))
+        elif manager == "apk" and action == "clean":
+            removed.append(Removed("/var/cache/apk", "apk cache clean", ins, pc.command))
+        elif manager == "npm" and pc.subcommand == "cache":
+            rest = [a.value for a in pc.command.positional[1:]]
+            if rest[:1] in (["clean"], ["clear"], ["rm"]) and state.home:
+                removed.append(Removed(state.home + "/.npm", "npm cache clean", ins, pc.command))
+        elif manager == "pip" and pc.subcommand == "cache":
+            rest = [a.value for a in pc.command.positional[1:]]
+            if rest[:1] in (["purge"], ["remove"]) and state.home:
+                removed.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, pc.command))
+    mounts = _mount_targets(ins, state) if out and ins.flags else ()
     if mounts:
         out = [c for c in out if not any(is_under(c.path, m) for m in mounts)]
-    return out
+    return out, removed
 
 
 #: The commands `run_creations` reads (``cd``/``pushd`` only count after a ``mkdir``).
 _CREATORS = frozenset(("curl", "wget", "git", "mkdir", "tar", "unzip", "bsdtar", "7z", "7za"))
 
 _CHANGES_DIR = frozenset(("cd", "pushd"))
+
+#: The package managers whose cache `run_changes` follows.
+_CACHES = frozenset(("apt", "apk", "yum", "dnf", "pip", "npm"))
 
 #: Folders an archive may be unpacked into that hold much more than it: a tree rooted there
 #: would claim whatever is deleted in them.
@@ -791,19 +900,21 @@ def _env_set(state: State, *names: str) -> bool:
 
 
 def _curl(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
-    urls = [a for a in cmd.positional if "://" in a.value]
     outdir = _option(cmd, "--output-dir")
+    remote_name = False  # (``cmd.has_flag(*_CURL_REMOTE_NAME)``, read in the same pass)
     for f, value, arg in cmd.flag_items():
         if f in ("-o", "--output") and value and value != "-":
             base = state.resolve(outdir, cwd) if outdir else cwd
-            add(state.resolve(value, base), "download", "curl", _value_span(cmd, arg, value))
-    if any(cmd.has_flag(f) for f in _CURL_REMOTE_NAME):
+            add(state.resolve(value, base), "download", "curl", _ValueSpan(cmd, arg, value))
+        elif f in _CURL_REMOTE_NAME:
+            remote_name = True
+    if remote_name:
         base = state.resolve(outdir, cwd) if outdir else cwd
         if base is not None:
-            for u in urls:
+            for u in [a for a in cmd.positional if "://" in a.value]:
                 name = url_basename(u.value)
                 if name:
-                    add(join(base, name), "download", "curl -O", u.span)
+                    add(join(base, name), "download", "curl -O", u)
 
 
 def _wget(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
@@ -811,7 +922,7 @@ def _wget(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ig
     if outs:
         for value, arg in outs:
             if value != "-":
-                add(state.resolve(value, cwd), "download", "wget", _value_span(cmd, arg, value))
+                add(state.resolve(value, cwd), "download", "wget", _ValueSpan(cmd, arg, value))
         return
     if cmd.has_flag("--spider", "-r", "--recursive", "-m", "--mirror"):
         return
@@ -823,7 +934,20 @@ def _wget(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ig
         if "://" in a.value:
             name = url_basename(a.value)
             if name:
-                add(join(base, name), "download", "wget", a.span)
+                add(join(base, name), "download", "wget", a)
+
+
+class _ValueSpan:
+    """The span of an option's value (`_value_span`), worked out when a finding needs it."""
+
+    __slots__ = ("_args",)
+
+    def __init__(self, cmd: Command, flag_arg: Arg, value: str) -> None:
+        self._args = (cmd, flag_arg, value)
+
+    @property
+    def span(self) -> Span:
+        return _value_span(*self._args)
 
 
 def _value_span(cmd: Command, flag_arg: Arg, value: str) -> Span:
@@ -839,46 +963,28 @@ def _value_span(cmd: Command, flag_arg: Arg, value: str) -> Span:
     return flag_arg.span
 
 
-def run_removals(script: Script, state: State) -> list[Removed]:
-    """What the RUN at `state` deletes: every ``rm`` argument (made absolute; a relative one
-    where the folder is unknown is skipped), and the package managers' clean commands."""
-    ins = state.instruction
-    out: list[Removed] = []
-    clean = True
-    # the walk below finds nothing in a script without rm/rmdir
-    for cmd, inner, cwd in walk(script, state) if not script_names(script).isdisjoint(_REMOVERS) else ():
-        if inner.basename not in _REMOVERS:
-            if inner.basename not in _HARMLESS:
-                clean = False
-            continue
-        # (rm and rmdir have no option that takes a value: the default scan, shared with the
-        # other rules, is `positional(())`)
-        for a in inner.positional:
-            path = state.resolve(a.value, cwd) if a.value else None
-            if path and path != "/":
-                out.append(Removed(path, "rm", ins, a.span, a, clean))
-    for pc in package_commands(script):
-        sub = pc.subcommand
-        if pc.manager in ("yum", "dnf") and pc.action == "clean":
-            for folder in ("/var/cache/yum", "/var/cache/dnf"):
-                out.append(Removed(folder, f"{pc.tool} clean", ins, pc.command.span))
-        elif pc.manager == "apk" and pc.action == "clean":
-            out.append(Removed("/var/cache/apk", "apk cache clean", ins, pc.command.span))
-        elif pc.manager == "npm" and sub == "cache" and state.home:
-            rest = [a.value for a in pc.command.positional[1:]]
-            if rest[:1] in (["clean"], ["clear"], ["rm"]):
-                out.append(Removed(state.home + "/.npm", "npm cache clean", ins, pc.command.span))
-        elif pc.manager == "pip" and sub == "cache" and state.home:
-            rest = [a.value for a in pc.command.positional[1:]]
-            if rest[:1] in (["purge"], ["remove"]):
-                out.append(Removed(state.home + "/.cache/pip", "pip cache purge", ins, pc.command.span))
-    return out
-
-
 _REMOVERS = frozenset(("rm", "rmdir"))
+
+
+def _operands(cmd: Command) -> list[Arg]:
+    """``cmd.positional`` of an ``rm`` or ``rmdir``: neither has an option that takes a value,
+    so these are the words that are not options, and every word after ``--`` (the same as the
+    default scan, without the flags it also makes: no rule asks for those)."""
+    out = []
+    args = cmd.args
+    for i, a in enumerate(args):
+        v = a.value
+        if v[:1] != "-" or v == "-":
+            out.append(a)
+        elif v == "--":
+            out.extend(args[i + 1 :])
+            break
+    return out
 
 
 def live_creations(created: Iterable[Created], removed: Iterable[Removed]) -> list[Created]:
     """The creations of one layer that its own removals do not take away."""
     removed = list(removed)
+    if not removed:
+        return list(created)
     return [c for c in created if not any(covers(r, c) for r in removed)]

@@ -10,8 +10,7 @@ from dflint.layers import (
     is_under,
     live_creations,
     looks_like_archive,
-    run_creations,
-    run_removals,
+    run_changes,
     stage_states,
 )
 from dflint.rule import Context, Rule, Severity, Violation
@@ -105,10 +104,9 @@ class RemovedInLaterLayer(Rule):
                 script = ctx.script(ins)
                 if script is None:
                     continue
-                created = run_creations(script, state)
+                created, removed = run_changes(script, state)
                 if not created and not live:
                     continue  # nothing it deletes can be a finding, now or later
-                removed = run_removals(script, state)
                 for r in removed if removed and live else ():
                     found = live.hits(r)
                     if not found:

@@ -5,7 +5,6 @@ from typing import Iterator
 from dflint.fix import Edit, Fix
 from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states, walk
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.security import runs
 from dflint.shell import Command, Script
 from dflint.source import LazyPattern
 from dflint.syntax import Instruction
@@ -87,8 +86,6 @@ class ChownInSeparateLayer(Rule):
         graph = ctx.graph
         if graph.target is None:
             return
-        # the RUNs that run chown or chmod (the walk below looks at nothing else): most run neither
-        setters = {id(ins) for ins, _ in runs(ctx, _SETTERS)}
         for index in sorted(graph.shipped):
             stage = graph.stages[index]
             # every COPY/ADD destination so far, as (state, target), indexed by path
@@ -101,10 +98,11 @@ class ChownInSeparateLayer(Rule):
                     for t in copy_targets(state):
                         copies.add(t.path, (state, t))
                     continue
-                if ins.name != "RUN" or not copied or id(ins) not in setters:
+                if ins.name != "RUN" or not copied:
                     continue
                 script = ctx.script(ins)
-                if script is None:
+                # (the walk below looks at chown and chmod only: most RUNs run neither)
+                if script is None or script.names.isdisjoint(_SETTERS):
                     continue
                 yield from self._check_run(ctx, state, script, copies, stage.instructions, pos)
 

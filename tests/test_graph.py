@@ -348,6 +348,11 @@ def test_scope_at() -> None:
     b_run = g.stages[1].instructions[-1]
     assert g.scope_at(b_run) == {"V": "1", "E": "1", "X": "y", "W": "12"}
     assert g.scope_at(g.stages[0].from_instruction) == {}
+    # scope_view: the same, without the copy (shared by the instructions up to the next change)
+    for ins in [*g.stages[0].instructions, *g.stages[1].instructions]:
+        assert g.scope_view(ins) == g.scope_at(ins)
+        assert g.scope_view(ins) is g.scope_view(ins) and g.scope_at(ins) is not g.scope_at(ins)
+    assert g.scope_view(g.stages[1].from_instruction) is g.scope_view(g.stages[1].instructions[1])
 
 
 # --------------------------------------------------------------------------- problems

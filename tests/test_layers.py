@@ -304,13 +304,13 @@ def test_is_under_agrees_with_the_segment_comparison():
 
 
 def test_runs_share_the_scope_between_changes(monkeypatch):
-    """The scope (a dict copy per asking instruction) is asked once per ARG/ENV change, not once
-    per RUN: a file of thousands of RUNs and a long scope was quadratic."""
+    """The scope (a dict copy per asking instruction, before `scope_view`) is asked once per
+    ARG/ENV change, not once per RUN: a file of thousands of RUNs and a long scope was quadratic."""
     from dflint.graph import StageGraph
 
     calls = []
-    real = StageGraph.scope_at
-    monkeypatch.setattr(StageGraph, "scope_at", lambda self, ins: calls.append(ins) or real(self, ins))
+    real = StageGraph.scope_view
+    monkeypatch.setattr(StageGraph, "scope_view", lambda self, ins: calls.append(ins) or real(self, ins))
     runs = "".join(f"RUN pip install pkg{i}\n" for i in range(300))
     text = f"FROM python:3.12\nENV A=1\n{runs}ENV B=2\n{runs}"
     ctx, sts = states(text)
@@ -370,3 +370,77 @@ def test_option_from_the_default_scan_is_cmd_option():
     ]:
         cmd = parse_script(text).commands[0]
         assert _option(cmd, *names) == cmd.option(*names), text
+
+
+def _read(records):
+    """Every field of the records, as read through their names (the span worked out)."""
+    return [tuple(getattr(r, f) for f in r._fields) for r in records]
+
+
+def test_run_changes_is_creations_and_removals():
+    text = (
+        "FROM debian:12\n"
+        "WORKDIR /src\n"
+        "ENV D=/opt/d\n"
+        "RUN apt-get update && curl -fsSLo /tmp/a.tgz https://x/a.tgz && mkdir b && cd b && make"
+        " && rm -rf /tmp/a.tgz $D -- -x && npm cache clean --force && pip install y\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install z && wget https://x/y.zip"
+        " && git clone https://x/r.git && sudo rm -f ../x ~/y && tar -xzf a.tgz -C /tmp/t\n"
+        "RUN echo hi\n"
+    )
+    from dflint.layers import run_changes
+
+    ctx, sts = states(text)
+    for st in sts:
+        if st.instruction.name != "RUN":
+            continue
+        script = ctx.script(st.instruction)
+        made, gone = run_changes(script, st)
+        assert _read(made) == _read(run_creations(script, st)) and _read(gone) == _read(run_removals(script, st))
+    ctx, st = state_at(text, 4)
+    made, gone = run_changes(ctx.script(st.instruction), st)
+    assert [c.path for c in made] == ["/tmp/a.tgz", "/src/b", "/var/lib/apt/lists", "/root/.cache/pip"]
+    assert [r.path for r in gone] == ["/tmp/a.tgz", "/opt/d", "/src/b/-x", "/root/.npm"]
+    assert [r.clean_start for r in gone] == [False] * 4
+
+
+def test_record_spans_are_the_offending_words():
+    """Created/Removed work out their span when it is read: it is the token a finding points at."""
+    text = (
+        "FROM debian:12\n"
+        "RUN curl -fsSL -o /tmp/a.tgz https://x/a.tgz && wget -O/tmp/b https://x/b"
+        " && curl -O https://x/c.zip && apt-get update && rm -rf /tmp/x /var/lib/apt/lists/*\n"
+    )
+    ctx, st = state_at(text, 2)
+    src = ctx.dockerfile.text
+    made, gone = (run_creations(ctx.script(st.instruction), st), run_removals(ctx.script(st.instruction), st))
+    assert [src[c.span.start : c.span.end] for c in made] == [
+        "/tmp/a.tgz", "-O/tmp/b", "https://x/c.zip", "apt-get update"
+    ]
+    assert [src[r.span.start : r.span.end] for r in gone] == ["/tmp/x", "/var/lib/apt/lists/*"]
+    assert all(isinstance(x.span, Span) for x in [*made, *gone])
+    assert Created("/a", "x", "x", None, Span(1, 2)).span == Span(1, 2)  # type: ignore[arg-type]
+
+
+def test_rm_operands_are_its_default_positional_words():
+    from dflint.layers import _operands
+    from dflint.shell import parse_script
+
+    for text in ["rm -rf a b", "rm -- -a b", "rm - -f", "rm", "rm -rf", 'rm "" x', "rm -r --preserve-root=all x", "rmdir -p a/b"]:
+        cmd = parse_script(text).commands[0]
+        assert list(_operands(cmd)) == list(cmd.positional) == list(cmd.positional(())), text
+
+
+def test_a_word_is_substituted_once_per_scope(monkeypatch):
+    """Thousands of RUNs deleting the same ``$dir`` expand it once per scope (per ARG/ENV change)."""
+    import dflint.layers as layers
+
+    calls = []
+    real = layers.expand
+    monkeypatch.setattr(layers, "expand", lambda word, env: calls.append(word) or real(word, env))
+    runs = "".join(f'RUN for d in /a /b; do touch "$d"; rm -rf "$d" "$D/{i % 3}"; done\n' for i in range(300))
+    text = f"FROM debian:12\nENV D=/x\n{runs}ENV D=/y\n{runs}"
+    ctx, sts = states(text)
+    gone = [r.path for st in sts if st.instruction.name == "RUN" for r in run_removals(ctx.script(st.instruction), st)]
+    assert gone[:2] == ["$d", "/x/0"] and gone[-1] == "/y/2"
+    assert len(calls) == 8  # "$d" and three "$D/…" in each of the two scopes
