@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import re
+from itertools import accumulate
 
 from dflint.source import LazyPattern, SourceFile, Span
 from dflint.syntax import (
@@ -85,12 +86,8 @@ def _lines(text: str) -> tuple[list[str], list[int]]:
     raw = text.split("\n")
     if raw[-1] == "":  # the text ends with a line ending (or is empty): no line after it
         raw.pop()
-    contents = [line.rstrip("\r") for line in raw]
-    starts = [0]
-    pos = 0
-    for line in raw:
-        pos += len(line) + 1
-        starts.append(pos)
+    contents = [line.rstrip("\r") for line in raw] if "\r" in text else raw
+    starts = list(accumulate([len(line) + 1 for line in raw], initial=0))
     if starts[-1] > len(text):  # the last line has no line ending
         starts[-1] = len(text)
     return contents, starts
@@ -111,31 +108,6 @@ def _continues(content: str, escape: str) -> int:
     if pos > 0 and stripped[pos - 1] == escape:
         return -1
     return pos
-
-
-class _Builder:
-    """Accumulates a logical line from segments of physical lines."""
-
-    __slots__ = ("parts", "starts", "file_starts", "length")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.starts: list[int] = []
-        self.file_starts: list[int] = []
-        self.length = 0
-
-    def add(self, text: str, file_start: int) -> None:
-        if not text:
-            return
-        self.parts.append(text)
-        self.starts.append(self.length)
-        self.file_starts.append(file_start)
-        self.length += len(text)
-
-    def build(self, fallback: int) -> Logical:
-        if not self.parts:
-            return Logical("", (0,), (fallback,))
-        return Logical("".join(self.parts), tuple(self.starts), tuple(self.file_starts))
 
 
 def parse(text: str | SourceFile, path: str = "<string>") -> Dockerfile:
@@ -244,58 +216,89 @@ class _Parser:
     def _instruction(self, i: int) -> int:
         """Parse the instruction starting at line `i`; return the index of the next line."""
         contents, starts, escape = self.contents, self.starts, self.escape
-        logical = _Builder()
         comments: list[Comment] = []
         empty: list[Span] = []
 
         content = contents[i]
-        lead = len(content) - len(content.lstrip())
-        content = content[lead:]
-        pos = _continues(content, escape)
-        logical.add(content if pos < 0 else content[:pos], starts[i] + lead)
+        body = content.lstrip()
+        first = starts[i] + len(content) - len(body)  # file offset of the keyword's line
+        pos = _continues(body, escape)
         last = i
-        count = len(contents)
-        while pos >= 0 and last + 1 < count:
-            last += 1
-            content = contents[last]
-            body = content.lstrip()
-            if not body:
-                empty.append(Span(starts[last], starts[last + 1]))
-                continue
-            if body[0] == "#":
-                at = starts[last] + len(content) - len(body)
-                comments.append(Comment(Span(at, starts[last] + len(content)), body[1:].strip()))
-                continue
-            pos = _continues(content, escape)
-            logical.add(content if pos < 0 else content[:pos], starts[last])
+        if pos < 0:  # one line (the common case): one segment
+            log = Logical(body, (0,), (first,))
+        else:
+            # the logical line is made of segments: each line's part (before the escape token),
+            # where it starts in the logical text and in the file; empty parts are left out
+            parts: list[str] = []
+            seg_starts: list[int] = []
+            file_starts: list[int] = []
+            length = 0
+            if pos:
+                parts.append(body[:pos])
+                seg_starts.append(0)
+                file_starts.append(first)
+                length = pos
+            count = len(contents)
+            double = escape + escape
+            while pos >= 0 and last + 1 < count:
+                last += 1
+                content = contents[last]
+                body = content.lstrip()
+                if not body:
+                    empty.append(Span(starts[last], starts[last + 1]))
+                    continue
+                if body[0] == "#":
+                    at = starts[last] + len(content) - len(body)
+                    comments.append(Comment(Span(at, starts[last] + len(content)), body[1:].strip()))
+                    continue
+                # `_continues`, inline (the line is not empty)
+                stripped = content.rstrip(" \t")
+                if stripped[-1] == escape and stripped[-2:] != double:
+                    pos = len(stripped) - 1
+                    part = content[:pos]
+                else:
+                    pos = -1
+                    part = content
+                if part:
+                    parts.append(part)
+                    seg_starts.append(length)
+                    file_starts.append(starts[last])
+                    length += len(part)
+            if parts:
+                log = Logical("".join(parts), tuple(seg_starts), tuple(file_starts))
+            else:
+                log = Logical("", (0,), (first,))
 
-        log = logical.build(starts[i] + lead)
         instr = self._make(log, 0)
         heredocs: tuple[Heredoc, ...] = ()
         inner = instr.inner
         target = inner if inner is not None else instr
         if target.name in HEREDOC_INSTRUCTIONS and "<<" in log.text and not self._json_args(target):
             heredocs, last = self._heredocs(log, last)
-        line_no = self.source.position(instr.keyword_span.start)[0]
+        keyword_at = instr.keyword_span.start
+        # the keyword is on the first line unless that line holds only the escape token
+        line_no = i + 1 if keyword_at < starts[i + 1] else self.source.position(keyword_at)[0]
         end_line = last + 1
         # the instructions were made here and are not shared yet: set the rest in place
         # (dataclasses.replace costs several times more)
         if inner is not None:
-            inner.__dict__.update(heredocs=heredocs, line=line_no, end_line=end_line, parent=instr)
+            inner.heredocs = heredocs
+            inner.line = line_no
+            inner.end_line = end_line
+            inner.parent = instr
         else:
-            instr.__dict__["heredocs"] = heredocs
-        object.__setattr__(instr, "span", Span(starts[i], starts[last + 1]))
-        instr.__dict__.update(
-            comments=tuple(comments),
-            empty_lines=tuple(empty),
-            line=line_no,
-            end_line=end_line,
-        )
-        node = instr
-        self.nodes.append(node)
-        self._validate(node)
-        if node.known:
-            self.instructions.append(node)
+            instr.heredocs = heredocs
+        instr.span = Span(starts[i], starts[last + 1])
+        if comments:
+            instr.comments = tuple(comments)
+        if empty:
+            instr.empty_lines = tuple(empty)
+        instr.line = line_no
+        instr.end_line = end_line
+        self.nodes.append(instr)
+        self._validate(instr)
+        if instr.name in INSTRUCTIONS:
+            self.instructions.append(instr)
         return last + 1
 
     def _json_args(self, instr: Instruction) -> bool:
@@ -325,8 +328,9 @@ class _Parser:
             log,
             args_start,
         )
-        if args and instr.name == "ONBUILD":
-            instr.__dict__["inner"] = self._make(log, args_start)
+        name = instr.name = keyword.upper()  # what the cached property `Instruction.name` gives
+        if args and name == "ONBUILD":
+            instr.inner = self._make(log, args_start)
         return instr
 
     def _flags(self, log: Logical, pos: int) -> tuple[list[Flag], int]:
@@ -444,7 +448,7 @@ class _Parser:
         if not instr.keyword:
             self.error("line continuation with no instruction", instr.span)
             return
-        if not instr.known:
+        if name not in INSTRUCTIONS:
             msg = f"unknown instruction: {instr.keyword}"
             import difflib  # only for a misspelled instruction
 
@@ -460,10 +464,10 @@ class _Parser:
         except ValueError as e:
             self.error(str(e), instr.args_span)
             if name in JSON_INSTRUCTIONS and name != "HEALTHCHECK":
-                instr.__dict__["json"] = None  # `Instruction.json` is lenient: not exec form
+                instr.json = None  # `Instruction.json` is lenient: not exec form
             return
         if name in JSON_INSTRUCTIONS and name != "HEALTHCHECK":
-            instr.__dict__["json"] = js  # what `Instruction.json` would compute again
+            instr.json = js  # what `Instruction.json` would compute again
         check = _CHECKS.get(name)
         if check is not None:
             check(self, instr)

@@ -125,6 +125,8 @@ class Context:
         #: Per-file facts that helper modules compute once and share between rules, keyed by
         #: the computing function and its arguments (e.g. ``(stage_states, stage.index)``).
         self.memo: dict[object, object] = {}
+        #: `script`'s answers, by instruction
+        self._scripts: dict[Instruction, Script | None] = {}
 
     @property
     def context_dir(self) -> Path | None:
@@ -158,20 +160,15 @@ class Context:
             extra_targets=self.extra_targets,
         )
 
-    @cached_property
-    def _scripts(self) -> dict[int, Any]:
-        return {}
-
     def script(self, instruction: Instruction) -> Script | None:
         """The RUN's shell script, parsed once (None for exec form or a non-POSIX shell)."""
-        # (asked ~13 times of every RUN: one dict lookup when known)
-        cache = self._scripts
+        # (asked ~13 times of every RUN: one dict lookup when known; instructions hash by identity)
         try:
-            return cache[id(instruction)]
+            return self._scripts[instruction]
         except KeyError:
             from dflint.shell import script_of
 
-            script = cache[id(instruction)] = script_of(instruction, self)
+            script = self._scripts[instruction] = script_of(instruction, self)
             return script
 
 

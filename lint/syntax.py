@@ -11,9 +11,9 @@ logical index back to a file offset, so anything found in the arguments has an e
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
+from bisect import bisect_right
 from functools import cached_property
 
 from dflint.source import Record, SourceFile, Span
@@ -54,21 +54,28 @@ class Logical(Record):
 
     def to_file(self, index: int) -> int:
         """File offset of the character at logical `index` (``len(text)`` maps past the end)."""
-        if index >= len(self.text):
-            if not self.text:
-                return self.file_starts[0] if self.file_starts else 0
-            return self.to_file(len(self.text) - 1) + 1
         starts = self.starts
-        if len(starts) == 1:  # one segment (one line): no search
-            return self.file_starts[0] + index - starts[0]
-        seg = bisect.bisect_right(starts, index) - 1
-        return self.file_starts[seg] + index - starts[seg]
+        if index < len(self.text):
+            if len(starts) == 1:  # one segment (one line): no search
+                return self.file_starts[0] + index - starts[0]
+            seg = bisect_right(starts, index) - 1
+            return self.file_starts[seg] + index - starts[seg]
+        if not self.text:
+            return self.file_starts[0] if self.file_starts else 0
+        return self.to_file(len(self.text) - 1) + 1
 
     def span(self, start: int, end: int) -> Span:
         """File span of logical ``[start, end)``; a range over a continuation spans both lines."""
-        if len(self.starts) == 1 and 0 <= start < end <= len(self.text):  # one segment
-            base = self.file_starts[0] - self.starts[0]
-            return Span(base + start, base + end)
+        starts = self.starts
+        if 0 <= start < end <= len(self.text):
+            file_starts = self.file_starts
+            if len(starts) == 1 or end <= starts[1]:  # within the first segment: no search
+                base = file_starts[0] - starts[0]
+                return Span(base + start, base + end)
+            seg = bisect_right(starts, start) - 1
+            first = file_starts[seg] + start - starts[seg]
+            seg = bisect_right(starts, end - 1, seg) - 1
+            return Span(first, file_starts[seg] + end - starts[seg])
         first = self.to_file(start)
         if end <= start:
             return Span(first, first)
@@ -313,22 +320,21 @@ class Instruction(Node):
         parent: Instruction | None = None,
     ) -> None:
         self.span = span
-        self.__dict__.update(
-            keyword=keyword,
-            keyword_span=keyword_span,
-            flags=flags,
-            args=args,
-            args_span=args_span,
-            logical=logical,
-            args_start=args_start,
-            heredocs=heredocs,
-            inner=inner,
-            comments=comments,
-            empty_lines=empty_lines,
-            line=line,
-            end_line=end_line,
-            parent=parent,
-        )
+        # plain assignments fill the instance dict (twice as fast as one `__dict__.update`)
+        self.keyword = keyword
+        self.keyword_span = keyword_span
+        self.flags = flags
+        self.args = args
+        self.args_span = args_span
+        self.logical = logical
+        self.args_start = args_start
+        self.heredocs = heredocs
+        self.inner = inner
+        self.comments = comments
+        self.empty_lines = empty_lines
+        self.line = line
+        self.end_line = end_line
+        self.parent = parent
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__
