@@ -906,17 +906,23 @@ def _set_events(words: Sequence[str]) -> list[tuple[str, bool]]:
 _SHELL_OPTIONS: dict[tuple[str, ...], frozenset[str]] = {}  # shell_options of a tuple, once
 
 
+def _per_shell(table: dict, shell: Any, compute: Callable[[Any], _T]) -> _T:
+    """`compute(shell)`, remembered in `table` when `shell` is a tuple (a stage's SHELL: the
+    same few in every file); `table` is emptied when it grows past 256 shells."""
+    if not isinstance(shell, tuple):
+        return compute(shell)
+    found = table.get(shell)
+    if found is None:
+        if len(table) > 256:
+            table.clear()
+        found = table[shell] = compute(shell)
+    return found
+
+
 def shell_options(shell: Sequence[str]) -> frozenset[str]:
     """Options a shell command line turns on: ``("/bin/bash", "-o", "pipefail", "-c")`` →
     ``{"pipefail"}``; ``("/bin/sh", "-ec")`` → ``{"errexit"}``."""
-    if isinstance(shell, tuple):  # (the stage's SHELL: the same few for every pipeline of a file)
-        found = _SHELL_OPTIONS.get(shell)
-        if found is None:
-            if len(_SHELL_OPTIONS) > 256:
-                _SHELL_OPTIONS.clear()
-            found = _SHELL_OPTIONS[shell] = _shell_options(shell)
-        return found
-    return _shell_options(shell)
+    return _per_shell(_SHELL_OPTIONS, shell, _shell_options)  # (asked for every pipeline of a file)
 
 
 def _shell_options(shell: Sequence[str]) -> frozenset[str]:
@@ -1942,14 +1948,7 @@ _POSIX: dict[tuple[str, ...], bool] = {}  # is_posix_shell of a tuple, once
 def is_posix_shell(shell: Sequence[str] | str) -> bool:
     """Whether `shell` (a SHELL argv or a program name) is a POSIX shell: sh, bash, ash, dash,
     zsh, ksh…, ``busybox sh``, ``/usr/bin/env bash``; not cmd, powershell or pwsh."""
-    if isinstance(shell, tuple):  # (the stage's SHELL: asked for every RUN)
-        found = _POSIX.get(shell)
-        if found is None:
-            if len(_POSIX) > 256:
-                _POSIX.clear()
-            found = _POSIX[shell] = _is_posix_shell(shell)
-        return found
-    return _is_posix_shell(shell)
+    return _per_shell(_POSIX, shell, _is_posix_shell)  # (asked for every RUN)
 
 
 def _is_posix_shell(shell: Sequence[str] | str) -> bool:
