@@ -81,21 +81,8 @@ class Session:
         self._with_cli: dict[int, tuple[object, object]] = {}  # id(base config) -> (base, config)
         self._settings: dict[tuple, object] = {}
         self._cache: object = False  # not made yet
-        self.load_registry()
-        if args.isolated:
-            from dflint.config import Config
-
-            self._isolated = Config()
-        else:
-            from dflint.config import ConfigCache
-
-            self._isolated = None
-            self.configs = ConfigCache(args.config)
-
-    def load_registry(self) -> None:
         from dflint.registry import Registry
 
-        args = self.args
         self.registry = Registry.load()
         if getattr(args, "_gc_freeze", False):  # a dflint process: the rules live to its end
             import gc
@@ -105,6 +92,15 @@ class Session:
             _warn(f"{problem}; its rules are skipped")
         cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
         self.registry.check_selectors(cli_selectors, "command line")
+        if args.isolated:
+            from dflint.config import Config
+
+            self._isolated = Config()
+        else:
+            from dflint.config import ConfigCache
+
+            self._isolated = None
+            self.configs = ConfigCache(args.config)
 
     def cache(self):
         """The result cache of this run (dflint.cache.Cache), or None with ``--no-cache``."""
