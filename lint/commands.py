@@ -637,7 +637,7 @@ class _AskParent:
         if kind == "missing":
             raise shellcheck.ShellCheckMissing(comments)
         for script, reason in reasons.items():
-            shellcheck._fail(failed, [script], reason)
+            shellcheck.mark_failed(failed, [script], reason)
         return comments
 
 

@@ -226,7 +226,9 @@ class Failures(set):
         self.reasons: dict[str, str] = {}
 
 
-def _fail(failed: set[str] | None, scripts: list[str], reason: str) -> None:
+def mark_failed(failed: set[str] | None, scripts: list[str], reason: str) -> None:
+    """Add `scripts` to `failed` (ShellCheck did not answer for them), with `reason` kept for
+    each in `failed.reasons` when it is a `Failures` (the first reason wins)."""
     if failed is None:
         return
     failed.update(scripts)
@@ -330,7 +332,7 @@ class Started:
             codes = self.processes.wait(self.limits)
             for code, chunk, limit, out in zip(codes, self.chunks, self.limits, self.outs):
                 if code is None:
-                    _fail(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
+                    mark_failed(failed, [names[name] for name in chunk], f"timed out after {limit:.0f} s")
                     continue
                 try:
                     with open(out, "rb") as fh:
@@ -338,7 +340,7 @@ class Started:
                 except (OSError, ValueError):
                     data = None
                 if data is None or code not in (0, 1):
-                    _fail(failed, [names[name] for name in chunk], f"failed (exit code {code})")
+                    mark_failed(failed, [names[name] for name in chunk], f"failed (exit code {code})")
                 if data is None:
                     continue
                 for comment in data.get("comments", []):
