@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from dflint.rule import Severity
 
@@ -31,7 +30,10 @@ from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.syntax import Dockerfile, Flag, Instruction
 from dflint.words import KeyValue, key_value_words
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Sequence
+
     from dflint.diagnostic import Diagnostic
     from dflint.registry import Registry
     from dflint.rule import Context

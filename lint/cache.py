@@ -51,9 +51,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Iterable
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable
+
     from dflint.diagnostic import Diagnostic
     from dflint.source import SourceFile
 

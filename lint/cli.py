@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from dflint import __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
@@ -132,8 +132,6 @@ def _terminal_columns() -> int:
             columns = 0
         columns = columns or 80
     return columns
-
-
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

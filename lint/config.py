@@ -9,11 +9,14 @@ directory of the config file.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 
 from dflint.rule import Severity
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, Sequence
+
     from pathlib import Path
 
     from dflint.registry import Registry

@@ -32,12 +32,12 @@ from __future__ import annotations
 import itertools
 import os
 import stat
-from typing import TYPE_CHECKING
 
 from dflint.buildkit_checks import is_plain
 from dflint.dockerignore import BadPattern, PatternMatcher, clean, contains_wildcards, go_match, read_patterns
 from dflint.source import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from os import PathLike
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from dflint.fix import Fix
     from dflint.rule import Severity
     from dflint.source import SourceFile, Span

@@ -28,7 +28,10 @@ A pattern Go rejects (``[``, ``[a-]``, a trailing ``\\``, a lone ``!``) raises `
 from __future__ import annotations
 
 import re
-from typing import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable
 
 __all__ = [
     "BadPattern",

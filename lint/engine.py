@@ -7,7 +7,6 @@ names the rule, and the other rules still run.
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any, Callable
 
 from dflint.diagnostic import Diagnostic
 from dflint.parser import parse
@@ -15,7 +14,10 @@ from dflint.rule import Context, Rule, Severity
 from dflint.source import SourceFile, Span
 from dflint.syntax import Dockerfile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable
+
     from pathlib import Path
 
     from dflint.registry import Registry

@@ -11,11 +11,11 @@ by DL3025 (`shell-form-command`) and DF403 (`shell-form-without-shell`).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from dflint.fix import Edit, Fix
 from dflint.shell import Script, basename
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dflint.rule import Context
     from dflint.source import Span

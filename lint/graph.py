@@ -45,13 +45,15 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from dflint.source import LazyPattern, Record, Span
 from dflint.syntax import Dockerfile, Flag, Instruction
 from dflint.words import Expansion, expand, key_value_words
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Iterable, Mapping
+
     import networkx
 
 __all__ = ["AUTOMATIC_ARGS", "Edge", "Problem", "Reference", "Stage", "StageGraph"]

@@ -11,11 +11,13 @@ or misspelled key is an error with a did-you-mean.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from dflint.config import Config, ConfigError, config_from_table
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pathlib import Path
 
 NAMES = (".hadolint.yaml", ".hadolint.yml")

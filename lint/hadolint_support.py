@@ -16,14 +16,16 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Callable, Iterator
 
 from dflint.fix import Edit
 from dflint.rule import Violation
 from dflint.shell import Arg, Command, Script, is_posix_shell, parse_script, stage_shell
 from dflint.words import expand
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterator
+
     from dflint.rule import Context
     from dflint.syntax import Instruction
 

@@ -28,9 +28,12 @@ Quick reference::
 from __future__ import annotations
 
 import functools
-from typing import Iterable
 
 from dflint.source import Record, Span
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable
 
 __all__ = [
     "DOCKER_HUB",

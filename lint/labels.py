@@ -42,14 +42,17 @@ completes the sentence "Label `x` ..." (e.g. ``"has no time zone: add `Z` or an 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from collections.abc import Mapping
 
 from dflint.buildkit_checks import LazyPattern, key_values
 from dflint.rule import RuleOptions
 from dflint.source import Record, Span
 from dflint.words import expand
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
+
     from dflint.rule import Context
     from dflint.syntax import Instruction
 

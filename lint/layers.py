@@ -26,7 +26,6 @@ from __future__ import annotations
 import posixpath
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from dflint.packages import package_commands
 from dflint.shell import VALUE_FLAGS, Arg, Command, Script
@@ -34,7 +33,10 @@ from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 from dflint.words import expand
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Iterable, Iterator, Mapping
+
     from dflint.graph import Stage
     from dflint.rule import Context
 

@@ -9,10 +9,13 @@ text: ``echo "apt-get install x"`` installs nothing.
 from __future__ import annotations
 
 import re
-from typing import Iterable
 
 from dflint.shell import Arg, Command, Script
 from dflint.source import LazyPattern, TupleRecord, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable
 
 #: The package managers known here, by the command's basename, and the family they belong to.
 MANAGERS: dict[str, str] = {

@@ -26,9 +26,12 @@ import os
 import sys
 from functools import cache
 from types import ModuleType
-from typing import Any, Iterable, Sequence
 
 from dflint.rule import Rule, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 
 class SelectionError(ValueError):

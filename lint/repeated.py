@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterator
+
     from dflint.rule import Context
     from dflint.syntax import Instruction
 

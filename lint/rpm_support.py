@@ -17,7 +17,6 @@ Everything here works on parsed instructions and the shell layer's commands, nev
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.hadolint_support import insert_after, run_scripts
@@ -25,7 +24,10 @@ from dflint.packages import PackageCommand, package_commands
 from dflint.shell import Arg, Command, Script, basename, parse_script
 from dflint.source import LazyPattern
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator
+
     from dflint.graph import Stage
     from dflint.rule import Context
     from dflint.syntax import Instruction

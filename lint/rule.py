@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import enum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
 from dflint.fix import Fix
 from dflint.source import Record, SourceFile, Span
 from dflint.syntax import Dockerfile, Instruction
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, Iterator
+
     from pathlib import Path
 
     from dflint.graph import StageGraph

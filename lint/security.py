@@ -27,7 +27,6 @@ import fnmatch
 import functools
 import posixpath
 import re
-from typing import TYPE_CHECKING, Iterator
 
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.fix import Edit, Fix
@@ -36,7 +35,10 @@ from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
 from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.words import expand
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Iterator
+
     from dflint.rule import Context
     from dflint.syntax import Instruction
 

@@ -27,12 +27,14 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, Tuple, TypeVar
 
 from dflint.source import LazyPattern, Record, Span
 from dflint.syntax import Comment
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+
     from dflint.syntax import Dockerfile, Heredoc, Instruction
 
 __all__ = [
@@ -76,9 +78,10 @@ _PARSER: Any = None
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
-        import tree_sitter
-
-        _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
+        binding = _binding("tree_sitter")
+        if binding is None:
+            import tree_sitter as binding
+        _PARSER = binding.Parser(binding.Language(_bash_language()))
     return _PARSER
 
 
@@ -86,26 +89,36 @@ def _bash_language() -> Any:
     """tree-sitter-bash's language pointer, from its compiled binding loaded on its own: the
     package's ``__init__`` imports importlib.resources (~17-40 ms of cold start) for a query file we
     do not use. Falls back to the package when the binding is not where it is expected."""
+    binding = _binding("tree_sitter_bash")
+    if binding is not None:
+        return binding.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
+
+
+def _binding(package: str) -> Any:
+    """The compiled ``_binding`` module of `package`, loaded without the package's ``__init__``
+    (tree_sitter's imports typing, ~3 ms of cold start, for one Protocol), or None when it is not
+    where it is expected or does not load."""
     import os
 
     try:
         from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
 
-        spec = PathFinder.find_spec("tree_sitter_bash")
+        spec = PathFinder.find_spec(package)
         if spec is not None and spec.submodule_search_locations:
             for folder in spec.submodule_search_locations:
                 for suffix in EXTENSION_SUFFIXES:
                     path = os.path.join(folder, "_binding" + suffix)
                     if os.path.isfile(path):
-                        loader = ExtensionFileLoader("tree_sitter_bash._binding", path)
+                        loader = ExtensionFileLoader(f"{package}._binding", path)
                         binding = loader.create_module(ModuleSpec(loader.name, loader, origin=path))
                         loader.exec_module(binding)
-                        return binding.language()
-    except Exception:  # noqa: BLE001 - any surprise: the ordinary import below
+                        return binding
+    except Exception:  # noqa: BLE001 - any surprise: the caller imports the package
         pass
-    import tree_sitter_bash
-
-    return tree_sitter_bash.language()
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,10 +447,11 @@ def _scan_options(
 # ---------------------------------------------------------------------------------------------
 # commands
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    _T = TypeVar("_T")
 
 
-class _Options(Tuple[_T, ...]):
+class _Options(tuple):
     """A tuple computed with the default value-taking flags, callable to compute it with others:
     ``cmd.positional`` / ``cmd.positional({"-o"})``."""
 
@@ -445,7 +459,7 @@ class _Options(Tuple[_T, ...]):
 
     def __new__(
         cls, items: Iterable[_T], fn: Callable[[Iterable[str] | None], tuple[_T, ...]]
-    ) -> _Options[_T]:
+    ) -> _Options:
         obj = super().__new__(cls, items)
         obj._fn = fn
         return obj

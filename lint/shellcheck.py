@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, Iterable
 
 from dflint.rule import Severity
 from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable
+
     from dflint.rule import Context
 
 EXCLUDED = (1090, 1091, 2187)

@@ -23,12 +23,14 @@ listed by `unknown()`; entries that suppressed nothing are listed by `unused()`.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Iterable
 
 from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Comment, Dockerfile, Instruction
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable
+
     from dflint.registry import Registry
 
 

@@ -60,17 +60,19 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
 from dflint.source import LazyPattern, Record, Span
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator
+
     from dflint.graph import Stage
     from dflint.packages import Package, PackageCommand
     from dflint.rule import Context
     from dflint.shell import Command, Script
     from dflint.syntax import Instruction
-
 
 
 class _Frozen(Record):

@@ -22,9 +22,12 @@ declares two args), and a word without ``=`` raises ValueError.
 from __future__ import annotations
 
 import re
-from typing import Collection, Mapping
 
 from dflint.source import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Collection, Mapping
 
 __all__ = [
     "Expansion",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.context import build_context, expand_word, is_remote, source_words
 from dflint.dockerignore import clean, contains_wildcards
@@ -9,6 +8,10 @@ from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.source import LazyPattern
 from dflint.syntax import Dockerfile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _BRACKET = LazyPattern(r"\[(?:\\.|[^\]])+\]")
 

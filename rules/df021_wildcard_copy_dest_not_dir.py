@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.context import build_context, expand_word, is_remote, source_words, trailing_slash_fix
 from dflint.dockerignore import contains_wildcards
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def dir_like(dest: str) -> bool:

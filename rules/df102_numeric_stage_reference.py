@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.source import LazyPattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _INDEX = LazyPattern(r"[+-]?[0-9]+")
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Fixable, Rule, RuleOptions, Severity, Violation
 from dflint.toolchain import Evidence, Toolchain, evidence, runtime_image_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def describe_pieces(pieces: list[Toolchain], limit: int = 4) -> str:

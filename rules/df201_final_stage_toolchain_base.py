@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.toolchain import (
     ECOSYSTEM_LABELS,
@@ -10,6 +8,10 @@ from dflint.toolchain import (
     evidence,
     runtime_image_for,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class FinalStageToolchainBase(Rule):

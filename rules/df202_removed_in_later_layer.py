@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.layers import (
     Created,
     LiveSet,
@@ -14,6 +12,10 @@ from dflint.layers import (
     stage_states,
 )
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class RemovedInLaterLayer(Rule):

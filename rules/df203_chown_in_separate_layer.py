@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Edit, Fix
 from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states, walk
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
 from dflint.source import LazyPattern
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _OWNER = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
 _OCTAL = LazyPattern(r"0?[0-7]{3}|[0-7]{4}")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterator
 
 from dflint.context import build_context, context_path, expand_word, source_words
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Entries of a context root that should almost never end up in an image.
 NOTABLE = (

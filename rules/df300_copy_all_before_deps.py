@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Iterator
 
 from dflint.context import BuildContext, build_context, context_path, expand_word, source_words
 from dflint.dockerignore import BadPattern, go_match
@@ -12,7 +11,10 @@ from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import VALUE_FLAGS, Command, Script, parse_script
 from dflint.source import LazyPattern, Span
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterator
+
     from dflint.graph import Stage
     from dflint.syntax import Instruction
 

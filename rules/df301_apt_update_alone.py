@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
 from dflint.syntax import Blank, Comment, Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 # package-manager families whose index an update refreshes and an install reads
 _FAMILY = {"apt": "apt", "apk": "apk", "yum": "rpm", "dnf": "rpm", "zypper": "zypper"}

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.buildkit_checks import key_values
 from dflint.packages import parse_command
@@ -9,6 +8,10 @@ from dflint.rule import Context, Rule, RuleOptions, Severity, Violation
 from dflint.shell import Script
 from dflint.source import LazyPattern
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: ARG names whose value is meant to change on every build (passed with --build-arg).
 DEFAULT_NAMES = (

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import posixpath
 from fnmatch import fnmatchcase
-from typing import Iterator
 
 from dflint.layers import (
     SYSTEM_DIRS,
@@ -17,6 +16,10 @@ from dflint.layers import (
 )
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class RemoteAddEarly(Rule):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def explicit_shell_before(ctx: Context, instruction: Instruction) -> bool:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.buildkit_checks import (PLATFORM_ARGS, flag_value_span, global_args, key_values, suggest,
                                     variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class UndefinedArgInFrom(Rule):

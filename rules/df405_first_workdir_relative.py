@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def _absolute(path: str) -> bool:

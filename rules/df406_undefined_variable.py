@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Callable, Iterator
-
 from dflint.buildkit_checks import (PLATFORM_ARGS, PROXY_ARGS, flag_value_span, global_args,
                                     image_env_names, key_values, suggest, variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterator
 
 #: ARGs BuildKit never puts in the environment (``nonEnvArgs``): never reported.
 _NON_ENV = frozenset({"BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"})

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.buildkit_checks import is_plain, key_values, variable_refs
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
 from dflint.words import KeyValue, expand, parse_words
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def double_quoted(value: str, escape: str) -> str | None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.buildkit_checks import (DEFAULT_PLATFORM_VALUES, global_args, is_valid_reference,
                                     variable_refs, word_offsets)
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class InvalidDefaultArgInFrom(Rule):

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.buildkit_checks import key_values
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.source import LazyPattern
 from dflint.syntax import Blank, Comment, Directive, Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _PRAGMA = LazyPattern(r"\s*(?:hadolint\b|dflint\s*:|check\s*=)", re.IGNORECASE)
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import LazyPattern
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _TOKENS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd",
            "secret", "token")

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
-from typing import Iterator
 
 from dflint.context import BuildContext, build_context, context_path, expand_word, is_remote, source_words
 from dflint.dockerignore import BadPattern, contains_wildcards, go_match
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import Span, TupleRecord, field
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class CopyIgnoredFile(Rule):

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
 
 from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.security import drop_flag_fix, env_settings, file_config_writes, path_matches, runs, value_arg
 from dflint.shell import Arg, Command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterator
 
 _FALSE = frozenset({"false", "0", "no", "off"})
 _RISK = "a proxy, a spoofed DNS answer or a hijacked mirror on the way can serve other content and the build uses it"

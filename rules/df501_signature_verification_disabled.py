@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.security import drop_flag_fix, file_config_writes, path_matches, runs, value_arg
 from dflint.shell import Arg, Command
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.security import download_url, downloads_to_stdout, runs, runs_stdin, substitutions_in
 from dflint.shell import POSIX_SHELLS, Command, Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Commands that run the file or string named by an argument: `bash <(curl …)`, `. <(curl …)`,
 #: `eval "$(curl …)"`, `sh -c "$(curl …)"`.

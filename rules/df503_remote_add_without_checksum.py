@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
 
 from dflint.layers import copy_sources, is_git_url, is_remote, url_basename
 from dflint.rule import Context, Rule, Severity, Violation
@@ -10,6 +9,10 @@ from dflint.security import scripts
 from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Commands that check a file's digest or signature.
 _VERIFIERS = frozenset(

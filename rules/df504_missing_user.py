@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.graph import Stage
 from dflint.images import parse_image
@@ -9,6 +8,10 @@ from dflint.packages import package_commands
 from dflint.rule import Context, Rule, RuleOptions, Severity, Violation
 from dflint.security import scripts
 from dflint.shell import basename, is_windows_image
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Base images that already run as an unprivileged user (matched against the familiar name with
 #: its tag, e.g. ``gcr.io/distroless/static-debian12:nonroot``).

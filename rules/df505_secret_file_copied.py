@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
 
 from dflint.context import build_context, context_path, expand_word, is_remote, source_words
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.security import SecretMatch, context_secrets, secret_name, shipped_instructions
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _RISK = (
     "anyone who can pull the image can read {it}, and deleting {it} in a later step does not take {it} "

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.security import parse_mode, runs, shipped_instructions
 from dflint.shell import Arg, Command, Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class WorldWritablePermissions(Rule):

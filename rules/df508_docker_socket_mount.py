@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Sockets of container engines: whoever can talk to one controls the engine's host.
 SOCKETS = frozenset({"docker.sock", "containerd.sock", "podman.sock", "crio.sock", "buildkitd.sock", "dockershim.sock"})

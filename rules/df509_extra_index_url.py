@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.security import env_settings, runs, value_arg
 from dflint.shell import Arg, Command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _RISK = (
     "pip takes each package from whichever index has the highest version, so anyone who uploads a "

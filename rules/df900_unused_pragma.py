@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Edit, Fix
 from dflint.registry import is_shellcheck_selector
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class UnusedPragma(Rule):

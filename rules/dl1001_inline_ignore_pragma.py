@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import LazyPattern, Span
 from dflint.syntax import Comment
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _PRAGMA = LazyPattern(
     r"[ \t]*#[ \t]*(?P<pragma>(?:hadolint[ \t]+|dflint[ \t]*:[ \t]*)ignore[ \t]*=[^\r\n]*?)[ \t]*(?:\r?\n)?\Z",

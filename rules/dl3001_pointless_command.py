@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Commands that need a running system, a terminal or a person: hadolint's list, plus `ifconfig`
 #: (named in hadolint's message, missing from its list).

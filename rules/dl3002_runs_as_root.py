@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def is_root(user: str) -> bool:

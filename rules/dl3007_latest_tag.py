@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.images import parse_image
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class LatestTag(Rule):

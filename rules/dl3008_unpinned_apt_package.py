@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class UnpinnedAptPackage(Rule):

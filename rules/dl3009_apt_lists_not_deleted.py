@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Fix
 from dflint.hadolint_support import append_command, mounted, removed_after, run_scripts, shipped, subcommand_arg
 from dflint.packages import package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"

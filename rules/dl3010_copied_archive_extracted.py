@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator, Sequence
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import Span
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, Sequence
 
 #: hadolint's archiveFileFormatExtensions: names ADD would unpack.
 ARCHIVE_EXTENSIONS = (

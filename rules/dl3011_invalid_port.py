@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import LazyPattern, Span
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _PORT = LazyPattern(r"(?P<low>[0-9]+)(?:-(?P<high>[0-9]+))?(?:/(?P<proto>[A-Za-z]+))?\Z")
 MAX_PORT = 65535

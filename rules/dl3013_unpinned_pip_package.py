@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _VCS = ("git+", "hg+", "svn+", "bzr+", "git://")
 #: pip options whose value is the next word (so it is not a package), beyond the shell layer's.

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Fix
 from dflint.hadolint_support import insert_after, run_scripts, subcommand_arg
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: apt actions that ask "Do you want to continue? [Y/n]".
 _PROMPTING = ("install", "upgrade", "remove", "autoremove")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Fix
 from dflint.hadolint_support import insert_after, run_scripts, subcommand_arg
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _FALSE = ("0", "false", "no", "off")
 

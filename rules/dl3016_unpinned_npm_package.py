@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import LazyPattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:", "gist:")
 _TARBALL = (".tar", ".tar.gz", ".tgz")

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.source import LazyPattern
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Names ADD unpacks (hadolint's archiveFileFormatExtensions), compared case-insensitively.
 ARCHIVE_EXTENSIONS = (

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.fix import Edit, Fix
 from dflint.graph import Reference, StageGraph
 from dflint.rule import Context, Fixable, Rule, RuleOptions, Severity, Violation
 from dflint.source import LazyPattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _INDEX = LazyPattern(r"[+-]?[0-9]+")
 # What a stage name may look like (BuildKit's validStageName, case-insensitive: the name is

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Edit, Fix
 from dflint.hadolint_support import run_scripts, subcommand_arg
 from dflint.packages import package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: apt subcommands that apt-get runs the same way.
 _SAME = frozenset(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, rpm_pinned
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class YumMissingAssumeYes(AssumeYesRule, Rule):

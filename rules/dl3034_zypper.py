@@ -3,12 +3,14 @@ DL3037 (pin versions)."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts
 from dflint.packages import PackageCommand, package_commands
 from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, zypper_pinned
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _ZYPPER = frozenset({"zypper"})
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Fix
 from dflint.hadolint_support import (
     assigned_values,
@@ -14,6 +12,10 @@ from dflint.hadolint_support import (
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Values pip accepts for PIP_NO_CACHE_DIR; every one of them disables the cache (pip keeps
 #: "false" meaning "no cache" for backward compatibility).

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from dflint.buildkit_checks import key_values
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class EnvSelfReference(Rule):

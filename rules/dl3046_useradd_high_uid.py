@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts
 from dflint.rpm_support import is_number
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg, Command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _UID_FLAGS = ("-u", "--uid")
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.fix import Edit, Fix
 from dflint.hadolint_support import run_scripts
 from dflint.rpm_support import wget_flavour
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Options that keep wget's progress output short: a progress style, quiet, or the log sent
 #: to a file.

@@ -5,10 +5,12 @@ One rule per type, as in hadolint, sharing `_LabelFormat`; the validators live i
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator
-
 from dflint.labels import LABEL_TYPES, SchemaOptions, build_time_names, labels, problem
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar, Iterator
 
 
 class _LabelFormat(Rule):

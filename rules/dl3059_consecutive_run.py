@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import parse_script
 from dflint.syntax import Comment, Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 #: Declaration builtins (the shell layer marks their name word as not static).

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import (
     assigned_values,
     mount_targets,
@@ -13,6 +11,10 @@ from dflint.hadolint_support import (
 from dflint.packages import PackageCommand, package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Where yarn keeps its cache by default (v1 as root and as a user, berry's global cache).
 _DEFAULT_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn/berry/cache")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts, unpinned_variable
 from dflint.packages import package_commands
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: Version queries that float: they pick a different version as new ones are published.
 _FLOATING = frozenset({"latest", "upgrade", "patch", "master", "main", "head"})

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _WHY = {
     "scratch": "a later `FROM scratch` builds on this stage instead of the empty image",

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 #: hadolint's list of well-known secret variable names (compared upper-cased).
 KNOWN_SECRETS = frozenset(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import is_windows_image
 from dflint.words import expand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class NonNumericUser(Rule):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.graph import Reference, Stage, StageGraph
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 # Images whose root filesystem is a whole distribution (distributions, and the official
 # language and server images built on one). Matched on the repository's last path component.

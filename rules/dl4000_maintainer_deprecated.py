@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.buildkit_checks import key_values
 from dflint.fix import Edit, Fix
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def double_quoted(value: str, escape: str = "\\") -> str:

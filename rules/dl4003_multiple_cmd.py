@@ -1,10 +1,12 @@
 """DL4003 and DL4004: a stage with more than one CMD or ENTRYPOINT."""
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.repeated import repeated
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def _repeats(ctx: Context, keyword: str) -> Iterator[Violation]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
-
 from dflint.hadolint_support import run_scripts
 from dflint.rule import Context, Rule, Severity, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _SH = ("/bin/sh", "/usr/bin/sh")
 _LN_VALUE_FLAGS = ("-t", "--target-directory", "-S", "--suffix")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator, Sequence
-
 from dflint.rpm_support import set_option_events, shell_name
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Pipeline, Script, shell_options
 from dflint.source import Span
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, Sequence
 
 #: Shells whose `-o pipefail` works everywhere. `sh` is left out on purpose: on Debian and
 #: Ubuntu /bin/sh is dash, which may reject `-o pipefail`.

@@ -208,10 +208,12 @@ def test_rule_modules_load_as_imports():
 #: path reads the command line), subprocess/tempfile/shutil (ShellCheck runs through
 #: posix_spawn), pathlib (paths are str), difflib/ipaddress/dataclasses-free records…, and
 #: dflint.exec_form (the shell-form → exec-form fix: only for a file with a shell-form CMD,
-#: ENTRYPOINT or HEALTHCHECK; this one has none).
+#: ENTRYPOINT or HEALTHCHECK; this one has none), typing (annotations are strings, typing names
+#: are imported under ``TYPE_CHECKING = False``) and tree_sitter's package (its ``__init__``
+#: imports typing; `dflint.shell` loads the compiled binding alone).
 NOT_IMPORTED = (
     "argparse", "subprocess", "tempfile", "shutil", "difflib", "ipaddress", "pathlib", "urllib.parse",
-    "dflint.exec_form",
+    "dflint.exec_form", "typing", "tree_sitter", "tree_sitter_bash",
 )
 
 SCRIPT = """
@@ -228,11 +230,15 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 @pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="the subprocess fallback is used here")
 def test_a_cold_check_imports_little(tmp_path):
     dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nUSER 1000\n")
+    # (the second RUN is parsed with tree-sitter: it has a quoted word and a $)
+    dockerfile.write_text(
+        'FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN echo "$HOME" > /tmp/x\nUSER 1000\n'
+    )
     env = {**os.environ, "NO_COLOR": "1"}
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT, "check", "--no-cache", "--ignore", "DF200", str(dockerfile)],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
     ).stdout
     loaded = set(json.loads(out.splitlines()[-1]))
+    assert "dflint.shell" in loaded
     assert not loaded & set(NOT_IMPORTED)

@@ -19,8 +19,6 @@ One interface, one small module per ecosystem::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
-
 from dflint.fix import Fix
 from dflint.optimize.facts import DISTROS, StageFacts
 from dflint.optimize.plan import BOTH, RUNTIME, Artifact, Draft, Plan, PlanError, Refusal, skeleton_fix
@@ -35,7 +33,10 @@ from dflint.optimize.runtime import (
 from dflint.source import Record
 from dflint.toolchain import image_name
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar, Iterable, Iterator
+
     from dflint.rule import Context
     from dflint.toolchain import Evidence
 

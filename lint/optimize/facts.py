@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import posixpath
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
 
 from dflint.source import Record
 from dflint.syntax import Blank, Comment, Instruction
 from dflint.toolchain import Evidence, classify_package, image_name
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterable
+
     from dflint.graph import Stage
     from dflint.packages import PackageCommand
     from dflint.rule import Context

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import TYPE_CHECKING
 
 from dflint.fix import Applicability, Edit, Fix
 from dflint.optimize.facts import SETUP_COMMANDS, USER_COMMANDS, StageFacts, resolve, under
@@ -38,6 +37,7 @@ from dflint.optimize.runtime import (
 )
 from dflint.source import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dflint.shell import Command
 

@@ -44,10 +44,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import TYPE_CHECKING
 
 from dflint.optimize.facts import resolve
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dflint.optimize.facts import Copy
     from dflint.optimize.plan import Draft

@@ -22,13 +22,15 @@ import codecs
 import importlib
 import os
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, TextIO
 
 from dflint.fix import Applicability
 from dflint.rule import Severity
 from dflint.source import LazyPattern, TupleRecord, field
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, TextIO
+
     from dflint.diagnostic import Diagnostic
 
 __all__ = [
@@ -292,8 +294,6 @@ def clean(text: str, encoding: str = "utf-8") -> str:
 
 if TYPE_CHECKING:
     Paint = Callable[[str, "str | None"], str]
-else:  # for annotations only: subscribing a typing alias costs import time
-    Paint = Callable
 
 
 def _plain(text: str, style: str | None = None) -> str:

@@ -17,12 +17,14 @@ that readers rely on. Characters XML cannot hold become U+FFFD.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import SEVERITY_STYLES, ReportOptions, sorted_diagnostics
 from dflint.report.common import region, report_path, write_xml, xml_safe
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 CHECKSTYLE_VERSION = "4.3"

@@ -15,12 +15,14 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from dflint.rule import Fixable, Severity
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from dflint.diagnostic import Diagnostic
     from dflint.rule import Rule
 

@@ -4,11 +4,12 @@ problem matchers parse it); nothing else is written, not even a summary."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
-
 from dflint.report import ReportOptions, header, painter, sorted_diagnostics, stream_encoding
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 

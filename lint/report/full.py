@@ -28,13 +28,11 @@ only then); without it, plain text with no escape codes.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Sequence, TextIO
 
 from dflint.fix import Applicability
 from dflint.report import (
     SEVERITY_STYLES,
     STYLES,
-    Paint,
     ReportOptions,
     clean,
     header,
@@ -46,8 +44,12 @@ from dflint.report import (
 from dflint.rule import Severity
 from dflint.source import TupleRecord, field
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Sequence, TextIO
+
     from dflint.diagnostic import Diagnostic
+    from dflint.report import Paint
 
 TAB_WIDTH = 4  # tab stops, in columns
 MAX_LINE_WIDTH = 120  # columns of a source line shown before clipping

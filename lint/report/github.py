@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import html
 import os
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import SEVERITY_STYLES, ReportOptions, clean, header, is_fixable, sorted_diagnostics, stream_encoding
 from dflint.report.common import region, repo_relative, rule_info
 from dflint.report.json import scrub
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 #: Annotations of one level GitHub shows per step.

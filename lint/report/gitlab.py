@@ -12,12 +12,13 @@ wants them relative to the repository root: run dflint from there). The fingerpr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TextIO
-
 from dflint.report import SEVERITY_STYLES, ReportOptions, sorted_diagnostics
 from dflint.report.common import fingerprints, region, repo_relative, rule_info
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from dflint.diagnostic import Diagnostic
 
 #: Code Climate categories by dflint tag (the first tag found wins; "Style" otherwise).

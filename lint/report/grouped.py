@@ -14,11 +14,13 @@ a blank line after each file; the same summary as ``--format full`` (left out wi
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import SEVERITY_STYLES, STYLES, ReportOptions, clean, painter, sorted_diagnostics, stream_encoding
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 

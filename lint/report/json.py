@@ -9,12 +9,14 @@ by surrogateescape) become U+FFFD: a lone surrogate escape is rejected by strict
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TextIO
 
 from dflint.report import ReportOptions, sorted_diagnostics, stream_encoding
 from dflint.source import LazyPattern
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from dflint.diagnostic import Diagnostic
 
 _SURROGATE = LazyPattern("[\ud800-\udfff]")

@@ -9,12 +9,14 @@ undecodable bytes become U+FFFD (see ``--format json``).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import ReportOptions, sorted_diagnostics, stream_encoding
 from dflint.report.json import scrub
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 

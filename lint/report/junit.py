@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from itertools import groupby
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import ReportOptions, header, sorted_diagnostics
 from dflint.report.common import report_path, write_xml, xml_safe
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
 
 

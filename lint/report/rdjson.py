@@ -15,13 +15,14 @@ ERROR, warning → WARNING, info and style → INFO; the top-level severity is t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TextIO
-
 from dflint.fix import Applicability
 from dflint.report import SEVERITY_STYLES, ReportOptions, header, sorted_diagnostics
 from dflint.report.common import project_url, region, report_path, rule_info, utf8_column
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from dflint.diagnostic import Diagnostic
 
 

@@ -18,13 +18,15 @@ official schema in the test suite (tests/schemas/sarif-schema-2.1.0.json).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from dflint import __version__
 from dflint.report import SEVERITY_STYLES, ReportOptions, sorted_diagnostics
 from dflint.report.common import RuleInfo, artifact_uri, fingerprints, project_url, region, rules_used
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from dflint.diagnostic import Diagnostic
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -10,11 +10,13 @@ setting) would fix at least one of its diagnostics. JSON: a list of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.report import SEVERITY_STYLES, STYLES, ReportOptions, clean, is_fixable, painter, stream_encoding
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from dflint.diagnostic import Diagnostic
     from dflint.rule import Severity
 
