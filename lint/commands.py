@@ -444,6 +444,9 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False, 
     # rules (it works while they do); more files batch their bodies in one ShellCheck run (in a
     # worker: the parent's, through `runner`).
     overlap = len(files) <= OVERLAP_MAX_FILES and runner is None
+    # A run with spare cores and few files (the parallel run's workers take one core each)
+    # splits a big file's rules between two processes (dflint.split).
+    split = runner is None and not getattr(args, "_worker", False) and (args.jobs or os.cpu_count() or 1) > 1
     for path in files:
         try:
             source, data = _read_source(path, args)
@@ -466,7 +469,7 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False, 
                 found.append(hit)
                 continue
             recorder = Recorder()
-        result = lint(source, settings, session.registry, recorder, overlap, processes, cache)
+        result = lint(source, settings, session.registry, recorder, overlap, processes, cache, split)
         results.append(result)
         found.append(result.diagnostics)
         pending.append((result, key, recorder))

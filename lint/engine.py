@@ -115,6 +115,7 @@ def lint(
     start_shellcheck: bool = False,
     processes: int | None = None,
     cache: Any = None,
+    split: bool = False,
 ) -> Result:
     """Lint one file. With a `recorder` (dflint.cache.Recorder), what the rules ask the build
     context is recorded in it (for the result cache).
@@ -123,24 +124,29 @@ def lint(
     does not answer; `processes` as for `add_shellcheck`) before the rules run, so that its time
     overlaps theirs; `add_shellcheck` collects it. For a run of one file (or a few): a directory
     run batches the bodies of all its files instead (each distinct body once, in a few processes).
-    The findings, notices and what is cached are the same either way."""
+    The findings, notices and what is cached are the same either way.
+
+    With `split`, a big file's rules run in this process and a forked one (`dflint.split`; a
+    dflint process linting one file or a few, on Linux): the same findings, sooner."""
     early = (processes, cache) if start_shellcheck else None
     if recorder is not None:
         from dflint import cache as cache_mod
 
         previous, cache_mod.CURRENT = cache_mod.CURRENT, recorder
         try:
-            return _lint(source, settings, registry, early)
+            return _lint(source, settings, registry, early, split)
         finally:
             cache_mod.CURRENT = previous
-    return _lint(source, settings, registry, early)
+    return _lint(source, settings, registry, early, split)
 
 
 #: Files at least this big are linted with the cyclic garbage collector paused (see `_lint`).
 GC_PAUSE_SIZE = 65_536
 
 
-def _lint(source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None) -> Result:
+def _lint(
+    source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None, split: bool = False
+) -> Result:
     # Linting makes many objects that live as long as the file's Context (parsed instructions,
     # scripts, per-file facts) and almost no reference cycles (43 objects on a 5 MB file). The
     # collector would only scan them again and again while they are made: on a 5 MB file 9 full
@@ -149,10 +155,10 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None, ear
     # what it had loaded (a dflint process: `commands.Session`): there they are frozen too, so
     # the collector never scans them; they are still freed when the result is dropped.
     if len(source.text) < GC_PAUSE_SIZE or not gc.isenabled():
-        return _lint_file(source, settings, registry, early)
+        return _lint_file(source, settings, registry, early, split)
     gc.disable()
     try:
-        result = _lint_file(source, settings, registry, early)
+        result = _lint_file(source, settings, registry, early, split)
         if gc.get_freeze_count():
             gc.freeze()
         return result
@@ -160,7 +166,9 @@ def _lint(source: SourceFile, settings: Settings, registry: Registry | None, ear
         gc.enable()
 
 
-def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None) -> Result:
+def _lint_file(
+    source: SourceFile, settings: Settings, registry: Registry | None, early: tuple | None = None, split: bool = False
+) -> Result:
     dockerfile = parse(source)
     ctx = Context(
         dockerfile,
@@ -185,7 +193,7 @@ def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None
         if early is not None and jobs:
             started = _ShellCheckRun(jobs, early[0], early[1], now=True)
     try:
-        result = _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error)
+        result = _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error, split)
     except BaseException:
         if started is not None:
             started.abort()
@@ -194,7 +202,7 @@ def _lint_file(source: SourceFile, settings: Settings, registry: Registry | None
     return result
 
 
-def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error) -> Result:
+def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_error, split=False) -> Result:
     suppressions = None
     if registry is not None:
         from dflint.suppress import Suppressions
@@ -209,6 +217,14 @@ def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_
         rules += [cls() for cls in experimental_rules(dockerfile, registry) if cls not in have and cls.code not in settings.ignore]
     early = [r for r in rules if not r.late]
     late = [r for r in rules if r.late]
+    if split and len(source.text) >= SPLIT_SIZE and len(early) > 1:
+        from dflint import split as split_mod
+
+        if split_mod.available():
+            outcomes = split_mod.run_rules(early, ctx, lambda: _prepare_split(ctx))
+            for rule, outcome in zip(early, outcomes):
+                _emit(rule, outcome, ctx, settings, suppressions, diagnostics)
+            early = []
     for rule in early:
         _run_rule(rule, ctx, settings, suppressions, diagnostics)
     if late and suppressions is not None:
@@ -233,22 +249,53 @@ def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_
     return result
 
 
-def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagnostics: list[Diagnostic]) -> None:
-    """Run one rule; its findings go through the ignores and pragmas into `diagnostics`."""
+#: Files at least this big (characters) may have their rules split between two processes (a
+#: smaller file's rules take less time than the fork and the pickled findings; see dflint.split).
+SPLIT_SIZE = 1_000_000
+
+
+def _prepare_split(ctx: Context) -> None:
+    """What every rule uses, computed before the fork so that no process computes it again:
+    the stage graph and the shell code of every instruction that has some."""
+    ctx.graph
+    for instruction in ctx.dockerfile.instructions:
+        if instruction.name in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            ctx.script(instruction)
+
+
+def _emit(rule: Rule, outcome: tuple, ctx: Context, settings: Settings, suppressions, diagnostics: list[Diagnostic]) -> None:
+    """A rule's violations and the exception that ended its check (see `check_rule`) through the
+    ignores and pragmas into `diagnostics` (the exception as a DF000 finding)."""
     source = ctx.source
     names = {rule.name, *rule.aliases}
+    violations, exc = outcome
+    for v in violations:
+        code = v.code or rule.code
+        if code in settings.ignore:
+            continue
+        if suppressions is not None and suppressions.suppressed(code, names, v.span.start):
+            continue
+        severity = settings.severity.get(code) or v.severity or rule.severity
+        name = rule.name if code == rule.code else code
+        diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
+    if exc is not None:
+        diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
+
+
+def _run_rule(rule: Rule, ctx: Context, settings: Settings, suppressions, diagnostics: list[Diagnostic]) -> None:
+    """Run one rule; its findings go through the ignores and pragmas into `diagnostics`."""
+    _emit(rule, check_rule(rule, ctx), ctx, settings, suppressions, diagnostics)
+
+
+def check_rule(rule: Rule, ctx: Context) -> tuple[list[Any], BaseException | None]:
+    """The rule's violations, and the exception that ended its check (or None)."""
+    violations: list[Any] = []
     try:
         for v in rule.check(ctx):
-            code = v.code or rule.code
-            if code in settings.ignore:
-                continue
-            if suppressions is not None and suppressions.suppressed(code, names, v.span.start):
-                continue
-            severity = settings.severity.get(code) or v.severity or rule.severity
-            name = rule.name if code == rule.code else code
-            diagnostics.append(Diagnostic(source.path, code, name, severity, v.message, v.span, source, v.fix))
+            violations.append(v)
     except Exception as exc:  # a bug in a rule must not take the run down
-        diagnostics.append(internal_error(source, f"rule {rule.code} ({rule.name}) failed", exc))
+        return violations, exc
+    return violations, None
 
 
 def add_shellcheck(
