@@ -27,10 +27,10 @@ import fnmatch
 import functools
 import posixpath
 import re
+from operator import attrgetter
 
 from dflint.buildkit_checks import is_plain, key_values
 from dflint.fix import Edit, Fix
-from dflint.layers import script_names
 from dflint.shell import POSIX_SHELLS, Arg, Command, Script, parse_script
 from dflint.source import LazyPattern, Span, TupleRecord, field
 from dflint.words import expand
@@ -96,16 +96,19 @@ def scripts(ctx: Context, instruction: Instruction) -> list[Script]:
 
 
 def command_names(ctx: Context, instruction: Instruction) -> frozenset[str]:
-    """The basenames of the commands (unwrapped: ``sudo apt-get`` counts as ``apt-get``) of
-    every script of the RUN (see `scripts`): a rule looking for a few tools skips a RUN that
-    runs none of them without looking at its commands (most RUNs)."""
+    """The basenames of the commands of every script of the RUN (see `scripts`), and of the
+    wrappers around them (``sudo apt-get`` counts as ``sudo`` and ``apt-get``: `Script.names`):
+    a rule looking for a few tools skips a RUN that runs none of them without looking at its
+    commands (most RUNs)."""
     return _run(ctx, instruction)[1]
 
 
 def runs(ctx: Context, tools: frozenset[str], prefix: str | None = None) -> list[tuple[Instruction, list[Script]]]:
     """The RUN instructions of the file, in order, that run one of `tools` (or a command whose
     name starts with `prefix`) in one of their scripts, each with its scripts (see `scripts`
-    and `command_names`): what a rule looking for a few tools needs to look at."""
+    and `command_names`): what a rule looking for a few tools needs to look at. (`tools` are
+    names of commands, not of wrappers: a RUN that runs ``sudo`` only as a wrapper would be
+    found by ``{"sudo"}``.)"""
     every, names = _file_runs(ctx)
     wanted = frozenset(n for n in names if n in tools or (prefix is not None and n.startswith(prefix)))
     if not wanted:
@@ -113,51 +116,68 @@ def runs(ctx: Context, tools: frozenset[str], prefix: str | None = None) -> list
     return [(ins, found) for ins, found, here in every if not here.isdisjoint(wanted)]
 
 
-def _file_runs(ctx: Context) -> tuple[list[tuple[Instruction, list[Script], frozenset[str]]], set[str]]:
-    """Every RUN of the file with its scripts and their command names, and all those names."""
+def _file_runs(ctx: Context) -> tuple[list[tuple[Instruction, list[Script], frozenset[str]]], frozenset[str]]:
+    """Every RUN of the file that has a script, with its scripts and their command names (see
+    `_run`), and all those names. Computed once per file."""
     found = ctx.memo.get(_file_runs)
     if found is None:
+        table = _table(ctx)
         every = []
-        names: set[str] = set()
+        script_of = ctx.script
         for ins in ctx.dockerfile.instructions:
-            if ins.name == "RUN":
-                scripts_, here, _ = _run(ctx, ins)
-                every.append((ins, scripts_, here))
-                names |= here
+            if ins.name != "RUN":
+                continue
+            entry = table.get(id(ins))
+            if entry is None:
+                script = script_of(ins)
+                if script is None:
+                    entry = _NO_SCRIPT
+                elif script.names.isdisjoint(_RUNS_STRINGS):
+                    entry = ([script], script.names)  # (most RUNs: no string run as a script)
+                else:
+                    entry = _scripts(script)
+                table[id(ins)] = entry
+            if entry[0]:
+                every.append((ins, entry[0], entry[1]))
+        names = frozenset().union(*[here for _, _, here in every])
         found = ctx.memo[_file_runs] = (every, names)
     return found  # type: ignore[return-value]
 
 
-def _run(ctx: Context, instruction: Instruction) -> tuple[list[Script], frozenset[str], bool]:
-    """The scripts of the RUN, the names of their commands, and whether a command or a
-    statement of them assigns a variable (see `_run_settings`); computed once per RUN."""
-    table = ctx.memo.get(scripts)  # id(instruction) → (scripts, names, assigns) (asked for every RUN)
+def _table(ctx: Context) -> dict[int, tuple[list[Script], frozenset[str]]]:
+    """id(RUN) → its scripts and their command names (see `_run`), as far as computed."""
+    table = ctx.memo.get(scripts)
     if table is None:
         table = ctx.memo[scripts] = {}
-    found = table.get(id(instruction))  # type: ignore[attr-defined]
+    return table  # type: ignore[return-value]
+
+
+_NO_SCRIPT: tuple[list[Script], frozenset[str]] = ([], frozenset())
+
+
+def _run(ctx: Context, instruction: Instruction) -> tuple[list[Script], frozenset[str]]:
+    """The scripts of the RUN (see `scripts`) and the names of their commands and wrappers (see
+    `command_names`): computed once per RUN."""
+    table = _table(ctx)
+    found = table.get(id(instruction))
     if found is None:
-        found = table[id(instruction)] = _scripts(ctx, instruction)  # type: ignore[index]
-    return found  # type: ignore[no-any-return]
+        script = ctx.script(instruction)
+        found = table[id(instruction)] = _NO_SCRIPT if script is None else _scripts(script)
+    return found
 
 
 #: The commands that run a string as a script (see `_command_string`).
 _RUNS_STRINGS = POSIX_SHELLS | {"su", "runuser"}
 
 
-def _scripts(ctx: Context, instruction: Instruction) -> tuple[list[Script], frozenset[str], bool]:
-    script = ctx.script(instruction)
-    if script is None:
-        return [], frozenset(), False
+def _scripts(script: Script) -> tuple[list[Script], frozenset[str]]:
     out = [script]
-    names: set[str] = set()
-    assigns = False
+    names = set(script.names)
     todo = [(script, 0)]
     while todo:
         current, depth = todo.pop()
-        here = script_names(current)
+        here = current.names
         names |= here
-        if not assigns:
-            assigns = bool(current.assignments) or any(cmd.unwrapped().assignments for cmd in current.commands)
         if depth >= _NESTED_DEPTH or here.isdisjoint(_RUNS_STRINGS):
             continue
         for cmd in current.commands:
@@ -167,7 +187,7 @@ def _scripts(ctx: Context, instruction: Instruction) -> tuple[list[Script], froz
             nested = parse_script(arg.value, _string_to_file(arg), ("/bin/sh", "-c"))
             out.append(nested)
             todo.append((nested, depth + 1))
-    return out, frozenset(names), assigns
+    return out, frozenset(names)
 
 
 def _command_string(cmd: Command) -> Arg | None:
@@ -365,8 +385,15 @@ def env_settings(ctx: Context) -> Iterator[Setting]:
 
 def _env_settings(ctx: Context) -> Iterator[Setting]:
     escape = ctx.dockerfile.escape or "\\"
+    _file_runs(ctx)  # (every RUN's scripts and names, in `_table`)
+    table = _table(ctx)
     for ins in ctx.dockerfile.instructions:
-        if ins.name in ("ENV", "ARG"):
+        if ins.name == "RUN":
+            found, names = table[id(ins)]
+            if found and _sets_variables(found, names):
+                for script in found:
+                    yield from _run_settings(script, ins)
+        elif ins.name in ("ENV", "ARG"):
             scope: dict[str, str] | None = None
             for item in key_values(ins.args, ins.name, escape):
                 if item.error is not None or item.value is None:
@@ -383,14 +410,24 @@ def _env_settings(ctx: Context) -> Iterator[Setting]:
                     exp = expand(item.value, scope, escape)
                     value = exp.value if exp.resolved else None
                 yield Setting(name, value, ins.args_subspan(item.start, item.end), ins, ins.name)
-        elif ins.name == "RUN":
-            found, names, assigns = _run(ctx, ins)
-            if assigns or not names.isdisjoint(_EXPORTS):  # (what `_run_settings` reads)
-                for script in found:
-                    yield from _run_settings(script, ins)
 
 
 _EXPORTS = frozenset(("export", "declare", "typeset"))
+
+
+def _sets_variables(found: list[Script], names: frozenset[str]) -> bool:
+    """Whether `_run_settings` may find something in the scripts of a RUN (most set no
+    variable): an ``export``, ``declare`` or ``typeset``, or an assignment — alone, before a
+    command (the unwrapped command has it too) or given to ``env``."""
+    if not names.isdisjoint(_EXPORTS):
+        return True
+    for script in found:
+        if script.assignments or "env" in script.names or any(map(_ASSIGNMENTS, script.commands)):
+            return True
+    return False
+
+
+_ASSIGNMENTS = attrgetter("assignments")
 
 
 def _run_settings(script: Script, ins: Instruction) -> Iterator[Setting]:
@@ -465,11 +502,10 @@ def file_config_writes(ctx: Context) -> dict[int, list[ConfigWrite]]:
     found = ctx.memo.get(file_config_writes)
     if found is None:
         found = ctx.memo[file_config_writes] = {}
+        # (`_config_writes` finds nothing in a RUN that runs none of the writers: most RUNs)
+        writers = {id(ins) for ins, _ in runs(ctx, _ANY_WRITER)}
         for ins in ctx.dockerfile.instructions:
-            name = ins.name
-            if name == "COPY" and ins.heredocs or (
-                name == "RUN" and not command_names(ctx, ins).isdisjoint(_ANY_WRITER)
-            ):  # (`_config_writes` finds nothing in the others)
+            if ins.name == "COPY" and ins.heredocs or id(ins) in writers:
                 writes = list(config_writes(ctx, ins))
                 if writes:
                     found[id(ins)] = writes  # type: ignore[index]
@@ -490,16 +526,9 @@ def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWri
     if instruction.name != "RUN" or command_names(ctx, instruction).isdisjoint(_ANY_WRITER):
         return  # (what follows only looks at these commands)
     for script in scripts(ctx, instruction):
-        piped: dict[int, list[str]] = {}
-        for pipe in script.pipelines:
-            for j in range(1, len(pipe.stages)):
-                for cmd in pipe.stages[j]:
-                    u = cmd.unwrapped()
-                    if u.basename == "tee":
-                        for prev in pipe.stages[j - 1]:
-                            piped.setdefault(id(prev), []).extend(
-                                a.value for a in u.positional(())
-                            )
+        if script.names.isdisjoint(_ANY_WRITER):
+            continue  # (a nested script that writes nothing, or the RUN around one)
+        piped = _piped_to_tee(script) if "tee" in script.names else {}
         for cmd in script.commands:
             u = cmd.unwrapped()
             name = u.basename
@@ -512,12 +541,12 @@ def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWri
                     continue
                 args = list(u.args)
                 if name == "echo":
-                    while args and re.fullmatch(r"-[neE]+", args[0].value):
+                    while args and _ECHO_FLAGS.fullmatch(args[0].value):
                         args.pop(0)
                 if not args:
                     continue
                 text = " ".join(a.value for a in args)
-                lines = tuple(re.split(r"\\n|\n", text))
+                lines = tuple(_LINE_BREAK.split(text))
                 span = Span(args[0].span.start, args[-1].span.end)
                 for t in targets:
                     yield ConfigWrite(t, lines, span, instruction)
@@ -532,6 +561,26 @@ def _config_writes(ctx: Context, instruction: Instruction) -> Iterator[ConfigWri
                         yield ConfigWrite(t, tuple(r.heredoc.content.splitlines()), r.heredoc.body_span, instruction)
             elif name == "sed":
                 yield from _sed_writes(u, instruction)
+
+
+def _piped_to_tee(script: Script) -> dict[int, list[str]]:
+    """id(command) → the files a ``tee`` it is piped into writes (``echo x | tee -a FILE``)."""
+    piped: dict[int, list[str]] = {}
+    for pipe in script.pipelines:
+        for j in range(1, len(pipe.stages)):
+            for cmd in pipe.stages[j]:
+                u = cmd.unwrapped()
+                if u.basename == "tee":
+                    for prev in pipe.stages[j - 1]:
+                        piped.setdefault(id(prev), []).extend(a.value for a in u.positional(()))
+    return piped
+
+
+_ECHO_FLAGS = LazyPattern(r"-[neE]+")
+#: Where `echo`/`printf` content breaks lines: a newline, or ``\n`` written out.
+_LINE_BREAK = LazyPattern(r"\\n|\n")
+_SED_SUBSTITUTE = LazyPattern(r"(?:^|[;\s}])s(.)")
+_SED_TEXT = LazyPattern(r"(?:^|[/$0-9]\s*)[aic]\\?\s*(.+)$")
 
 
 def _sed_writes(cmd: Command, instruction: Instruction) -> Iterator[ConfigWrite]:
@@ -571,13 +620,13 @@ def _sed_writes(cmd: Command, instruction: Instruction) -> Iterator[ConfigWrite]
 
 def _sed_replacement(expr: str) -> str | None:
     """The replacement of ``s/OLD/NEW/flags`` (any delimiter), or the text of ``a``/``i`` commands."""
-    m = re.search(r"(?:^|[;\s}])s(.)", expr)
+    m = _SED_SUBSTITUTE.search(expr)
     if m:
         d = m.group(1)
         parts = re.split(r"(?<!\\)" + re.escape(d), expr[m.end() :])
         if len(parts) >= 2:
             return parts[1].replace("\\" + d, d).replace("\\n", "\n")
-    m = re.search(r"(?:^|[/$0-9]\s*)[aic]\\?\s*(.+)$", expr)
+    m = _SED_TEXT.search(expr)
     if m:
         return m.group(1)
     return None
@@ -875,10 +924,12 @@ _OCTAL = LazyPattern(r"0*([0-7]{1,4})\Z")
 _CLAUSE = LazyPattern(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)\Z")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_mode(mode: str) -> Mode | None:
     """A chmod mode, octal (``777``, ``0666``, ``1777``) or symbolic (``a+rwx``, ``o+w``,
     ``go=rwx,+t``); None when it is not one (a variable, ``--reference``). A symbolic clause
-    without who-letters (``+w``) follows the umask, which leaves others out."""
+    without who-letters (``+w``) follows the umask, which leaves others out. (The answers are
+    kept: the same few modes come back in thousands of RUNs.)"""
     mode = mode.strip()
     m = _OCTAL.match(mode)
     if m:

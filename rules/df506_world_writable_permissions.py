@@ -85,10 +85,12 @@ def _run(found: list[Script]) -> Iterator[Violation]:
         removed: set[str] | None = None  # (made when a mode needs it: most scripts have none)
         for cmd in script.commands:
             u = cmd.unwrapped()
-            found = _mode_arg(u)
-            if found is None:
+            if u.basename not in _MODE_SETTERS:
+                continue  # (most commands of the RUN)
+            read = _mode_arg(u)
+            if read is None:
                 continue
-            mode_arg, mode_text, targets = found
+            mode_arg, mode_text, targets = read
             mode = parse_mode(mode_text) if mode_arg.static else None
             if mode is None or not mode.world_writable or mode.sticky:
                 continue
@@ -110,6 +112,11 @@ def _run(found: list[Script]) -> Iterator[Violation]:
 _MODE_SETTERS = frozenset(("chmod", "mkdir", "install"))
 
 
+#: The flags of mkdir and install that take a value.
+_MKDIR_VALUES = frozenset(("-m", "--mode"))
+_INSTALL_VALUES = _MKDIR_VALUES | {"-o", "-g", "-t", "-S", "--owner", "--group", "--target-directory", "--suffix"}
+
+
 def _mode_arg(cmd: Command) -> tuple[Arg, str, list[Arg]] | None:
     """The mode argument of chmod/mkdir/install and the paths it applies to."""
     name = cmd.basename
@@ -122,7 +129,7 @@ def _mode_arg(cmd: Command) -> tuple[Arg, str, list[Arg]] | None:
             return None
         return pos[0], pos[0].value, pos[1:]
     if name in ("mkdir", "install"):
-        takes = {"-m", "--mode"} | ({"-o", "-g", "-t", "-S", "--owner", "--group", "--target-directory", "--suffix"} if name == "install" else set())
+        takes = _INSTALL_VALUES if name == "install" else _MKDIR_VALUES
         for flag, value, arg in cmd.flag_items(takes):
             if flag in ("-m", "--mode") and value is not None:
                 holder = arg

@@ -68,6 +68,9 @@ class ExtraIndexUrl(Rule):
         for _ins, found in runs(ctx, _UV, "pip"):  # (the RUNs that run pip or uv: `_findings`)
             for script in found:
                 for cmd in script.commands:
+                    name = cmd.unwrapped().basename
+                    if name != "uv" and not name.startswith("pip"):
+                        continue  # (most commands: what `_findings` reads is pip and uv)
                     for arg, url in _findings(cmd.unwrapped()):
                         if arg.span.start in seen:
                             continue
