@@ -1,6 +1,8 @@
 """Helpers shared by the package-manager rules of hadolint's DL3008-DL3062 family.
 
-- `run_scripts`: every RUN (ONBUILD triggers included) with its parsed POSIX shell script.
+- `run_scripts`: every RUN (ONBUILD triggers included) with its parsed POSIX shell script;
+  `runs_calling`: those that run a given command (by basename, wrappers included), from an index
+  built once per file, so that a rule looking for ``sudo`` visits only the RUNs that run it.
 - `shipped`: whether an instruction's content ends up in the image that is built (its stage is
   the target or on the target's ``FROM`` chain; see `dflint.graph.StageGraph.shipped`).
 - `mounted`: whether a ``RUN --mount`` of a given type covers a path (a cache or tmpfs mount
@@ -24,7 +26,7 @@ from dflint.words import expand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterator
+    from typing import Callable, Iterable, Iterator
 
     from dflint.rule import Context
     from dflint.syntax import Instruction
@@ -38,9 +40,11 @@ __all__ = [
     "is_under",
     "mount_targets",
     "mounted",
+    "reads_command_lines",
     "removed_after",
     "resolved_words",
     "run_scripts",
+    "runs_calling",
     "shipped",
     "subcommand_arg",
     "unpinned_variable",
@@ -55,29 +59,78 @@ def run_scripts(ctx: Context, windows: bool = False) -> Iterator[tuple[Instructi
     Exec-form RUNs are skipped, and so are RUNs under a PowerShell/cmd SHELL unless `windows`:
     then their text is read as plain command lines (words split at ``;``, ``&&``, ``|``), which
     is enough to find a package-manager command such as ``pip install x`` but says nothing about
-    shell semantics. Computed once per file (and per `windows`)."""
+    shell semantics. Computed once per file (both lists at once)."""
+    return iter(_runs(ctx, windows))
+
+
+def reads_command_lines(ctx: Context) -> bool:
+    """Whether some RUN is read as plain command lines, that is, `run_scripts` with `windows`
+    gives more RUNs than without (else both give the same)."""
+    return len(_runs(ctx, True)) != len(_runs(ctx, False))
+
+
+def runs_calling(
+    ctx: Context, names: str | Iterable[str], windows: bool = False
+) -> list[tuple[Instruction, Script]]:
+    """The RUNs of `run_scripts` (same `windows`) whose script runs a command named `names` (one
+    name or several; by basename, also behind a wrapper: see `Script.names`), in file order.
+    The index of which RUN runs which command is built once per file and shared by the rules."""
+    windows = windows and reads_command_lines(ctx)
     memo = ctx.memo
-    key = (run_scripts, windows)
-    found = memo.get(key)
+    key = (runs_calling, windows)
+    index = memo.get(key)
+    if index is None:
+        index = memo[key] = _command_index(_runs(ctx, windows))
+    runs, positions = index  # type: ignore[misc]
+    if isinstance(names, str):
+        return [runs[i] for i in positions.get(names, ())]
+    found: set[int] = set()
+    for name in names:
+        found.update(positions.get(name, ()))
+    return [runs[i] for i in sorted(found)]
+
+
+def _command_index(
+    runs: list[tuple[Instruction, Script]],
+) -> tuple[list[tuple[Instruction, Script]], dict[str, list[int]]]:
+    """The RUNs, and for each command name the positions of those running it."""
+    positions: dict[str, list[int]] = {}
+    for i, (_, script) in enumerate(runs):
+        for name in script.names:
+            at = positions.get(name)
+            if at is None:
+                positions[name] = [i]
+            else:
+                at.append(i)
+    return runs, positions
+
+
+def _runs(ctx: Context, windows: bool) -> list[tuple[Instruction, Script]]:
+    """`run_scripts`' list, both views computed in one pass over the file."""
+    found = ctx.memo.get((run_scripts, windows))
     if found is None:
-        found = memo[key] = list(_run_scripts(ctx, windows))
-    return iter(found)  # type: ignore[call-overload]
-
-
-def _run_scripts(ctx: Context, windows: bool) -> Iterator[tuple[Instruction, Script]]:
-    for instruction in ctx.dockerfile.instructions:
-        run = instruction
-        if instruction.name == "ONBUILD":
-            run = instruction.inner  # type: ignore[assignment]
-            if run is None:
+        posix: list[tuple[Instruction, Script]] = []
+        every: list[tuple[Instruction, Script]] = []  # with the RUNs read as command lines
+        for instruction in ctx.dockerfile.instructions:
+            run = instruction
+            if instruction.name == "ONBUILD":
+                run = instruction.inner  # type: ignore[assignment]
+                if run is None:
+                    continue
+            if run.name != "RUN":
                 continue
-        if run.name != "RUN":
-            continue
-        script = ctx.script(run)
-        if script is None and windows:
-            script = _command_lines(ctx, run)
-        if script is not None:
-            yield run, script
+            script = ctx.script(run)
+            if script is not None:
+                posix.append((run, script))
+                every.append((run, script))
+            else:
+                lines = _command_lines(ctx, run)
+                if lines is not None:
+                    every.append((run, lines))
+        ctx.memo[(run_scripts, False)] = posix
+        ctx.memo[(run_scripts, True)] = every
+        found = every if windows else posix
+    return found  # type: ignore[return-value]
 
 
 def _command_lines(ctx: Context, run: Instruction) -> Script | None:

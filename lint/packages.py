@@ -4,18 +4,29 @@ packages, with which package arguments and versions.
 Shared knowledge for the apt/apk/yum/pip/npm/… rules (hadolint's DL3008-DL3042 family), the
 toolchain rules and the optimizer. Built on the shell layer's parsed commands, never on the RUN
 text: ``echo "apt-get install x"`` installs nothing.
+
+- `package_commands(script, managers)`: a script's package-manager commands;
+- `package_runs(ctx, managers)`: the RUNs of a file that have some, from an index built once per
+  file (what the rules iterate: a rule of one family visits only the RUNs of that family).
 """
 
 from __future__ import annotations
 
 import re
 
+from dflint.hadolint_support import reads_command_lines, runs_calling
 from dflint.shell import Arg, Command, Script
 from dflint.source import LazyPattern, TupleRecord, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable
+
+    from dflint.rule import Context
+    from dflint.syntax import Instruction
+
+    #: A RUN with its script and some of its package-manager commands (see `package_runs`).
+    PackageRun = tuple[Instruction, Script, tuple["PackageCommand", ...]]
 
 #: The package managers known here, by the command's basename, and the family they belong to.
 MANAGERS: dict[str, str] = {
@@ -203,8 +214,8 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
         return []
     if managers is None:
         return list(found)
-    # (rules ask this of every RUN, ~24 times, with a set or tuple of a few families: used as
-    # it is; a new list each time, since a caller may change the list it gets)
+    # (helpers may ask this of every RUN, several times, with a set or tuple of a few families:
+    # used as it is; a new list each time, since a caller may change the list it gets)
     cls = managers.__class__
     wanted = managers if cls is set or cls is tuple or cls is frozenset or isinstance(
         managers, (set, frozenset, tuple)) else set(managers)
@@ -212,6 +223,54 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
         pc = found[0]
         return [pc] if pc.manager in wanted else []
     return [pc for pc in found if pc.manager in wanted]
+
+
+def package_runs(
+    ctx: Context, managers: Iterable[str] | None = None, windows: bool = False
+) -> tuple[PackageRun, ...]:
+    """The RUNs (those of `dflint.hadolint_support.run_scripts`, same `windows`) that run a
+    package-manager command of one of the families `managers` (None: any), in file order, each
+    with its script and those commands, in order::
+
+        for instruction, script, pcs in package_runs(ctx, {"apt"}): ...
+
+    The index is built once per file (each RUN's commands parsed once), so a rule of one family
+    visits only the RUNs of that family."""
+    windows = windows and reads_command_lines(ctx)  # (else the same RUNs as without)
+    key = (package_runs, windows)
+    index: dict[frozenset[str] | None, tuple[PackageRun, ...]] = ctx.memo.get(key)  # type: ignore[assignment]
+    if index is None:
+        index = ctx.memo[key] = _package_index(ctx, windows)
+    families = None if managers is None else frozenset(managers)
+    found = index.get(families)
+    if found is None:  # several families: the RUNs with any of them, with their commands
+        runs = []
+        for instruction, script, pcs in index[None]:
+            mine = tuple(pc for pc in pcs if pc.manager in families)  # type: ignore[operator]
+            if mine:
+                runs.append((instruction, script, mine))
+        found = index[families] = tuple(runs)
+    return found
+
+
+def _package_index(ctx: Context, windows: bool) -> dict[frozenset[str] | None, tuple[PackageRun, ...]]:
+    """`package_runs`' answers for every family alone, and for all of them (key None)."""
+    every: list[PackageRun] = []
+    by_family: dict[str, list[PackageRun]] = {}
+    for instruction, script in runs_calling(ctx, _NAMES, windows):
+        pcs = package_commands(script)
+        if not pcs:
+            continue
+        every.append((instruction, script, tuple(pcs)))
+        families: dict[str, list[PackageCommand]] = {}
+        for pc in pcs:
+            families.setdefault(pc.manager, []).append(pc)
+        for family, mine in families.items():
+            by_family.setdefault(family, []).append((instruction, script, tuple(mine)))
+    index: dict[frozenset[str] | None, tuple[PackageRun, ...]] = {None: tuple(every)}
+    for family in frozenset(MANAGERS.values()):
+        index[frozenset([family])] = tuple(by_family.get(family, ()))
+    return index
 
 
 def parse_command(cmd: Command) -> PackageCommand | None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 
 from dflint.fix import Edit, Fix
-from dflint.hadolint_support import insert_after, run_scripts
-from dflint.packages import PackageCommand, package_commands
+from dflint.hadolint_support import insert_after
+from dflint.packages import PackageCommand, package_commands, package_runs
 from dflint.shell import Arg, Command, Script, basename, parse_script
 from dflint.source import LazyPattern
 
@@ -356,8 +356,8 @@ class AssumeYesRule:
     after_name: bool = False  # insert after the command name (a global option) instead
 
     def violations(self, ctx: Context) -> Iterator[tuple[Arg, Command, Fix]]:
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, self.families):
+        for _, _, pcs in package_runs(ctx, self.families):
+            for pc in pcs:
                 if pc.tool not in self.tools:
                     continue
                 word = _install_word(pc.command, self.subcommands)
@@ -379,10 +379,10 @@ class CacheCleanRule:
     clean_command: str  # e.g. "{tool} clean all"
 
     def violations(self, ctx: Context) -> Iterator[tuple[Instruction, Command, Fix | None]]:
-        for instruction, script in run_scripts(ctx):
+        for instruction, script, pcs in package_runs(ctx, self.families):
             installs = [
                 pc
-                for pc in package_commands(script, self.families)
+                for pc in pcs
                 if pc.tool in self.tools
                 and (pc.action == "install" or _install_word(pc.command, frozenset({"install"})))
             ]
@@ -422,8 +422,8 @@ class PinRule:
 
     def violations(self, ctx: Context) -> Iterator[tuple[Arg, bool]]:
         """(argument, is_module) for each unpinned package or module stream."""
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, self.families):
+        for _, _, pcs in package_runs(ctx, self.families):
+            for pc in pcs:
                 if pc.tool not in self.tools or self.skip(pc):
                     continue
                 positional = pc.command.positional

@@ -3,7 +3,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from dflint.fix import Edit, Fix
-from dflint.packages import PackageCommand, package_commands
+from dflint.packages import PackageCommand, package_commands, package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
 from dflint.syntax import Blank, Comment, Instruction
@@ -85,23 +85,23 @@ class AptUpdateAlone(Rule):
     def check(self, ctx: Context) -> Iterator[Violation]:
         instructions = ctx.dockerfile.instructions
         stops: dict = {}
-        for pos, ins in enumerate(instructions):
-            if ins.name != "RUN":
-                continue
-            script = ctx.script(ins)
-            if script is None:
-                continue
-            pcs = package_commands(script)
-            updates = [pc for pc in pcs if pc.action == "update" and pc.manager in _FAMILY]
+        position: dict[Instruction, int] = {}
+        for ins, script, pcs in package_runs(ctx, _FAMILY):
+            if ins.parent is not None:
+                continue  # an ONBUILD trigger
+            updates = [pc for pc in pcs if pc.action == "update"]
             if not updates:
                 continue
             if _runs_opaque(script):
                 continue
+            if not position:
+                position = {instruction: i for i, instruction in enumerate(instructions)}
+            pos = position[ins]
             for family in sorted({_FAMILY[pc.manager] for pc in updates}):
                 if any(_reads_index(pc) for pc in pcs if _FAMILY.get(pc.manager) == family):
                     continue
                 update = next(pc for pc in updates if _FAMILY[pc.manager] == family)
-                later = _next_install(ctx, instructions, pos, family, stops)
+                later = _next_install(ctx, instructions, pos, family, stops, position)
                 fix = _fix(ctx, instructions, pos, script, updates, family)
                 where = f" (line {later.line})" if later is not None else ""
                 label = f"{update.tool} {update.subcommand}"
@@ -139,26 +139,22 @@ def _runs_opaque(script: Script) -> bool:
     return False
 
 
-def _next_install(ctx: Context, instructions, pos: int, family: str, stops: dict) -> Instruction | None:  # type: ignore[no-untyped-def]
+def _next_install(ctx: Context, instructions, pos: int, family: str, stops: dict, position: dict) -> Instruction | None:  # type: ignore[no-untyped-def]
     """The next RUN after `pos` that installs (or reads the index) with `family`, when it is in
     the same stage. `stops` caches, per family, the positions of the FROMs and of those RUNs
-    (scanning the rest of the file for every update was quadratic)."""
+    (scanning the rest of the file for every update was quadratic); `position` gives each
+    instruction's position."""
     found = stops.get(family)
     if found is None:
-        found = stops[family] = ([], [])
-        for i, ins in enumerate(instructions):
-            if ins.name == "FROM":
-                found[0].append(i)
-                found[1].append(None)
-                continue
-            if ins.name != "RUN":
-                continue
-            script = ctx.script(ins)
-            if script is None:
-                continue
-            if any(_FAMILY.get(pc.manager) == family and _reads_index(pc) for pc in package_commands(script)):
-                found[0].append(i)
-                found[1].append(ins)
+        at: list[tuple[int, Instruction | None]] = [
+            (i, None) for i, ins in enumerate(instructions) if ins.name == "FROM"
+        ]
+        managers = [manager for manager in _FAMILY if _FAMILY[manager] == family]
+        for ins, _, pcs in package_runs(ctx, managers):
+            if ins.parent is None and any(_reads_index(pc) for pc in pcs):
+                at.append((position[ins], ins))
+        at.sort(key=lambda item: item[0])
+        found = stops[family] = ([i for i, _ in at], [ins for _, ins in at])
     k = bisect_right(found[0], pos)
     if k == len(found[0]):
         return None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -65,7 +65,7 @@ class PointlessCommandInContainer(Rule):
     severity = Severity.INFO
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
+        for _, script in runs_calling(ctx, POINTLESS):
             for cmd in script.find(tuple(POINTLESS)):
                 yield Violation(
                     cmd.name_arg.span,

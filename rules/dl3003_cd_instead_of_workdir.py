@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -49,7 +49,7 @@ class CdInsteadOfWorkdir(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
+        for _, script in runs_calling(ctx, "cd"):
             found = script.find("cd")
             if found:
                 cmd = found[0]

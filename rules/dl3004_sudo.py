@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -48,7 +48,7 @@ class SudoInRun(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
+        for _, script in runs_calling(ctx, "sudo"):
             for cmd in script.find("sudo"):
                 yield Violation(
                     cmd.name_arg.span,

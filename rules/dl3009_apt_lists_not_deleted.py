@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dflint.fix import Fix
-from dflint.hadolint_support import append_command, mounted, removed_after, run_scripts, shipped, subcommand_arg
-from dflint.packages import package_commands
+from dflint.hadolint_support import append_command, mounted, removed_after, runs_calling, shipped, subcommand_arg
+from dflint.packages import PackageCommand, package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
 from dflint.syntax import Instruction
@@ -76,9 +76,8 @@ class AptListsNotDeleted(Rule):
     fixable = Fixable.ALWAYS
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        runs = list(run_scripts(ctx))
-        for i, (instruction, script) in enumerate(runs):
-            apt = package_commands(script, {"apt"})
+        readers = None  # the RUNs that need the lists (found when a fix needs them)
+        for instruction, script, apt in package_runs(ctx, {"apt"}):
             updates = [pc.command for pc in apt if pc.action == "update"]
             if not updates:
                 continue
@@ -93,7 +92,9 @@ class AptListsNotDeleted(Rule):
             edit = append_command(ctx, instruction, script, last, CLEANUP)
             if edit is not None:
                 title = "Delete the apt lists at the end of the RUN"
-                if _later_needs_lists(ctx, instruction, runs[i + 1 :]):
+                if readers is None:
+                    readers = _reading_lists(ctx)
+                if _later_needs_lists(ctx, instruction, readers):
                     fix = Fix.unsafe(title + " (a later RUN installs without apt-get update)", edit)
                 else:
                     fix = Fix.safe(title, edit)
@@ -105,7 +106,7 @@ class AptListsNotDeleted(Rule):
             )
 
 
-def _cleans_after(script: Script, update: Command, apt: list) -> bool:
+def _cleans_after(script: Script, update: Command, apt: tuple[PackageCommand, ...]) -> bool:
     for pc in apt:
         if pc.command.index > update.index and pc.subcommand in ("distclean", "dist-clean"):
             return True
@@ -118,27 +119,38 @@ def _cleans_after(script: Script, update: Command, apt: list) -> bool:
     return False
 
 
-def _needs_lists(script: Script) -> bool:
-    """Whether the script installs with apt (or asks apt-cache) before any update of its own."""
-    apt = package_commands(script, {"apt"})
+def _needs_lists(script: Script, apt: tuple[PackageCommand, ...]) -> bool:
+    """Whether the script installs with apt (its `apt` commands) or asks apt-cache before any
+    update of its own."""
     first_update = min((pc.command.index for pc in apt if pc.action == "update"), default=None)
     users = [pc.command.index for pc in apt if pc.action in ("install", "upgrade") or pc.subcommand in ("source", "build-dep", "download")]
     users += [c.index for c in script.find("apt-cache")]
     return any(first_update is None or u < first_update for u in users)
 
 
-def _later_needs_lists(ctx: Context, instruction: Instruction, later: list[tuple[Instruction, Script]]) -> bool:
+def _reading_lists(ctx: Context) -> list[Instruction]:
+    """The RUNs that read the apt lists before any `apt-get update` of their own, in file order
+    (only RUNs with an apt or apt-cache command can)."""
+    candidates = {instruction: (script, apt) for instruction, script, apt in package_runs(ctx, {"apt"})}
+    for instruction, script in runs_calling(ctx, "apt-cache"):
+        candidates.setdefault(instruction, (script, ()))
+    readers = [instruction for instruction, (script, apt) in candidates.items() if _needs_lists(script, apt)]
+    return sorted(readers, key=lambda instruction: instruction.span.start)
+
+
+def _later_needs_lists(ctx: Context, instruction: Instruction, readers: list[Instruction]) -> bool:
+    later = [ins for ins in readers if ins.span.start > instruction.span.start]
     graph = ctx.graph
     stage = graph.stage_of(instruction)
     if stage is None:
-        return any(_needs_lists(s) for _, s in later)
+        return bool(later)
     # the stages that see this layer: this one and those built FROM it (transitively)
     seeing = {stage.index}
     for st in graph.stages:
         if st.base_stage in seeing:
             seeing.add(st.index)
-    for ins, script in later:
+    for ins in later:
         st = graph.stage_of(ins)
-        if (st is None or st.index in seeing) and _needs_lists(script):
+        if st is None or st.index in seeing:
             return True
     return False

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts, unpinned_variable
-from dflint.packages import package_commands
+from dflint.hadolint_support import unpinned_variable
+from dflint.packages import package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -67,8 +67,8 @@ class UnpinnedPipPackage(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            for pc in package_commands(script, {"pip"}):
+        for instruction, script, pcs in package_runs(ctx, {"pip"}, windows=True):
+            for pc in pcs:
                 if pc.action != "install":
                     continue
                 if pc.has_flag("-r", "--requirement", "-c", "--constraint"):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dflint.fix import Fix
-from dflint.hadolint_support import insert_after, run_scripts, subcommand_arg
-from dflint.packages import PackageCommand, package_commands
+from dflint.hadolint_support import insert_after, subcommand_arg
+from dflint.packages import PackageCommand, package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
 
@@ -63,8 +63,8 @@ class AptMissingAssumeYes(Rule):
     fixable = Fixable.ALWAYS
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, {"apt"}):
+        for _, script, pcs in package_runs(ctx, {"apt"}):
+            for pc in pcs:
                 if pc.action not in _PROMPTING or _assumes_yes(pc) or _fed_yes(script, pc):
                     continue
                 if pc.has_flag("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dflint.fix import Fix
-from dflint.hadolint_support import insert_after, run_scripts, subcommand_arg
-from dflint.packages import PackageCommand, package_commands
+from dflint.hadolint_support import insert_after, subcommand_arg
+from dflint.packages import PackageCommand, package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -59,8 +59,8 @@ class AptInstallRecommends(Rule):
     fixable = Fixable.ALWAYS
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, {"apt"}):
+        for _, _, pcs in package_runs(ctx, {"apt"}):
+            for pc in pcs:
                 if pc.action != "install" or _no_recommends(pc):
                     continue
                 flag = "--without-recommends" if pc.tool == "aptitude" else "--no-install-recommends"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from dflint.hadolint_support import run_scripts, unpinned_variable
-from dflint.packages import package_commands
+from dflint.hadolint_support import unpinned_variable
+from dflint.packages import package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.source import LazyPattern
 
@@ -64,8 +64,8 @@ class UnpinnedNpmPackage(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            for pc in package_commands(script, {"npm"}):
+        for instruction, script, pcs in package_runs(ctx, {"npm"}, windows=True):
+            for pc in pcs:
                 if pc.action != "install":
                     continue
                 for pkg in pc.packages:

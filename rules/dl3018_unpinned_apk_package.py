@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts, unpinned_variable
-from dflint.packages import package_commands
+from dflint.hadolint_support import unpinned_variable
+from dflint.packages import package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -53,8 +53,8 @@ class UnpinnedApkPackage(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            for pc in package_commands(script, {"apk"}):
+        for instruction, script, pcs in package_runs(ctx, {"apk"}, windows=True):
+            for pc in pcs:
                 if pc.action != "install":
                     continue
                 for pkg in pc.packages:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dflint.fix import Fix
-from dflint.hadolint_support import insert_after, mounted, run_scripts, subcommand_arg
-from dflint.packages import package_commands
+from dflint.hadolint_support import insert_after, mounted, subcommand_arg
+from dflint.packages import package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -58,8 +58,8 @@ class ApkAddKeepsCache(Rule):
     fixable = Fixable.ALWAYS
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx):
-            adds = [pc for pc in package_commands(script, {"apk"}) if pc.action == "install"]
+        for instruction, _, pcs in package_runs(ctx, {"apk"}):
+            adds = [pc for pc in pcs if pc.action == "install"]
             if not adds:
                 continue
             if mounted(ctx, instruction, "/var/cache/apk") or mounted(ctx, instruction, "/etc/apk/cache"):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from dflint.fix import Edit, Fix
-from dflint.hadolint_support import run_scripts, subcommand_arg
-from dflint.packages import package_commands
+from dflint.hadolint_support import subcommand_arg
+from dflint.packages import package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -65,8 +65,8 @@ class AptInsteadOfAptGet(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, {"apt"}):
+        for _, _, pcs in package_runs(ctx, {"apt"}):
+            for pc in pcs:
                 if pc.tool != "apt":
                     continue
                 name = pc.command.name_arg

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts, unpinned_variable
-from dflint.packages import package_commands
+from dflint.hadolint_support import unpinned_variable
+from dflint.packages import package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -54,8 +54,8 @@ class UnpinnedGem(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            for pc in package_commands(script, {"gem"}):
+        for instruction, script, pcs in package_runs(ctx, {"gem"}, windows=True):
+            for pc in pcs:
                 if pc.subcommand not in ("install", "i"):
                     continue
                 if pc.has_flag("-v", "--version"):

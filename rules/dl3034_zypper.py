@@ -3,8 +3,7 @@ DL3037 (pin versions)."""
 
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
-from dflint.packages import PackageCommand, package_commands
+from dflint.packages import PackageCommand, package_runs
 from dflint.rpm_support import AssumeYesRule, CacheCleanRule, PinRule, zypper_pinned
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 
@@ -108,8 +107,8 @@ class ZypperDistUpgrade(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
-            for pc in package_commands(script, _ZYPPER):
+        for _, _, pcs in package_runs(ctx, _ZYPPER):
+            for pc in pcs:
                 if pc.subcommand not in ("dist-upgrade", "dup"):
                     continue
                 word = next(a for a in pc.command.positional if a.value == pc.subcommand)

@@ -6,10 +6,9 @@ from dflint.hadolint_support import (
     insert_after,
     mount_targets,
     removed_after,
-    run_scripts,
     subcommand_arg,
 )
-from dflint.packages import PackageCommand, package_commands
+from dflint.packages import PackageCommand, package_runs
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Script
 
@@ -74,8 +73,7 @@ class PipCacheKept(Rule):
     fixable = Fixable.ALWAYS
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            pip = package_commands(script, {"pip"})
+        for instruction, script, pip in package_runs(ctx, {"pip"}, windows=True):
             installs = [pc for pc in pip if pc.action == "install" and pc.tool != "uv"]
             if not installs:
                 continue

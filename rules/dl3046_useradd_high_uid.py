@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rpm_support import is_number
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg, Command
@@ -69,7 +69,7 @@ class UseraddHighUidWithoutL(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
+        for _, script in runs_calling(ctx, "useradd"):
             for cmd in script.find("useradd"):
                 if cmd.has_flag("-l", "--no-log-init"):
                     continue

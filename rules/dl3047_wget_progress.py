@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dflint.fix import Edit, Fix
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rpm_support import wget_flavour
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command
@@ -78,7 +78,7 @@ class WgetWithoutProgress(Rule):
     fixable = Fixable.SOMETIMES
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx):
+        for instruction, script in runs_calling(ctx, "wget"):
             flavour: str | None = "?"
             for cmd in script.find("wget"):
                 if _quiet(cmd):

@@ -4,11 +4,10 @@ from dflint.hadolint_support import (
     assigned_values,
     mount_targets,
     removed_after,
-    run_scripts,
     shipped,
     subcommand_arg,
 )
-from dflint.packages import PackageCommand, package_commands
+from dflint.packages import PackageCommand, package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Script
 
@@ -71,8 +70,7 @@ class YarnCacheNotCleaned(Rule):
     severity = Severity.INFO
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            yarn = package_commands(script, {"yarn"})
+        for instruction, script, yarn in package_runs(ctx, {"yarn"}, windows=True):
             installs = [pc for pc in yarn if pc.action == "install" and not _query(pc)]
             if not installs or not shipped(ctx, instruction):
                 continue

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts, unpinned_variable
-from dflint.packages import package_commands
+from dflint.hadolint_support import unpinned_variable
+from dflint.packages import package_runs
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Arg
 
@@ -66,8 +66,8 @@ class UnpinnedGoPackage(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction, script in run_scripts(ctx, windows=True):
-            for pc in package_commands(script, {"go"}):
+        for instruction, script, pcs in package_runs(ctx, {"go"}, windows=True):
+            for pc in pcs:
                 if pc.subcommand in ("install", "get"):
                     args = [p.arg for p in pc.packages]
                 elif pc.subcommand == "run":

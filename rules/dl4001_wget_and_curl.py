@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from dflint.hadolint_support import runs_calling
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Command
-from dflint.syntax import Instruction
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,23 +51,17 @@ class WgetAndCurl(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
+        runs = runs_calling(ctx, _TOOLS)
         for onbuild in (False, True):
             seen: dict[str, Command] = {}
-            for instruction in ctx.dockerfile.instructions:
-                if instruction.name == "FROM":
-                    seen = {}
-                    continue
-                run: Instruction | None = instruction
-                if onbuild:
-                    run = instruction.inner if instruction.name == "ONBUILD" else None
-                if run is None or run.name != "RUN":
-                    continue
-                script = ctx.script(run)
-                if script is None:
-                    continue
+            stage = None
+            for run, script in runs:
+                if (run.parent is not None) != onbuild:
+                    continue  # RUNs first, then ONBUILD triggers
+                here = ctx.graph.stage_of(run)
+                if here is not stage:  # a FROM since the last RUN: a new stage
+                    seen, stage = {}, here
                 used = script.find(_TOOLS)
-                if not used:
-                    continue
                 for cmd in used:
                     seen.setdefault(cmd.basename, cmd)
                 if len(seen) < 2:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dflint.hadolint_support import run_scripts
+from dflint.hadolint_support import runs_calling
 from dflint.rule import Context, Rule, Severity, Violation
 
 TYPE_CHECKING = False
@@ -51,7 +51,7 @@ class SymlinkedBinSh(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for _, script in run_scripts(ctx):
+        for _, script in runs_calling(ctx, "ln"):
             for cmd in script.find("ln"):
                 positional = cmd.positional(_LN_VALUE_FLAGS)
                 if cmd.option("-t", "--target-directory", takes_value=_LN_VALUE_FLAGS):

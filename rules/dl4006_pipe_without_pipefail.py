@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dflint.hadolint_support import run_scripts
 from dflint.rpm_support import set_option_events, shell_name
 from dflint.rule import Context, Rule, Severity, Violation
 from dflint.shell import Pipeline, Script, shell_options
@@ -99,12 +100,9 @@ class PipeWithoutPipefail(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Violation]:
-        for instruction in ctx.dockerfile.instructions:
-            if instruction.name != "RUN":
-                continue
-            script = ctx.script(instruction)
-            if script is None or not script.pipelines:
-                continue
+        for instruction, script in run_scripts(ctx):
+            if instruction.parent is not None or not script.pipelines:
+                continue  # (ONBUILD triggers are left alone)
             for pipeline in script.pipelines:
                 shell = script.pieces[pipeline.piece].shell
                 if _shell_pipefail(shell) or _set_pipefail(script, pipeline):
