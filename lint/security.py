@@ -772,9 +772,10 @@ def secret_name(path: str, dest_dir: str | None = None) -> SecretMatch | None:
     base = posixpath.basename(p)
     if base.endswith(".pub") or base in (".env.example", ".env.sample", ".env.template", ".env.dist"):
         return None
-    name_patterns, path_patterns = _secret_patterns()
+    tails, name_patterns, path_patterns = _secret_patterns()
     # no name pattern matches (most paths): only the path patterns can, in their order
-    for pattern, what, strong in SECRET_PATTERNS if name_patterns.match(base) else path_patterns:
+    named = base.endswith(tails) and name_patterns.compiled.match(base)
+    for pattern, what, strong in SECRET_PATTERNS if named else path_patterns:
         if "/" in pattern:
             if p == pattern or p.endswith("/" + pattern):
                 return SecretMatch(p, what, strong)
@@ -795,11 +796,15 @@ def secret_name(path: str, dest_dir: str | None = None) -> SecretMatch | None:
 
 
 @functools.cache
-def _secret_patterns() -> tuple[re.Pattern[str], tuple[tuple[str, str, bool], ...]]:
-    """The `SECRET_PATTERNS` matched against the last path component, as one regular expression
-    (as `fnmatch.fnmatchcase` reads each), and those matched against the end of the path."""
-    names = [fnmatch.translate(pattern) for pattern, _, _ in SECRET_PATTERNS if "/" not in pattern]
-    return re.compile("|".join(names)), tuple(entry for entry in SECRET_PATTERNS if "/" in entry[0])
+def _secret_patterns() -> tuple[tuple[str, ...], LazyPattern, tuple[tuple[str, str, bool], ...]]:
+    """The `SECRET_PATTERNS` matched against the last path component: what a name must end with
+    to match one (the text after each pattern's last ``*``; most names end with none, and are
+    told without compiling the expression), and them as one regular expression (as
+    `fnmatch.fnmatchcase` reads each); then the patterns matched against the end of the path."""
+    names = [pattern for pattern, _, _ in SECRET_PATTERNS if "/" not in pattern]
+    tails = tuple("" if "?" in p or "[" in p else p.rsplit("*", 1)[-1] for p in names)
+    expression = LazyPattern("|".join(fnmatch.translate(pattern) for pattern in names))
+    return tails, expression, tuple(entry for entry in SECRET_PATTERNS if "/" in entry[0])
 
 
 def _under(path: str, folder: str) -> bool:

@@ -84,3 +84,21 @@ def test_env_settings_of_runs() -> None:
     ctx = Context(parse(SourceFile(text, "Dockerfile")))
     names = [s.name for s in security.env_settings(ctx) if s.kind == "RUN"]
     assert names == ["A", "B", "C", "D", "E"]
+
+
+def test_secret_name_tails_never_hide_a_match():
+    """`secret_name` compiles its name expression only for names that end like some pattern:
+    a name that a pattern matches always passes that test."""
+    import fnmatch
+
+    from dflint import security
+
+    tails, expression, _ = security._secret_patterns()
+    patterns = [p for p, _, _ in security.SECRET_PATTERNS if "/" not in p]
+    names = {p.replace("*", fill) for p in patterns for fill in ("", "x", "a.b")} | {"go.mod", "key", "pem", "x.pem.bak"}
+    for name in names:
+        matched = any(fnmatch.fnmatchcase(name, p) for p in patterns)
+        assert bool(expression.match(name)) == matched, name
+        if matched:
+            assert name.endswith(tails), name
+    assert not "go.mod".endswith(tails)
