@@ -207,8 +207,14 @@ def image_name(ref: str) -> tuple[str, str]:
     return name, tag.lower()
 
 
+def tag_parts(tag: str) -> list[str]:
+    """A tag's words: ``1.22-bookworm`` → ``['1', '22', 'bookworm']`` (as ``re.split(r"[-_.:]",
+    tag)``, without compiling a pattern in every run)."""
+    return tag.replace("_", "-").replace(".", "-").replace(":", "-").split("-")
+
+
 def _tag_has(tag: str, *words: str) -> bool:
-    parts = re.split(r"[-_.:]", tag)
+    parts = tag_parts(tag)
     return any(w in parts for w in words)
 
 
@@ -359,6 +365,20 @@ def classify_image(ref: str) -> tuple[ImageToolchain, ...]:
     return tuple(out)
 
 
+_DIGITS = "0123456789"
+
+
+def _leading_version(tag: str) -> str:
+    """The version a tag starts with (``1.22.3`` of ``1.22.3-alpine``; "" when it starts with no
+    digit): what ``[0-9][0-9.]*`` matches there, without compiling it in every run."""
+    if not tag or tag[0] not in _DIGITS:
+        return ""
+    end = 1
+    while end < len(tag) and (tag[end] in _DIGITS or tag[end] == "."):
+        end += 1
+    return tag[:end]
+
+
 def runtime_image_for(ref: str) -> str | None:
     """A runtime image to ship instead of the toolchain image `ref`, when one is obvious:
     ``eclipse-temurin:17-jdk`` → ``eclipse-temurin:17-jre``, ``maven:3-eclipse-temurin-21`` →
@@ -366,7 +386,7 @@ def runtime_image_for(ref: str) -> str | None:
     ``mcr.microsoft.com/dotnet/aspnet:8.0``, ``golang:1.22`` → ``gcr.io/distroless/static-debian12``,
     ``rust:1.79`` → ``debian:bookworm-slim``, ``node:20`` → ``node:20-slim``."""
     name, tag = image_name(ref)
-    version = re.match(r"[0-9][0-9.]*", tag or "")
+    version = _leading_version(tag)
     if name in ("eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "azul/zulu-openjdk",
                 "azul/zulu-openjdk-alpine", "azul/zulu-openjdk-debian") and "jdk" in tag:
         return f"{name}:{tag.replace('jdk', 'jre')}"
@@ -387,10 +407,10 @@ def runtime_image_for(ref: str) -> str | None:
         return "debian:bookworm-slim"
     if name == "node":
         if version and "alpine" not in tag:
-            return f"node:{version.group(0)}-slim"
+            return f"node:{version}-slim"
         return None
     if name in ("python", "ruby") and version:
-        return f"{name}:{version.group(0)}-slim"
+        return f"{name}:{version}-slim"
     if name in ("gcc", "buildpack-deps"):
         return "debian:bookworm-slim"
     return None
@@ -415,7 +435,7 @@ class PackageToolchain(_Frozen):
 
 
 def _p(eco: str, role: str, names: str) -> dict[str, PackageToolchain]:
-    return {n: PackageToolchain(eco, role) for n in names.split()}
+    return dict.fromkeys(names.split(), PackageToolchain(eco, role))  # (immutable: one for all)
 
 
 _COMMON: dict[str, PackageToolchain] = {
@@ -624,6 +644,13 @@ _INFO_FLAGS = frozenset(
 )
 _C_COMPILERS = frozenset("gcc g++ cc c++ clang clang++ tcc gfortran musl-gcc cl icc icx".split())
 _C_COMPILER_RE = LazyPattern(r"(?:[a-z0-9_]+-)*(?:gcc|g\+\+|clang|clang\+\+)(?:-[0-9.]+)?")
+
+
+def _may_be_c_compiler(name: str) -> bool:
+    """Whether `_C_COMPILER_RE` can match `name` (a quick test that spares most runs compiling it)."""
+    return "gcc" in name or "g++" in name or "clang" in name
+
+
 _SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".f", ".f90", ".f95", ".s", ".S", ".o",
                     ".m", ".mm")
 _BUILD_SCRIPT_WORDS = ("build", "compile", "dist", "bundle", "tsc", "webpack", "package")
@@ -689,6 +716,16 @@ _COMPILERS_BY_NAME: dict[str, BuildKind] = {
 # scripts that build, by name (which toolchain they use is not known from them)
 _BUILD_SCRIPTS = frozenset("build.sh compile.sh make.sh build-release.sh".split())
 
+# options of make, npm/yarn/pnpm/bun and pip that take a value (the next word)
+_MAKE_VALUE_FLAGS = frozenset(("-C", "-f", "--file", "--makefile", "-j", "--jobs", "-I", "-o", "-W", "-l"))
+_JS_VALUE_FLAGS = frozenset(("--prefix", "-C", "--dir", "--filter", "-F", "--cwd", "-w", "--workspace"))
+_PIP_VALUE_FLAGS = frozenset((
+    "-r", "-c", "-e", "-i", "-f", "-t", "--requirement", "--constraint", "--editable", "--index-url",
+    "--extra-index-url", "--find-links", "--target", "--prefix", "--root", "--cache-dir", "--src",
+    "--platform", "--python-version", "--implementation", "--abi", "--trusted-host", "--no-binary",
+    "--only-binary", "--global-option", "--config-settings", "-C", "--progress-bar", "--retries",
+    "--timeout", "--upgrade-strategy"))
+
 # make targets that build nothing
 _NOT_BUILD_TARGETS = frozenset("clean distclean mrproper help check test lint fmt format tidy "
                                "vet print-version version".split())
@@ -704,7 +741,7 @@ def _name(word: str) -> str:
 
 
 def _positional(args: Sequence[str], value_flags: Iterable[str] = ()) -> list[str]:
-    vf = set(value_flags)
+    vf = value_flags if value_flags.__class__ is frozenset else set(value_flags)
     out: list[str] = []
     skip = False
     for i, a in enumerate(args):
@@ -723,7 +760,9 @@ def _positional(args: Sequence[str], value_flags: Iterable[str] = ()) -> list[st
 
 
 def _only_info(args: Sequence[str]) -> bool:
-    return bool(args) and all(a in _INFO_FLAGS or a.startswith("-print-") for a in args)
+    if not args or not (args[0] in _INFO_FLAGS or args[0].startswith("-print-")):
+        return False  # (the usual answer, without a generator)
+    return all(a in _INFO_FLAGS or a.startswith("-print-") for a in args)
 
 
 def _script_is_build(name: str) -> bool:
@@ -816,6 +855,16 @@ def _start_kind(name: str, args: list[str]) -> BuildKind | None:
 
 
 def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 - a table in code
+    # first the commonest names that read their arguments their own way (they need no `pos`)
+    if name in ("make", "gmake", "bmake", "nmake", "mingw32-make", "remake"):
+        targets = [p for p in _positional(args, _MAKE_VALUE_FLAGS) if "=" not in p]
+        if targets and all(t in _NOT_BUILD_TARGETS for t in targets):
+            return None
+        return _k(name, ANY, "c")
+    if name in ("npm", "pnpm", "yarn", "yarnpkg", "bun"):
+        return _js_kind(name, args)
+    if name in ("pip", "pip3", "pip2"):
+        return _pip_kind(args)
     pos = _positional(args)
     sub = pos[0] if pos else None
     if name in _COMPILERS_BY_NAME:
@@ -825,7 +874,7 @@ def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 -
         if name == "ninja" and ("-t" in args):
             return None
         return kind
-    if name in _C_COMPILERS or _C_COMPILER_RE.fullmatch(name):
+    if name in _C_COMPILERS or _may_be_c_compiler(name) and _C_COMPILER_RE.fullmatch(name):
         if "-E" in args or "-M" in args or "-MM" in args:
             return None
         if "-o" in args or "-c" in args or any(p.endswith(_SOURCE_SUFFIXES) for p in pos) or any(a.startswith("-o") for a in args):
@@ -835,13 +884,6 @@ def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 -
         return BuildKind(f"./{name}", ANY, frozenset((ANY,)), True, False, False)
     if name in ("sh", "bash", "ash", "dash") and pos and _name(pos[0]) in _BUILD_SCRIPTS:
         return BuildKind(f"./{_name(pos[0])}", ANY, frozenset((ANY,)), True, False, False)
-    if name in ("make", "gmake", "bmake", "nmake", "mingw32-make", "remake"):
-        targets = [p for p in _positional(args, ("-C", "-f", "--file", "--makefile", "-j", "--jobs",
-                                                 "-I", "-o", "-W", "-l"))
-                   if "=" not in p]
-        if targets and all(t in _NOT_BUILD_TARGETS for t in targets):
-            return None
-        return _k(name, ANY, "c")
     if name in ("go", "xx-go"):
         if sub in ("build", "install"):
             return _k(f"go {sub}", "go", "c")
@@ -896,8 +938,6 @@ def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 -
         if any(a.startswith("-T:build") or "uberjar" in a or a in ("uber", "jar", "compile") for a in args):
             return _k("clojure -T:build", "jvm")
         return None
-    if name in ("npm", "pnpm", "yarn", "yarnpkg", "bun"):
-        return _js_kind(name, args)
     if name in ("npx", "pnpx", "bunx"):
         inner = _positional(args, ("-p", "--package", "-c", "--call"))
         return _build_kind(_name(inner[0]), args[args.index(inner[0]) + 1 :]) if inner else None
@@ -914,8 +954,6 @@ def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 -
         if sub in ("publish", "build", "pack", "msbuild"):
             return _k(f"dotnet {sub}", "dotnet")
         return None
-    if name in ("pip", "pip3", "pip2"):
-        return _pip_kind(args)
     if name == "uv" and sub == "pip" and len(pos) > 1 and pos[1] == "install":
         return _pip_kind(args[args.index("pip") + 1 :])
     if name in ("python", "python3", "python2") or re.fullmatch(r"python[0-9.]+", name):
@@ -1002,8 +1040,7 @@ def _build_kind(name: str, args: list[str]) -> BuildKind | None:  # noqa: C901 -
 
 def _js_kind(name: str, args: list[str]) -> BuildKind | None:
     tool = "yarn" if name == "yarnpkg" else name
-    value_flags = ("--prefix", "-C", "--dir", "--filter", "-F", "--cwd", "-w", "--workspace")
-    pos = _positional(args, value_flags)
+    pos = _positional(args, _JS_VALUE_FLAGS)
     if not pos:
         if tool == "yarn":  # plain `yarn` installs
             return _install_kind(tool, args)
@@ -1038,12 +1075,7 @@ def _install_kind(tool: str, args: list[str]) -> BuildKind | None:
 
 
 def _pip_kind(args: list[str]) -> BuildKind | None:
-    pos = _positional(args, ("-r", "-c", "-e", "-i", "-f", "-t", "--requirement", "--constraint",
-                             "--editable", "--index-url", "--extra-index-url", "--find-links",
-                             "--target", "--prefix", "--root", "--cache-dir", "--src", "--platform",
-                             "--python-version", "--implementation", "--abi", "--trusted-host",
-                             "--no-binary", "--only-binary", "--global-option", "--config-settings",
-                             "-C", "--progress-bar", "--retries", "--timeout", "--upgrade-strategy"))
+    pos = _positional(args, _PIP_VALUE_FLAGS)
     if not pos or pos[0] not in ("install", "wheel"):
         return None
     values = {a.split("=", 1)[0] for a in args}
@@ -1414,11 +1446,13 @@ def _script_builds(script: Script, instruction: Instruction, stage: int) -> list
     """`instruction_builds` of a RUN's shell script: as through `_calls`, but the arguments are
     only looked at for a command whose name may build (most RUNs build nothing: a big file
     spent most of this module's time making the word lists of commands such as ``rm``)."""
-    out = []
-    may = _may_build_basename
+    out: list[BuildStep] = []
+    building = _building_names(script.names)
+    if not building:
+        return out
     for cmd in script.commands:
         inner = cmd if cmd.inner() is None else cmd.unwrapped()
-        if not may(inner.basename):
+        if inner.basename not in building:
             continue
         argv = _argv_of(inner)
         kind = _classify_run_words(argv) if argv.__class__ is tuple else classify_build(argv)
@@ -1440,6 +1474,21 @@ def _may_build_basename(basename: str) -> bool:
     """`_may_build` of a command's basename (``classify_build`` names a command by its first
     word as `_name` reads it, the same for the word and its basename)."""
     return _may_build(_name(basename))
+
+
+_building_names_of: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _building_names(names: frozenset[str]) -> frozenset[str]:
+    """Those of a script's `Script.names` (every command and what its wrappers run) that may
+    build, remembered per set of names: the scripts of a file run the same few sets of commands,
+    and most run no command that builds."""
+    found = _building_names_of.get(names)
+    if found is None:
+        if len(_building_names_of) >= 4096:
+            _building_names_of.clear()
+        found = _building_names_of[names] = frozenset([n for n in names if _may_build_basename(n)])
+    return found
 
 
 def _is_data(cmd: Command) -> bool:
@@ -1482,6 +1531,20 @@ def _assignments_before(script: Script, pos: int) -> dict[str, str]:
 
 #: The system package managers (families of `dflint.packages`) whose packages can be toolchains.
 _SYSTEM_MANAGERS = ("apt", "apk", "yum", "dnf", "zypper", "conda")
+
+
+_system_tools_found: frozenset[str] = frozenset()
+
+
+def _system_tools() -> frozenset[str]:
+    """The command names of the `_SYSTEM_MANAGERS` (``apt-get``, ``apk``, ``microdnf``…): a script
+    none of whose `Script.names` is one has no system package command."""
+    global _system_tools_found
+    if not _system_tools_found:
+        from dflint.packages import MANAGERS
+
+        _system_tools_found = frozenset([t for t, family in MANAGERS.items() if family in _SYSTEM_MANAGERS])
+    return _system_tools_found
 
 
 def run_toolchains(ctx: Context, instruction: Instruction, stage: int | None = None) -> list[Toolchain]:
@@ -1734,6 +1797,23 @@ def _code_of(text: str) -> str:
 _FETCH_WORDS = tuple(dict.fromkeys([h.lower() for h, _, _ in _DOWNLOAD_HINTS] + [*_INSTALLERS, "sdk"]))
 
 
+#: Parts that several of `_FETCH_WORDS` hold: `_fetching` looks for those words only where their
+#: part is (one search of a big file's code rules out several words).
+_FETCH_PARTS = ("rust", "dotnet", "sdk", "apache.org", "haskell", "swift.org", "bun.sh", "/dl/", ".com/go")
+_fetch_groups_made: list[tuple[str, list[str]]] = []
+
+
+def _fetch_groups() -> list[tuple[str, list[str]]]:
+    """`_FETCH_WORDS` as (part, the words that hold it): the first of `_FETCH_PARTS` a word holds,
+    else the word itself."""
+    if not _fetch_groups_made:
+        groups: dict[str, list[str]] = {}
+        for word in _FETCH_WORDS:
+            groups.setdefault(next((p for p in _FETCH_PARTS if p in word), word), []).append(word)
+        _fetch_groups_made.extend(groups.items())
+    return _fetch_groups_made
+
+
 def _fetching(ctx: Context, runs: list[Instruction]) -> set[int] | None:
     """The shell-script RUNs of `runs` (by id) in which `_downloads` may find something: those
     whose code (`_code_of`) holds one of `_FETCH_WORDS` or an ANSI-C string; None when no RUN
@@ -1745,7 +1825,7 @@ def _fetching(ctx: Context, runs: list[Instruction]) -> set[int] | None:
     texts += [h.body for ins in runs if ins.heredocs for h in ins.heredocs]
     text = "\0".join(texts)
     code = _code_of(text)
-    wanted = [w for w in _FETCH_WORDS if w in code]
+    wanted = [w for part, words in _fetch_groups() if part in code for w in words if w in code]
     if not wanted and "$'" not in text:
         return None
     out: set[int] = set()
@@ -1927,6 +2007,8 @@ def chain_facts(ctx: Context, index: int) -> ChainFacts:
     runs = [ins for si in chain for ins in graph.stages[si].instructions if ins.name == "RUN"]
     if runs:
         from dflint.packages import package_commands
+
+        system_tools = _system_tools()
     fetching = _fetching(ctx, runs)
     removers: list[tuple[Instruction, str, set[str]]] = []  # for `_mark_later_removals`
     pos = 0
@@ -1950,7 +2032,7 @@ def chain_facts(ctx: Context, index: int) -> ChainFacts:
                 script = ctx.script(ins)
                 if script is None:
                     toolchains.extend(_windows_packages(ctx, ins, si))
-                else:
+                elif not script.names.isdisjoint(system_tools):
                     pcs = package_commands(script, _SYSTEM_MANAGERS)
                     if pcs:
                         toolchains.extend(_package_toolchains(ctx, ins, si, script, pcs))

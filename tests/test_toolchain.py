@@ -696,3 +696,77 @@ def test_equal_pieces_hash_alike() -> None:
     (piece,) = run_toolchains(ctx, run(ctx, 0))
     twin = piece._replace()
     assert twin == piece and hash(twin) == hash(piece) and len({piece, twin}) == 1
+
+
+@pytest.mark.parametrize("tag", ["", "1.22", "1.22-bookworm", "3.12-slim_bullseye", "ltsc2022:x", "a..b--c", "-", "22.04"])
+def test_tag_parts_split_as_the_pattern_did(tag: str) -> None:
+    import re
+
+    from dflint.toolchain import tag_parts
+
+    assert tag_parts(tag) == re.split(r"[-_.:]", tag)
+
+
+@pytest.mark.parametrize(
+    "name", ["gcc", "g++-12", "x86_64-linux-gnu-gcc-12", "clang++-17", "aarch64-linux-gnu-g++", "musl-gcc"]
+)
+def test_c_compiler_names_pass_the_quick_test(name: str) -> None:
+    """`_may_be_c_compiler` only spares compiling `_C_COMPILER_RE`: every name it matches passes."""
+    from dflint.toolchain import _C_COMPILER_RE, _may_be_c_compiler
+
+    assert _C_COMPILER_RE.fullmatch(name) and _may_be_c_compiler(name)
+    assert not _may_be_c_compiler("go") and not _may_be_c_compiler("make")
+
+
+def test_fetch_groups_hold_every_fetch_word_under_a_part_it_holds() -> None:
+    from dflint.toolchain import _FETCH_WORDS, _fetch_groups
+
+    grouped = [w for _, words in _fetch_groups() for w in words]
+    assert sorted(grouped) == sorted(_FETCH_WORDS)
+    assert all(part in w for part, words in _fetch_groups() for w in words)
+    assert len(_fetch_groups()) < len(_FETCH_WORDS)  # (else the parts spare no search)
+
+
+def test_system_tools_are_the_system_managers_commands() -> None:
+    from dflint.packages import MANAGERS
+    from dflint.toolchain import _SYSTEM_MANAGERS, _system_tools
+
+    assert _system_tools() == {t for t, family in MANAGERS.items() if family in _SYSTEM_MANAGERS}
+    assert {"apt-get", "apk", "microdnf", "zypper", "micromamba"} <= _system_tools()
+
+
+def test_chain_facts_skips_scripts_by_their_command_names(monkeypatch) -> None:
+    """A RUN that runs no system package manager is not asked for its package commands, and one
+    that runs no command that may build is not looked at command by command; wrapped commands
+    (`sudo`, `env`) still count, through `Script.names`."""
+    from dflint import toolchain
+
+    asked: list[str] = []
+    real = toolchain._package_toolchains
+
+    def package_toolchains(ctx, ins, *a, **k):
+        asked.append(ins.args)
+        return real(ctx, ins, *a, **k)
+
+    monkeypatch.setattr(toolchain, "_package_toolchains", package_toolchains)
+    text = (
+        "FROM debian:bookworm-slim\n"
+        + "".join(f"RUN echo step{i} && mkdir -p /srv/{i}\n" for i in range(50))
+        + "RUN sudo -E apt-get install -y gcc make\n"
+        + "RUN env CC=gcc make -C /src\n"
+        + "RUN nice -n 5 sudo make install\n"
+    )
+    facts = chain_facts(ctx_of(text), 0)
+    assert asked == ["sudo -E apt-get install -y gcc make"]
+    assert [(t.name, t.line) for t in facts.toolchains] == [("gcc", 52), ("make", 52)]
+    assert [(b.tool, b.line) for b in facts.builds] == [("make", 53), ("make", 54)]
+
+
+@pytest.mark.parametrize("tag", ["", "1", "1.22", "1.22.3-alpine", "alpine", ".1", "22-bookworm", "1..2x", "x1", "٣"])
+def test_leading_version_is_what_the_pattern_matched(tag: str) -> None:
+    import re
+
+    from dflint.toolchain import _leading_version
+
+    m = re.match(r"[0-9][0-9.]*", tag)
+    assert _leading_version(tag) == (m.group(0) if m else "")

@@ -77,7 +77,7 @@ class Recipe:
         return tool.startswith(self.tools)
 
     def detect(self, facts: StageFacts) -> bool:
-        tools = [b.tool for b in facts.ev.builds]
+        tools = facts.build_tools
         return any(self.owns(t) for t in tools) and all(self.owns(t) or t.startswith(self.allows) for t in tools)
 
     def plan(self, facts: StageFacts, options: Options) -> Plan | Refusal:
@@ -250,7 +250,7 @@ _RECIPES: tuple[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]], ...] =
 
 def _owns_build(tools: tuple[str, ...], allows: tuple[str, ...], facts: StageFacts) -> bool:
     """`Recipe.detect` for a recipe with these `tools` and `allows`."""
-    found = [b.tool for b in facts.ev.builds]
+    found = facts.build_tools
     return any(t.startswith(tools) for t in found) and all(t.startswith(tools) or t.startswith(allows)
                                                             for t in found)
 

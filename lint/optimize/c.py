@@ -19,7 +19,7 @@ from dflint.optimize import Options, Recipe
 from dflint.optimize.facts import resolve, under
 from dflint.optimize.plan import SCRIPT_INTERPRETERS, Artifact, Draft, PlanError, Refusal
 from dflint.source import LazyPattern
-from dflint.toolchain import _C_COMPILER_RE, _C_COMPILERS
+from dflint.toolchain import _C_COMPILER_RE, _C_COMPILERS, _may_be_c_compiler
 
 _COMPILER_VALUE_FLAGS = ("-o", "-I", "-L", "-l", "-D", "-U", "-include", "-x", "-MF", "-MT", "-MQ",
                          "-isystem", "-iquote", "-idirafter", "-Xlinker", "-std", "-arch")
@@ -46,7 +46,7 @@ _MAKE_PREFIX_RE = LazyPattern(r"^(PREFIX|prefix)\s*[?:]?=\s*(\S+)\s*(?:#.*)?$")
 
 
 def _is_compiler(name: str) -> bool:
-    return name in _C_COMPILERS or bool(_C_COMPILER_RE.fullmatch(name))
+    return name in _C_COMPILERS or _may_be_c_compiler(name) and bool(_C_COMPILER_RE.fullmatch(name))
 
 
 class CRecipe(Recipe):

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from dflint.source import Record
 from dflint.syntax import Blank, Comment, Instruction
-from dflint.toolchain import Evidence, classify_package, image_name
+from dflint.toolchain import Evidence, chain_facts, classify_package, image_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -186,12 +186,21 @@ class StageFacts:
         ref = self.stage.base_resolved or self.stage.base
         self.base_ref = ref
         self.base_name, self.base_tag = image_name(ref)
-        self._pos = {id(ins): i for i, ins in enumerate(self.instructions)}
+        if ev.chain == (ev.stage,):  # the chain's positions are the stage's: not made again
+            self._pos = chain_facts(ctx, ev.stage).order
+        else:
+            self._pos = {id(ins): i for i, ins in enumerate(self.instructions)}
 
     # -- positions -------------------------------------------------------------------------
 
     def pos(self, ins: Instruction) -> int:
         return self._pos.get(id(ins), -1)
+
+    @cached_property
+    def build_tools(self) -> tuple[str, ...]:
+        """The distinct `tool`s of the build steps, in order (what the recipes' `detect` look at:
+        a big file has thousands of build steps with a few tools)."""
+        return tuple(dict.fromkeys([b.tool for b in self.ev.builds]))
 
     @cached_property
     def blocks(self) -> list[Block]:

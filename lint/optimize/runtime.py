@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from dflint.source import LazyPattern, Record
-from dflint.toolchain import image_name
+from dflint.toolchain import image_name, tag_parts
 
 #: The default runtime images, by toolchain image (the repository name as `image_name` gives
 #: it), plus ``static`` for a statically linked binary. Values are templates: ``{tag}`` (the
@@ -79,7 +79,7 @@ def release_of(image: str) -> str | None:
     """The Debian/Ubuntu release (codename) of an image from its name and tag, when it says:
     ``debian:12-slim`` → bookworm, ``golang:1.22-bullseye`` → bullseye, ``ubuntu:22.04`` → jammy."""
     name, tag = image_name(image)
-    parts = re.split(r"[-_.:]", tag)
+    parts = tag_parts(tag)
     for rel in DEBIAN_RELEASES + tuple(_UBUNTU_NUMBERS.values()):
         if rel in parts:
             return rel
@@ -119,7 +119,7 @@ def _current_release(toolchain_image: str, tag: str) -> str | None:
     default one for a tag without a release, None for an end-of-life or archived release."""
     release = release_of(toolchain_image)
     if release is None:
-        return None if set(re.split(r"[-_.:]", tag)) & _OTHER_RELEASES else DEFAULT_DEBIAN
+        return None if set(tag_parts(tag)) & _OTHER_RELEASES else DEFAULT_DEBIAN
     return None if release in ARCHIVED_DEBIAN else release
 
 
@@ -160,7 +160,7 @@ def toolchain_runtime(toolchain_image: str, overrides: dict[str, str] | None = N
         keys.append("eclipse-temurin")
     if name == "buildpack-deps" and name not in (overrides or {}):
         # buildpack-deps:xenial is Ubuntu xenial plus the toolchain (the Debian template does not apply)
-        ubuntu = next((p for p in re.split(r"[-_.:]", tag) if p in _BUILDPACK_UBUNTU), None)
+        ubuntu = next((p for p in tag_parts(tag) if p in _BUILDPACK_UBUNTU), None)
         if ubuntu is not None:
             return f"ubuntu:{ubuntu}"
     for key in keys:
