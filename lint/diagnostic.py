@@ -63,6 +63,11 @@ class Diagnostic:
         """1-based (line, column) just past the span's end (exclusive, as ruff and SARIF)."""
         return self.source.position(self.span.end)
 
+    def positions(self) -> tuple[int, int, int, int]:
+        """`start` and `end` at once: ``(line, column, end_line, end_column)``."""
+        span = self.span
+        return self.source.positions(span.start, span.end)
+
     @property
     def line(self) -> int:
         return self.start[0]
@@ -79,14 +84,14 @@ class Diagnostic:
             return None
         edits = []
         for e in self.fix.edits:
-            (sl, sc), (el, ec) = self.source.position(e.start), self.source.position(e.end)
+            sl, sc, el, ec = self.source.positions(e.start, e.end)
             edits.append(
                 {"start_line": sl, "start_column": sc, "end_line": el, "end_column": ec, "content": e.content}
             )
         return {"title": self.fix.title, "applicability": self.fix.applicability.label, "edits": edits}
 
     def to_json(self) -> dict[str, Any]:
-        (line, col), (end_line, end_col) = self.start, self.end
+        line, col, end_line, end_col = self.positions()
         return {
             "path": self.path,
             "line": line,

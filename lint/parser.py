@@ -216,13 +216,17 @@ class _Parser:
     def _instruction(self, i: int) -> int:
         """Parse the instruction starting at line `i`; return the index of the next line."""
         contents, starts, escape = self.contents, self.starts, self.escape
+        double = escape + escape
         comments: list[Comment] = []
         empty: list[Span] = []
 
         content = contents[i]
         body = content.lstrip()
         first = starts[i] + len(content) - len(body)  # file offset of the keyword's line
-        pos = _continues(body, escape)
+        # `_continues(body, escape)`, inline (the line is not empty)
+        stripped = body.rstrip(" \t")
+        pos = len(stripped) - 1 if stripped[-1] == escape and stripped[-2:] != double else -1
+        first_length = len(body) if pos < 0 else pos  # how much of the logical line is on line i
         last = i
         if pos < 0:  # one line (the common case): one segment
             log = Logical(body, (0,), (first,))
@@ -239,7 +243,6 @@ class _Parser:
                 file_starts.append(first)
                 length = pos
             count = len(contents)
-            double = escape + escape
             while pos >= 0 and last + 1 < count:
                 last += 1
                 content = contents[last]
@@ -275,9 +278,12 @@ class _Parser:
         target = inner if inner is not None else instr
         if target.name in HEREDOC_INSTRUCTIONS and "<<" in log.text and not self._json_args(target):
             heredocs, last = self._heredocs(log, last)
-        keyword_at = instr.keyword_span.start
         # the keyword is on the first line unless that line holds only the escape token
-        line_no = i + 1 if keyword_at < starts[i + 1] else self.source.position(keyword_at)[0]
+        if instr.keyword_start < first_length:  # (without computing `keyword_span`)
+            line_no = i + 1
+        else:
+            keyword_at = instr.keyword_span.start
+            line_no = i + 1 if keyword_at < starts[i + 1] else self.source.position(keyword_at)[0]
         end_line = last + 1
         # the instructions were made here and are not shared yet: set the rest in place
         # (dataclasses.replace costs several times more)
@@ -286,7 +292,7 @@ class _Parser:
             inner.line = line_no
             inner.end_line = end_line
             inner.parent = instr
-        else:
+        elif heredocs:
             instr.heredocs = heredocs
         instr.span = Span(starts[i], starts[last + 1])
         if comments:
@@ -310,38 +316,31 @@ class _Parser:
     def _make(self, log: Logical, start: int) -> Instruction:
         """Keyword, flags and args of the instruction whose text starts at `log.text[start:]`."""
         text = log.text
-        n = len(text)
         m = _KEYWORD.match(text, start)
-        k, kend = m.start(1), m.end(1)
+        k, kend = m.span(1)
         keyword = m.group(1)
-        flags, args_start = self._flags(log, kend)
+        args_start = _SPACES.match(text, kend).end()
+        flags: tuple[Flag, ...] = ()
+        if text.startswith("--", args_start):
+            flags, args_start = self._flags(log, args_start)
         args = text[args_start:].rstrip()
-        args_end = args_start + len(args)
-        instr = Instruction(
-            # a top-level instruction's span is set by `_instruction` (its lines)
-            log.span(k, n) if start else _NO_SPAN,
-            keyword,
-            log.span(k, kend),
-            tuple(flags),
-            args,
-            log.span(args_start, args_end),
-            log,
-            args_start,
-        )
+        # (a top-level instruction's span is set by `_instruction`: its lines)
+        span = log.span(k, len(text)) if start else _NO_SPAN
+        instr = Instruction(span, keyword, k, flags, args, log, args_start)
         name = instr.name = keyword.upper()  # what the cached property `Instruction.name` gives
         if args and name == "ONBUILD":
             instr.inner = self._make(log, args_start)
         return instr
 
-    def _flags(self, log: Logical, pos: int) -> tuple[list[Flag], int]:
-        """BuildKit's extractBuilderFlags: the ``--`` words after the keyword. Returns the flags
-        and the index where the arguments start."""
+    def _flags(self, log: Logical, pos: int) -> tuple[tuple[Flag, ...], int]:
+        """BuildKit's extractBuilderFlags: the ``--`` words after the keyword (from `pos`).
+        Returns the flags and the index where the arguments start."""
         text, n = log.text, len(log.text)
         flags: list[Flag] = []
         while True:
             pos = _SPACES.match(text, pos).end()
             if not text.startswith("--", pos):
-                return flags, pos
+                return tuple(flags), pos
             start = pos
             chars: list[str] = []
             raw_value_start = -1
@@ -376,7 +375,7 @@ class _Parser:
                 pos += 1
             word = "".join(chars)
             if word == "--":
-                return flags, _SPACES.match(text, pos).end()
+                return tuple(flags), _SPACES.match(text, pos).end()
             body = word[2:]
             name, eq, value = body.partition("=")
             name_end = start + 2 + len(name) if raw_value_start < 0 else raw_value_start - 1
@@ -459,8 +458,10 @@ class _Parser:
             return
         if instr.flags:
             self._validate_flags(instr)
+        args = instr.args if name != "HEALTHCHECK" else _health_cmd(instr.args)
         try:
-            js = parse_json_array(instr.args if name != "HEALTHCHECK" else _health_cmd(instr.args), strict=True)
+            # (no "[": no JSON array; most arguments, and no call)
+            js = parse_json_array(args, strict=True) if "[" in args else None
         except ValueError as e:
             self.error(str(e), instr.args_span)
             if name in JSON_INSTRUCTIONS and name != "HEALTHCHECK":

@@ -268,6 +268,21 @@ class SourceFile:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
+    def positions(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """`position` of `start` and of `end` at once: ``(line, column, end_line, end_column)``.
+        One line search when both are on the same line (the common case: a span)."""
+        size = len(self.text)
+        if not 0 <= start <= end <= size:  # (a span's offsets need no clamping)
+            start = max(0, min(start, size))
+            end = max(0, min(end, size))
+        starts = self._line_starts
+        index = bisect.bisect_right(starts, start) - 1
+        line_start = starts[index]
+        if start <= end and (index + 1 == len(starts) or end < starts[index + 1]):
+            return index + 1, start - line_start + 1, index + 1, end - line_start + 1
+        end_index = bisect.bisect_right(starts, end) - 1
+        return index + 1, start - line_start + 1, end_index + 1, end - starts[end_index] + 1
+
     def offset(self, line: int, column: int) -> int:
         """Inverse of `position`."""
         return self._line_starts[line - 1] + column - 1

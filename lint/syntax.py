@@ -279,18 +279,20 @@ class Instruction(Node):
     """One Dockerfile instruction with everything the linter needs to know about its text.
 
     Compared and hashed by identity. (Hand-written: see `Record`; the fields other than `span`
-    live in the instance dict, with the cached properties.)"""
+    live in the instance dict, with the cached properties. `keyword_span` and `args_span` are
+    cached properties too: a lint reads them for a few instructions, and a span through the
+    `Logical` line costs more than the rest of the instruction.)"""
 
+    #: what `repr` shows
     _fields = (
         "span", "keyword", "keyword_span", "flags", "args", "args_span", "logical", "args_start",
         "heredocs", "inner", "comments", "empty_lines", "line", "end_line", "parent",
     )
 
     keyword: str  # as written: "run", "Copy", …
-    keyword_span: Span
+    keyword_start: int  # index of `keyword` in `logical.text`
     flags: tuple[Flag, ...]
     args: str  # the arguments after the flags, as BuildKit sees them (trimmed)
-    args_span: Span  # from the first to the last character of `args` in the file
     logical: Logical  # the whole instruction as one line, from its keyword on
     args_start: int  # index of `args` in `logical.text`
     heredocs: tuple[Heredoc, ...]
@@ -305,10 +307,9 @@ class Instruction(Node):
         self,
         span: Span,
         keyword: str,
-        keyword_span: Span,
+        keyword_start: int,
         flags: tuple[Flag, ...],
         args: str,
-        args_span: Span,
         logical: Logical,
         args_start: int,
         heredocs: tuple[Heredoc, ...] = (),
@@ -322,10 +323,9 @@ class Instruction(Node):
         self.span = span
         # plain assignments fill the instance dict (twice as fast as one `__dict__.update`)
         self.keyword = keyword
-        self.keyword_span = keyword_span
+        self.keyword_start = keyword_start
         self.flags = flags
         self.args = args
-        self.args_span = args_span
         self.logical = logical
         self.args_start = args_start
         self.heredocs = heredocs
@@ -335,6 +335,16 @@ class Instruction(Node):
         self.line = line
         self.end_line = end_line
         self.parent = parent
+
+    @cached_property
+    def keyword_span(self) -> Span:
+        """File span of the keyword."""
+        return self.logical.span(self.keyword_start, self.keyword_start + len(self.keyword))
+
+    @cached_property
+    def args_span(self) -> Span:
+        """File span from the first to the last character of `args`."""
+        return self.logical.span(self.args_start, self.args_start + len(self.args))
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__

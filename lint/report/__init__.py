@@ -11,9 +11,9 @@ output when ``options.statistics`` is set.
 
 Shared here, so every format agrees: `SEVERITY_STYLES` (label and color of each severity, and
 the level each machine format maps it to: one table), `is_fixable`, `header` (the
-``path:line:col: CODE [severity] message`` line), text cleaning for terminals (`clean`), and
-`painter` (plain or ANSI styling). `dflint.report.common` holds what the CI formats share
-(positions, paths, fingerprints, rule metadata).
+``path:line:col: CODE [severity] message`` line; `Headers` makes it for many findings), text
+cleaning for terminals (`clean`), and `painter` (plain or ANSI styling). `dflint.report.common`
+holds what the CI formats share (positions, paths, fingerprints, rule metadata).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "SEVERITY_STYLES",
     "SeverityStyle",
     "clean",
+    "Headers",
     "header",
     "is_fixable",
     "painter",
@@ -212,7 +213,9 @@ def report(
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """By path, then position (start, end), then code."""
-    return sorted(diagnostics, key=lambda d: d.sort_key())
+    from operator import methodcaller
+
+    return sorted(diagnostics, key=methodcaller("sort_key"))
 
 
 def is_fixable(diagnostic: Diagnostic, unsafe_fixes: bool = False) -> bool:
@@ -326,11 +329,29 @@ def painter(color: bool) -> Paint:
 def header(diagnostic: Diagnostic, paint: Paint = _plain, encoding: str = "utf-8") -> str:
     """``path:line:col: CODE [severity] message`` (no newline), the first line of every text
     format."""
-    line, col = diagnostic.start
-    sev = SEVERITY_STYLES[diagnostic.severity]
-    path = clean(diagnostic.path, encoding)
-    message = clean(diagnostic.message, encoding)
-    return (
-        f"{paint(path, STYLES['path'])}:{line}:{col}: "
-        f"{paint(diagnostic.code, sev.style)} {paint('[' + sev.label + ']', sev.style)} {message}"
-    )
+    return Headers(paint, encoding)(diagnostic, *diagnostic.start)
+
+
+class Headers:
+    """`header` for many diagnostics: ``headers(diagnostic, line, column)``. The painted path
+    and the painted code and severity are made once per path and per code, not per finding."""
+
+    __slots__ = ("paint", "encoding", "_paths", "_codes")
+
+    def __init__(self, paint: Paint = _plain, encoding: str = "utf-8") -> None:
+        self.paint = paint
+        self.encoding = encoding
+        self._paths: dict[str, str] = {}
+        #: code -> (severity, "CODE [severity]" painted)
+        self._codes: dict[str, tuple[Severity, str]] = {}
+
+    def __call__(self, diagnostic: Diagnostic, line: int, column: int) -> str:
+        path = self._paths.get(diagnostic.path)
+        if path is None:
+            path = self._paths[diagnostic.path] = self.paint(clean(diagnostic.path, self.encoding), STYLES["path"])
+        code = self._codes.get(diagnostic.code)
+        if code is None or code[0] is not diagnostic.severity:
+            sev = SEVERITY_STYLES[diagnostic.severity]
+            painted = f"{self.paint(diagnostic.code, sev.style)} {self.paint('[' + sev.label + ']', sev.style)}"
+            code = self._codes[diagnostic.code] = (diagnostic.severity, painted)
+        return f"{path}:{line}:{column}: {code[1]} {clean(diagnostic.message, self.encoding)}"

@@ -83,9 +83,7 @@ def _trimmed_end(d: Diagnostic) -> int:
 
 def region(d: Diagnostic) -> Region:
     """`d`'s 1-based start and exclusive end, with a trailing line break trimmed."""
-    (sl, sc) = d.source.position(d.span.start)
-    (el, ec) = d.source.position(_trimmed_end(d))
-    return Region(sl, sc, el, ec)
+    return Region(*d.source.positions(d.span.start, _trimmed_end(d)))
 
 
 def utf8_column(d: Diagnostic, line: int, column: int) -> int:
@@ -117,6 +115,7 @@ def repo_relative(path: str) -> str:
     return report_path(path)
 
 
+@lru_cache(maxsize=1024)  # (a report asks for the same few paths once per finding)
 def artifact_uri(path: str) -> tuple[str, bool]:
     """(URI, relative?) of a path for SARIF: a relative path becomes a percent-encoded relative
     reference (resolved against ``%SRCROOT%``), an absolute one a ``file://`` URI. A ``:`` is

@@ -4,7 +4,7 @@ problem matchers parse it); nothing else is written, not even a summary."""
 
 from __future__ import annotations
 
-from dflint.report import ReportOptions, header, painter, sorted_diagnostics, stream_encoding
+from dflint.report import Headers, ReportOptions, painter, sorted_diagnostics, stream_encoding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -14,7 +14,5 @@ if TYPE_CHECKING:
 
 
 def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None:
-    paint = painter(options.color)
-    encoding = stream_encoding(out)
-    for d in sorted_diagnostics(diagnostics):
-        out.write(header(d, paint, encoding) + "\n")
+    header = Headers(painter(options.color), stream_encoding(out))
+    out.write("".join([header(d, *d.start) + "\n" for d in sorted_diagnostics(diagnostics)]))

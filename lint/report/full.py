@@ -33,9 +33,9 @@ from dflint.fix import Applicability
 from dflint.report import (
     SEVERITY_STYLES,
     STYLES,
+    Headers,
     ReportOptions,
     clean,
-    header,
     is_fixable,
     painter,
     sorted_diagnostics,
@@ -119,6 +119,10 @@ def render_line(line: str, part: tuple[int, int] | None, encoding: str = "utf-8"
     when wider than `MAX_LINE_WIDTH`."""
     shown = clean(line, encoding)
     if shown.isascii() and "\t" not in shown:  # one column per character (most lines)
+        if part is not None and len(shown) <= MAX_LINE_WIDTH:
+            a, b = part
+            if 0 <= a <= b <= len(shown):  # (most parts: no clipping, nothing to clamp)
+                return shown, a, b - a or 1
         return _render_columns(shown, part)
     texts, widths = _shown_cells(shown)
     return _render_cells(texts, widths, part)
@@ -174,21 +178,29 @@ def _render_columns(shown: str, part: tuple[int, int] | None) -> tuple[str, int,
     return shown, len(prefix) + ca - s, max(1, cb - ca)
 
 
-def frame(diagnostic: Diagnostic, encoding: str = "utf-8") -> list[FrameLine]:
-    """The code frame of `diagnostic`'s span."""
+def frame(
+    diagnostic: Diagnostic, encoding: str = "utf-8", positions: tuple[int, int, int, int] | None = None
+) -> list[FrameLine]:
+    """The code frame of `diagnostic`'s span (`positions`: ``diagnostic.positions()``, when
+    the caller has it already)."""
     src = diagnostic.source
-    size = len(src.text)
+    text = src.text
+    size = len(text)
     start = min(diagnostic.span.start, size)
     end = min(max(diagnostic.span.end, start), size)
-    first = src.position(start)[0]
-    last, last_col = src.position(end)
+    first, _, last, last_col = positions or src.positions(start, end)
     if last > first and last_col == 1:
         last -= 1  # the span ends with a line break: nothing of the next line is in it
+    if first == last:  # one line (most spans): the loop below, for one number
+        line_start = src.line_start(first)
+        line = text[line_start : src.line_end(first)]
+        a = min(start - line_start, len(line))
+        b = min(max(end - line_start, a), len(line))
+        return [FrameLine(first, *render_line(line, (a, b), encoding))]
     numbers: Sequence[int | None] = range(first, last + 1)
     if len(numbers) > MAX_FRAME_LINES:
         numbers = [*numbers[:FRAME_EDGE], None, *numbers[-FRAME_EDGE:]]
     rows = []
-    text = src.text
     for number in numbers:
         if number is None:
             rows.append(FrameLine(None, ELLIPSIS, 0, 0))
@@ -219,28 +231,54 @@ def fix_hint(diagnostic: Diagnostic, options: ReportOptions) -> str | None:
 
 def render(diagnostic: Diagnostic, options: ReportOptions, paint: Paint, encoding: str) -> list[str]:
     """The lines of one diagnostic: header, frame, help; no trailing blank line."""
-    sev = SEVERITY_STYLES[diagnostic.severity]
-    rows = frame(diagnostic, encoding)
-    width = len(str(rows[-1].number))  # (the numbers grow; the last row is never the "...")
-    pad = " " * width
-    gutter = STYLES["gutter"]
-    bar = paint(f"{pad} |", gutter)
-    lines = [header(diagnostic, paint, encoding), bar]
-    for number, code, caret_column, caret_count in rows:
-        if number is None:
-            lines.append(paint(ELLIPSIS, gutter))
-            continue
-        shown = paint(f"{number:>{width}} |", gutter)
-        lines.append(f"{shown} {code}" if code else shown)
-        if caret_count:
-            lines.append(f"{bar} {' ' * caret_column}{paint('^' * caret_count, sev.style)}")
-    lines.append(bar)
-    if diagnostic.fix is not None:
-        title = clean(diagnostic.fix.title, encoding) or "a fix is available"
-        hint = fix_hint(diagnostic, options)
-        help_ = f"{pad} {paint('= help:', STYLES['help'])} {title}"
-        lines.append(f"{help_} {hint}" if hint else help_)
-    return lines
+    return _Renderer(options, paint, encoding).render(diagnostic)
+
+
+class _Renderer:
+    """`render` for many diagnostics, with what they share made once: the painted header
+    pieces (`Headers`) and the gutter's bars."""
+
+    def __init__(self, options: ReportOptions, paint: Paint, encoding: str) -> None:
+        self.options = options
+        self.paint = paint
+        self.encoding = encoding
+        self.header = Headers(paint, encoding)
+        #: gutter width -> (padding, painted bar)
+        self.bars: dict[int, tuple[str, str]] = {}
+        #: code -> (severity, its style): the severity's style, without hashing the severity
+        self.styles: dict[str, tuple[Severity, str]] = {}
+
+    def render(self, diagnostic: Diagnostic) -> list[str]:
+        paint, encoding = self.paint, self.encoding
+        positions = diagnostic.positions()
+        rows = frame(diagnostic, encoding, positions)
+        gutter = STYLES["gutter"]
+        width = len(str(rows[-1].number))  # (the numbers grow; the last row is never the "...")
+        bar = self.bars.get(width)
+        if bar is None:
+            pad = " " * width
+            bar = self.bars[width] = (pad, paint(f"{pad} |", gutter))
+        pad, bar = bar
+        style = self.styles.get(diagnostic.code)
+        if style is None or style[0] is not diagnostic.severity:
+            style = self.styles[diagnostic.code] = (diagnostic.severity, SEVERITY_STYLES[diagnostic.severity].style)
+        style = style[1]
+        lines = [self.header(diagnostic, positions[0], positions[1]), bar]
+        for number, code, caret_column, caret_count in rows:
+            if number is None:
+                lines.append(paint(ELLIPSIS, gutter))
+                continue
+            shown = paint(f"{number:>{width}} |", gutter)
+            lines.append(f"{shown} {code}" if code else shown)
+            if caret_count:
+                lines.append(f"{bar} {' ' * caret_column}{paint('^' * caret_count, style)}")
+        lines.append(bar)
+        if diagnostic.fix is not None:
+            title = clean(diagnostic.fix.title, encoding) or "a fix is available"
+            hint = fix_hint(diagnostic, self.options)
+            help_ = f"{pad} {paint('= help:', STYLES['help'])} {title}"
+            lines.append(f"{help_} {hint}" if hint else help_)
+        return lines
 
 
 def _plural(n: int, word: str) -> str:
@@ -252,9 +290,8 @@ def summary(diagnostics: list[Diagnostic], options: ReportOptions) -> list[str]:
     ``All checks passed!``."""
     if not diagnostics:
         return ["All checks passed!"]
-    by_severity = {s: 0 for s in Severity}
-    for d in diagnostics:
-        by_severity[d.severity] += 1
+    severities = [d.severity for d in diagnostics]
+    by_severity = {s: severities.count(s) for s in Severity}  # (`count` compares by identity first)
     parts = [
         f"{n} {SEVERITY_STYLES[s].label if n == 1 else SEVERITY_STYLES[s].plural}"
         for s, n in sorted(by_severity.items(), key=lambda kv: -kv[0].rank)
@@ -262,13 +299,12 @@ def summary(diagnostics: list[Diagnostic], options: ReportOptions) -> list[str]:
     ]
     lines = [f"Found {_plural(len(diagnostics), 'problem')} ({', '.join(parts)})."]
     if options.show_fix_hints:
-        fixable = sum(is_fixable(d, options.unsafe_fixes) for d in diagnostics)
+        with_fix = [d for d in diagnostics if d.fix is not None]
+        fixable = sum(is_fixable(d, options.unsafe_fixes) for d in with_fix)
         hidden = sum(
             1
-            for d in diagnostics
-            if d.fix is not None
-            and d.fix.applicability is Applicability.UNSAFE
-            and not is_fixable(d, options.unsafe_fixes)
+            for d in with_fix
+            if d.fix.applicability is Applicability.UNSAFE and not is_fixable(d, options.unsafe_fixes)
         )
         if fixable:
             lines.append(f"[*] {fixable} fixable with `{FIX_COMMAND}`.")
@@ -280,10 +316,10 @@ def summary(diagnostics: list[Diagnostic], options: ReportOptions) -> list[str]:
 
 def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) -> None:
     paint = painter(options.color)
-    encoding = stream_encoding(out)
+    render = _Renderer(options, paint, stream_encoding(out)).render
     diagnostics = sorted_diagnostics(diagnostics)
     for d in diagnostics:
-        out.write("\n".join(render(d, options, paint, encoding)) + "\n\n")
+        out.write("\n".join(render(d)) + "\n\n")
     if options.quiet:
         return
     lines = summary(diagnostics, options)

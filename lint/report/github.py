@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import os
 
-from dflint.report import SEVERITY_STYLES, ReportOptions, clean, header, is_fixable, sorted_diagnostics, stream_encoding
+from dflint.report import SEVERITY_STYLES, Headers, ReportOptions, clean, is_fixable, sorted_diagnostics, stream_encoding
 from dflint.report.common import region, repo_relative, rule_info
 from dflint.report.json import scrub
 
@@ -168,8 +168,9 @@ def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) ->
     if left:
         out.write(clean(_left_out_notice(left, len(diagnostics), bool(summary_file)), encoding) + "\n")
         out.write(f"::group::{_plural(len(left), 'finding', 'findings')} without an annotation\n")
+        header = Headers(encoding=encoding)
         for d in sorted_diagnostics(left):
-            out.write(header(d, encoding=encoding) + "\n")
+            out.write(header(d, *d.start) + "\n")
         out.write("::endgroup::\n")
     if summary_file:
         write_summary(diagnostics, options, summary_file)

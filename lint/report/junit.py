@@ -20,7 +20,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from dflint.report import ReportOptions, header, sorted_diagnostics
+from dflint.report import Headers, ReportOptions, sorted_diagnostics
 from dflint.report.common import report_path, write_xml, xml_safe
 
 TYPE_CHECKING = False
@@ -40,6 +40,7 @@ def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) ->
     if not diagnostics:
         suite = ET.SubElement(root, "testsuite", name="dflint", tests="1", failures="0", errors="0", skipped="0")
         ET.SubElement(suite, "testcase", name="no findings", classname="dflint")
+    header = Headers()
     for path, group in groupby(diagnostics, key=lambda d: d.path):
         items = list(group)
         shown = xml_safe(report_path(path))
@@ -56,5 +57,5 @@ def write(diagnostics: list[Diagnostic], out: TextIO, options: ReportOptions) ->
             )
             kind = "error" if d.code == "DF000" else "failure"
             element = ET.SubElement(case, kind, message=xml_safe(d.message), type=xml_safe(d.code))
-            element.text = xml_safe(header(d))
+            element.text = xml_safe(header(d, line, col))
     write_xml(root, out)

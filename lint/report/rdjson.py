@@ -49,7 +49,7 @@ def diagnostic(d: Diagnostic) -> dict[str, Any]:
     if fix is not None and fix.applicability is not Applicability.DISPLAY_ONLY and fix.edits:
         suggestions = []
         for edit in fix.edits:
-            (sl, sc), (el, ec) = d.source.position(edit.start), d.source.position(edit.end)
+            sl, sc, el, ec = d.source.positions(edit.start, edit.end)
             suggestions.append(
                 {"range": {"start": _position(d, sl, sc), "end": _position(d, el, ec)}, "text": edit.content}
             )

@@ -60,7 +60,7 @@ def _fix(d: Diagnostic) -> dict[str, Any]:
     assert d.fix is not None
     replacements = []
     for edit in d.fix.edits:
-        (sl, sc), (el, ec) = d.source.position(edit.start), d.source.position(edit.end)
+        sl, sc, el, ec = d.source.positions(edit.start, edit.end)
         replacement: dict[str, Any] = {
             "deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec}
         }
