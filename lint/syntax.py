@@ -11,7 +11,6 @@ logical index back to a file offset, so anything found in the arguments has an e
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from functools import cached_property
@@ -421,10 +420,14 @@ def parse_json_array(text: str, strict: bool = False) -> tuple[str, ...] | None:
     text = text.lstrip(_SPACE_NL)
     if not text.startswith("["):
         return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
+    value = _plain_strings(text)
+    if value is None:
+        import json  # (not at import: most exec forms are read by `_plain_strings`)
+
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
     if not isinstance(value, list):
         return None
     if not all(isinstance(v, str) for v in value):
@@ -432,6 +435,42 @@ def parse_json_array(text: str, strict: bool = False) -> tuple[str, ...] | None:
             return None
         raise ValueError("when using JSON array syntax, arrays must be comprised of strings only")
     return tuple(value)
+
+
+_JSON_SPACE = " \t\n\r"
+
+
+def _plain_strings(text: str) -> list[str] | None:
+    """``json.loads(text)`` for an array of strings without escapes or control characters
+    (``["nginx", "-g", "daemon off;"]``: what such strings hold is their text), or None for
+    anything else, valid or not: then `json.loads` decides."""
+    items: list[str] = []
+    n = len(text)
+    i = 1
+    while i < n and text[i] in _JSON_SPACE:
+        i += 1
+    if i < n and text[i] == "]":
+        return items if not text[i + 1 :].strip(_JSON_SPACE) else None
+    while i < n and text[i] == '"':
+        end = text.find('"', i + 1)
+        if end == -1:
+            return None
+        item = text[i + 1 : end]
+        if "\\" in item or not item.isprintable() and any(c < " " for c in item):
+            return None
+        items.append(item)
+        i = end + 1
+        while i < n and text[i] in _JSON_SPACE:
+            i += 1
+        if i < n and text[i] == ",":
+            i += 1
+            while i < n and text[i] in _JSON_SPACE:
+                i += 1
+            continue
+        if i < n and text[i] == "]" and not text[i + 1 :].strip(_JSON_SPACE):
+            return items
+        return None
+    return None
 
 
 class Dockerfile:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from dflint.context import BuildContext, build_context, context_path, expand_word, is_remote, source_words
 from dflint.dockerignore import BadPattern, contains_wildcards, go_match
 from dflint.rule import Context, Rule, Severity, Violation
@@ -271,6 +269,8 @@ def _message(name: str, raw: str, value: str, problem: Problem, bc: BuildContext
 
 def _json_spans(ins: Instruction) -> list[Span] | None:
     """The file span of each string of an exec-form (JSON) COPY/ADD, or None."""
+    import json  # (only for an exec-form COPY: not at import)
+
     text = ins.args
     spans: list[Span] = []
     i, n = 0, len(text)

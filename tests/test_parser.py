@@ -474,3 +474,30 @@ def test_nodes_compare_by_value_and_pickle():
     onbuild = loaded.instructions[1]
     assert onbuild.inner.parent is onbuild and onbuild.inner.heredocs[0].body == "echo\n"
     assert loaded.instructions[2].flags == copy.flags
+
+
+def test_plain_exec_forms_are_read_as_json_reads_them():
+    """`syntax._plain_strings` reads simple exec forms without json: whenever it answers, the
+    answer is json.loads's; on anything else it leaves the decision to json."""
+    import json
+    import random
+
+    from dflint.syntax import _plain_strings, parse_json_array
+
+    pieces = ['"a"', '"b c"', '"\\\\n"', '"é"', '""', ",", " ", "\t", "\n", "]", "[", '"', "\\", "x", "1", "\x01", '"\x7f"']
+    rng = random.Random(8)
+    answered = 0
+    for _ in range(20000):
+        text = "[" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        fast = _plain_strings(text)
+        try:
+            slow = json.loads(text)
+        except ValueError:
+            slow = None
+        if fast is not None:
+            answered += 1
+            assert fast == slow, text
+        assert parse_json_array(text) == (tuple(slow) if isinstance(slow, list) and all(isinstance(v, str) for v in slow) else None), text
+    assert answered > 200
+    assert _plain_strings('["nginx", "-g", "daemon off;"]') == ["nginx", "-g", "daemon off;"]
+    assert _plain_strings('["a\\\\nb"]') is None  # an escape: json reads it
