@@ -244,3 +244,25 @@ def test_a_cold_check_imports_little(tmp_path):
     loaded = set(ast.literal_eval(out.splitlines()[-1]))
     assert "dflint.shell" in loaded
     assert not loaded & set(NOT_IMPORTED)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="the subprocess fallback is used here")
+def test_a_cold_check_with_the_rewrite_plan_imports_little(tmp_path):
+    """DF200 names its rewrite plan in the help line (the optimizer runs): still no json or typing."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends golang-go ca-certificates\n"
+        "WORKDIR /src\nCOPY go.mod main.go ./\n"
+        "RUN CGO_ENABLED=0 go build -trimpath -o /usr/local/bin/hello .\n"
+        'ENTRYPOINT ["/usr/local/bin/hello"]\n'
+    )
+    (tmp_path / "go.mod").write_text("module hello\n")
+    (tmp_path / "main.go").write_text("package main\nfunc main() {}\n")
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", "--no-cache", "--select", "DF200", str(dockerfile)],
+        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, cwd=tmp_path, check=True,
+    ).stdout
+    loaded = set(ast.literal_eval(out.splitlines()[-1]))
+    assert "dflint.optimize.plan" in loaded
+    assert not loaded & {"json", "typing", "tree_sitter"}

@@ -23,7 +23,6 @@ not rewritten.
 
 from __future__ import annotations
 
-import json
 import posixpath
 
 from dflint.fix import Applicability, Edit, Fix
@@ -1102,6 +1101,8 @@ class Draft(Record):
             flags += f" --chown={a.chown}"
         src, dest = a.src, a.dest
         if any(ch in src + dest for ch in " \t\"'$"):
+            import json  # (rare: not at import, a cold check's DF200 help line needs none)
+
             return f"{self._kw('COPY')} {flags} {json.dumps([src, dest])}"
         return f"{self._kw('COPY')} {flags} {src} {dest}"
 

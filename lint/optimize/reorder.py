@@ -41,7 +41,6 @@ why):
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 
@@ -212,6 +211,8 @@ def _node(bc, steps) -> list[str]:
     text = bc.read_text("package.json")
     if text is None or bc.excluded("package.json"):
         raise _Skip("the build context has no package.json")
+    import json  # (only with a package.json: not at import)
+
     try:
         pkg = json.loads(text)
     except ValueError:
