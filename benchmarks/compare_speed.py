@@ -11,7 +11,8 @@ a `shellcheck` process):
     ``--ignore SC``; hadolint gets every file of the directory in one process (it has no way to
     turn ShellCheck off, so its one time is compared with both dflint rows);
 (c) generated files (benchmarks/generate.py) of 1k, 5k and 20k RUN instructions and of 5 MB,
-    dflint with ``--ignore SC`` and with ShellCheck, and the growth 20k vs 5k;
+    dflint with ``--ignore SC`` (also ``--jobs 1``: one process, where a big file's rules are
+    otherwise shared by two) and with ShellCheck, and the growth 20k vs 5k;
 (d) a pre-commit hook: a 40-line Dockerfile, one RUN line edited before each run, linted by a
     cold process each time (dflint's cache warm from the run before, when dflint has one);
 (e) pathological inputs, dflint only, ``--ignore SC``: a 100 KB single-line RUN, 10,000 nested
@@ -341,30 +342,35 @@ class Bench:
             p = self.tmp / f"gen-{name.replace(' ', '-')}.Dockerfile"
             p.write_text(text)
             paths.append((name, str(p), text.count("\nRUN "), len(text)))
-        by_name: dict[str, tuple[Series, Series, Series | None]] = {}
+        by_name: dict[str, tuple[Series, Series, Series | None, Series]] = {}
         for i, (name, path, nruns, nbytes) in enumerate(paths):
             dno = self.d("dflint --ignore SC", "--ignore", "SC", path)
             dsc = self.d("dflint", path)
+            # one process: a big file's rules are otherwise shared by two (dflint.split), so
+            # this is the series that shows how the work itself grows
+            one = self.d("dflint --ignore SC --jobs 1", "--ignore", "SC", "--jobs", "1", path)
             h = self.h("hadolint", path) if (not self.quick or i == 0) and not (
                 self.args.skip_slow_hadolint and i >= 2) else None
-            for s in (dno, dsc):
+            for s in (dno, one, dsc):
                 for _ in range(runs):
                     s.run()
                     if s.samples[-1].code == "timeout":
                         break  # one timeout is enough to know
             if h is not None:
                 h.run()
-            by_name[name] = (dno, dsc, h)
+            by_name[name] = (dno, dsc, h, one)
             print(f"    {name} ({nruns} RUNs, {nbytes / 1e6:.1f} MB): dflint --ignore SC {dno.cell()}, "
-                  f"dflint {dsc.cell()}, hadolint {h.cell() if h else '—'}", flush=True)
+                  f"--jobs 1 {one.cell()}, dflint {dsc.cell()}, hadolint {h.cell() if h else '—'}", flush=True)
         self.load("(c) end")
-        for name, (dno, dsc, h) in by_name.items():
+        for name, (dno, dsc, h, one) in by_name.items():
             absolute = 5 / scale if name.endswith("MB") else None
             self.rows.append(Row(f"(c) {name}, --ignore SC", dno, h, absolute=absolute))
-        for name, (dno, dsc, h) in by_name.items():
+        for name, (dno, dsc, h, one) in by_name.items():
+            self.rows.append(Row(f"(c) {name}, --ignore SC --jobs 1", one, h))
+        for name, (dno, dsc, h, one) in by_name.items():
             self.rows.append(Row(f"(c) {name}, ShellCheck", dsc, h))
         small, big = list(by_name)[1], list(by_name)[2]
-        for mode, idx in (("--ignore SC", 0), ("ShellCheck", 1)):
+        for mode, idx in (("--ignore SC", 0), ("--ignore SC --jobs 1", 3), ("ShellCheck", 1)):
             a, b = by_name[small][idx].median, by_name[big][idx].median
             ha, hb = by_name[small][2], by_name[big][2]
             hg = hb.median / ha.median if ha and hb and ha.median and hb.median else None
