@@ -2,9 +2,11 @@
 
 Shell code is parsed with tree-sitter-bash, lazily (``tree_sitter`` is imported on the first parse,
 never when this module is imported) and once per instruction (`dflint.rule.Context.script` caches
-`script_of`); code of plain words joined by ``&&``, ``||``, ``|`` and ``;`` alone (``apt-get update
-&& apt-get install -y curl``, most real RUNs) is split without it, into the same commands,
-pipelines and chains (`_Builder.plain_chain`).
+`script_of`); simple commands joined by ``&&``, ``||``, ``|``, ``;`` and newlines alone, of plain
+words, quoted words, ``$NAME`` and ``$(plain command)``, with ``NAME=value`` prefixes (``apt-get
+update && apt-get install -y curl``, ``CGO_ENABLED=0 go build``, ``make -j"$(nproc)"``: three RUNs
+in four) are split without it, into the same commands, pipelines and chains
+(`_Builder.plain_chain`).
 Every position in the parse maps back to an offset in the Dockerfile through the ``to_file``
 function given to `parse_script`, so a finding can point at the exact argument.
 
@@ -35,7 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-    from dflint.syntax import Dockerfile, Heredoc, Instruction
+    from dflint.syntax import Dockerfile, Heredoc, Instruction, Logical
 
 __all__ = [
     "Arg",
@@ -257,12 +259,21 @@ class Piece:
         self.to_file = to_file
         self.shell = shell
         self.heredoc = heredoc
+        #: When `to_file(i)` is ``logical.to_file(base + i)`` (a RUN line): `logical` and `base`,
+        #: for `span` to ask the logical line at once (spans are asked for hundreds of thousands
+        #: of times on a big file).
+        self._logical: Logical | None = None
+        self._base = 0
 
     def __repr__(self) -> str:
         return f"<Piece {self.kind} {self.text[:40]!r}>"
 
     def span(self, start: int, end: int) -> Span:
         """File span of ``text[start:end]``."""
+        logical = self._logical
+        if logical is not None:  # (`Logical.span` gives what the code below gives)
+            base = self._base
+            return logical.span(base + start, base + end)
         first = self.to_file(start)
         if end <= start:
             return Span(first, first)
@@ -1272,13 +1283,46 @@ _PLAIN_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.
 _PLAIN_COMMAND = LazyPattern(r"[A-Za-z0-9_\-./+:@,%=*? ]*")
 #: Such commands (also with tabs, and ending in redirects to plain words) joined by ``&&``, ``||``,
 #: ``|`` and ``;`` alone: over half of real RUNs (``apt-get update && apt-get install -y curl && rm
-#: -rf /var/lib/apt/lists/*``), made without tree-sitter (see `_Builder.plain_chain`).
-_PLAIN_CODE = LazyPattern(r"[A-Za-z0-9_\-./+:@,%=*? \t>]*(?:(?:&&|\|\|?|;|>&)[A-Za-z0-9_\-./+:@,%=*? \t>]*)*")
-#: The operators between them.
-_PLAIN_OPERATORS = LazyPattern(r"(&&|\|\|?|;)")
+#: -rf /var/lib/apt/lists/*``), made without tree-sitter (see `_Builder.plain_chain`). (Each
+#: operator is read one way only (``||`` is never ``|`` twice): a text that does not match fails
+#: in linear time.)
+_PLAIN_CODE = LazyPattern(
+    r"[A-Za-z0-9_\-./+:@,%=*? \t>]*(?:(?:&&|\|\||\|(?!\|)|;|\n|>&(?!&))[A-Za-z0-9_\-./+:@,%=*? \t>]*)*"
+)
+#: An expansion in such code: ``$NAME``, ``${NAME}``, or ``$(…)`` holding one command of plain
+#: words (``$(nproc)``, ``$(uname -m)``).
+_EXPANSION = (
+    r"\$(?:[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])|\{[A-Za-z_][A-Za-z0-9_]*\}"
+    r"|\([ \t]*[A-Za-z0-9_\-./+:@,%=*?][A-Za-z0-9_\-./+:@,%=*? \t]*\))"
+)
+#: The same code where words may also hold single-quoted strings, expansions (`_EXPANSION`), and
+#: double-quoted strings whose only ``$`` start expansions, without an escape, backquote or ``!``
+#: (``echo "export PATH=$HOME/bin:$PATH" >> /etc/profile``, ``python3 -c 'import sys'``,
+#: ``make -j"$(nproc)"``). Each alternative starts with its own character and a name ends where
+#: the pattern says (``(?!\w)``), so nothing backtracks.
+_QUOTED_CODE = LazyPattern(
+    r"(?:[A-Za-z0-9_\-./+:@,%=*? \t>]|&&|\|\||\|(?!\|)|;|\n|>&(?!&)|'[^']*'"
+    rf'|"(?:[^"\\$`!]|{_EXPANSION})*"|{_EXPANSION})*'
+)
+#: A quoted string of such code (a double-quoted one holds no ``"`` nor escape).
+_QUOTED = LazyPattern(r"'[^']*'|\"[^\"]*\"")
+#: What is blanked in such code before it is split into operands and words: quoted strings and
+#: command substitutions (`_SUBSTITUTION`).
+_BLANKED = LazyPattern(r"'[^']*'|\"[^\"]*\"|\$\([^()]*\)")
+#: A command substitution of such code, its command as group 1.
+_SUBSTITUTION = LazyPattern(r"\$\(([^()]*)\)")
+#: The operators between them (a newline ends a statement as ``;`` does: heredoc bodies).
+_PLAIN_OPERATORS = LazyPattern(r"(&&|\|\|?|;|\n)")
 #: A redirect to a plain word that ends a plain command (``> /dev/null``, ``>>log``, ``2>&1``),
 #: followed by spaces or the end of the command.
 _PLAIN_REDIRECT = LazyPattern(r"([1-9]?)(>>|>&|>)[ \t]*([A-Za-z0-9_\-./+:@,%]+)(?:[ \t]+|$)")
+#: In a word of such code with its quotes blanked, a ``$NAME`` with more of the word after it and
+#: a quoted string or an expansion before it: tree-sitter-bash ends the word at its ``$``
+#: (``$A-$B.c`` is the words ``$A-$`` and ``B.c``).
+_SPLIT_NAME = LazyPattern(r"[$\0].*?\$[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])(?=.)", re.DOTALL)
+#: A ``NAME=`` that starts a word before a command's name: a variable assignment for that command
+#: (``_=x`` is a command name for tree-sitter-bash).
+_ASSIGNMENT_WORD = LazyPattern(r"(?:[A-Za-z]|_[A-Za-z0-9_])[A-Za-z0-9_]*=")
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-"
 _NAME_START = frozenset(_NAME_CHARS[:-2])
 #: Words that are not a simple command's name where a command starts: reserved words, and the
@@ -1295,19 +1339,75 @@ def _plain_name(word: str) -> bool:
     return word[0] in _NAME_START and not word.strip(_NAME_CHARS) and word not in _NOT_PLAIN_NAMES
 
 
-def _plain_words(code: str, start: int, piece: Piece) -> list[Arg] | None:
+def _unquote(match: Any) -> str:
+    return match.group()[1:-1]
+
+
+def _outside_single_quotes(match: Any) -> str:
+    text = match.group()
+    return "" if text[0] == "'" else text
+
+
+def _quoted_value(raw: str) -> tuple[str, bool]:
+    """(value, static) of a word of `_QUOTED_CODE`, as tree-sitter's nodes give them (a string,
+    a raw string, an expansion, or a concatenation of them and plain words): the text without
+    its quotes, static unless a ``$`` stands outside single quotes."""
+    if "'" not in raw and '"' not in raw:
+        return raw, False  # ($NAME in it)
+    quoted = _QUOTED.compiled
+    value = quoted.sub(_unquote, raw)
+    if "$" not in raw:
+        return value, True
+    return value, "$" not in quoted.sub(_outside_single_quotes, raw)
+
+
+def _plain_words(
+    code: str, start: int, piece: Piece, blanked: str | None = None
+) -> list[Arg] | None:
     """The words of plain code (see `_PLAIN_COMMAND`) that starts at `start` in `piece`, or None
-    when one is not a word for tree-sitter (``==`` on its own is an operator)."""
-    split = code.split()
-    if "==" in split:
-        return None
-    words = []
+    when one is not a word for tree-sitter (``==`` on its own is an operator). With `blanked`
+    (the code of `_QUOTED_CODE` with its quoted strings and substitutions blanked), the words are
+    split on it and unquoted (`_quoted_value`); None when tree-sitter would split one otherwise
+    (`_SPLIT_NAME`)."""
+    words: list[Arg] = []
     at = 0
-    find = code.find
-    for word in split:
-        at = find(word, at)
-        words.append(Arg(word, word, None, True, start + at, start + at + len(word), piece))
-        at += len(word)
+    if blanked is None:
+        split = code.split()
+        if "==" in split:
+            return None
+        # each `Arg` made field by field, as `Arg(word, word, None, True, start, end, piece)`
+        # makes it (calling `__init__` cost more than the rest of this loop)
+        new = object.__new__
+        find = code.find
+        for word in split:
+            at = find(word, at)
+            arg = new(Arg)
+            arg.value = arg.raw = word
+            arg.static = True
+            arg._start = start + at
+            at += len(word)
+            arg._end = start + at
+            arg._piece = piece
+            arg._span = None
+            words.append(arg)
+        return words
+    find = blanked.find
+    for blank in blanked.split():
+        at = find(blank, at)
+        end = at + len(blank)
+        word = code[at:end]
+        if "'" in word or '"' in word or "$" in word:
+            if word[0] == "=" or end - at > _BIG_WORD or ("$" in blank and _SPLIT_NAME.search(blank)):
+                # (tree-sitter reads ``==`` at the start of a word as an operator; its word is a
+                # `_BigArg` when it is one long expansion)
+                return None
+            value, static = _quoted_value(word)
+            words.append(Arg(value, word, None, static, start + at, start + end, piece))
+        else:
+            if word == "==":
+                return None
+            words.append(Arg(word, word, None, True, start + at, start + end, piece))
+        at = end
     return words
 
 
@@ -1318,6 +1418,10 @@ def _may_nest(text: str, start: int = 0, end: int | None = None) -> bool:
     find = text.find
     return find("$(", start, end) >= 0 or find("`", start, end) >= 0 or find("<(", start, end) >= 0 \
         or find(">(", start, end) >= 0
+
+
+def _start_of(command: Command) -> int:
+    return command._start
 
 
 class _Builder:
@@ -1537,18 +1641,39 @@ class _Builder:
 
     def _plain(
         self, words: list[Arg], start: int, end: int, sub: bool, bg: bool,
-        redirects: tuple[Redirect, ...] = (),
+        redirects: tuple[Redirect, ...] = (), assignments: tuple[Assignment, ...] = (),
     ) -> Command:
         name = words[0]
         return Command(  # (by position, as in `_make`)
-            name.value, name, tuple(words[1:]), self.piece, (), redirects, None, self.pi, 0, sub, bg,
-            None, _UNSET, start, end,
+            name.value, name, tuple(words[1:]), self.piece, assignments, redirects, None, self.pi,
+            0, sub, bg, None, _UNSET, start, end,
         )
 
+    def _plain_assignments(self, words: list[Arg]) -> int:
+        """How many of `words` (a plain operand) are ``NAME=value`` assignments before its
+        command's name."""
+        match = _ASSIGNMENT_WORD.compiled.match
+        k = 0
+        for word in words:
+            if "=" not in word.raw or not match(word.raw):
+                break
+            k += 1
+        return k
+
+    def _assignment(self, word: Arg) -> Assignment:
+        """The `Assignment` of a ``NAME=value`` word of plain code (as `assignment` makes it)."""
+        raw = word.raw
+        name, _, value = raw.partition("=")
+        static = True
+        if "'" in value or '"' in value or "$" in value:
+            value, static = _quoted_value(value)
+        return Assignment(name, value, raw, self.piece.span(word._start, word._end), static)
+
     def _plain_redirects(self, part: str, at: int) -> tuple[str, tuple[Redirect, ...]] | None:
-        """An operand of `plain_chain` (at `at` in the code) that ends in redirects to plain words
-        (``make > build.log 2>&1``): the code before them and the redirects, or None when it is
-        not that (a redirect not at the end, not after a space, to a quoted word…)."""
+        """An operand of `plain_chain` (at `at` in the code; quotes and substitutions blanked)
+        that ends in redirects to plain words (``make > build.log 2>&1``): the code before them and
+        the redirects, or None when it is not that (a redirect not at the end, not after a space,
+        to a quoted word…)."""
         i = part.index(">")
         if i >= 2 and part[i - 1] in "123456789" and part[i - 2] == " ":
             i -= 1  # ``2>``: the descriptor it redirects (after a space; ``0>`` and a tab make a word)
@@ -1576,27 +1701,49 @@ class _Builder:
         return part[:i], tuple(redirects)
 
     def plain_chain(self) -> bool:
-        """When the code is plain commands (see `_PLAIN_COMMAND`; each may end in redirects to
-        plain words, see `_plain_redirects`) joined by ``&&``, ``||``, ``|`` and ``;`` alone, make
-        them, their pipelines and their ``&&`` runs (what the walk and `finish` give, no error)
-        and return True; else False, with nothing made. Shapes tree-sitter-bash reads otherwise
-        are left to it (checked by comparing every script of the corpus and fuzzing). (Parsing
+        """When the code is plain commands (see `_PLAIN_COMMAND`, also with quoted words and
+        expansions, see `_QUOTED_CODE`; each may start with ``NAME=value`` assignments and end in
+        redirects to plain words, see `_plain_redirects`; assignments alone are a statement)
+        joined by ``&&``, ``||``, ``|``, ``;`` and newlines alone, make them, the commands of
+        their ``$(…)``, their pipelines and their ``&&`` runs (what the walk and `finish` give, no
+        error) and return True; else False, with nothing made. Shapes tree-sitter-bash reads
+        otherwise are left to it (checked by comparing every script of the corpus both ways and
+        fuzzing hundreds of thousands of texts; tests/test_shell.py compares the shapes). (Parsing
         such code with tree-sitter and walking the tree took over twice as long.)"""
         text = self.src.text
+        blanked: str | None = None
+        substitutions: list[tuple[int, int]] = []  # where the command of each ``$(…)`` is
         if not _PLAIN_CODE.compiled.fullmatch(text):
-            return False
+            if not _QUOTED_CODE.compiled.fullmatch(text):
+                return False
+            # quoted strings and substitutions blanked (same length): operators, spaces and
+            # redirects are found outside them
+
+            def blank(match: Any) -> str:
+                found = match.group()
+                if found[0] != "'" and "$(" in found:
+                    for sub in _SUBSTITUTION.compiled.finditer(text, match.start(), match.end()):
+                        substitutions.append(sub.span(1))
+                return "\0" * len(found)
+
+            blanked = _BLANKED.compiled.sub(blank, text)
         commands: list[Command] = []
         runs: list[list[Command]] = []
         pipes: list[tuple[int, int, list[list[Command]], bool]] = []
-        parts = _PLAIN_OPERATORS.compiled.split(text)  # operand, operator, operand, …
+        parts = _PLAIN_OPERATORS.compiled.split(blanked or text)  # operand, operator, operand, …
         last = len(parts) - 1
-        if last >= 2 and parts[-2] == ";" and not parts[-1].strip(" \t"):
+        while last >= 2 and parts[last - 1] == "\n" and not parts[last].strip(" \t"):
+            last -= 2  # trailing newlines
+        if last >= 2 and parts[last - 1] == ";" and not parts[last].strip(" \t"):
             last -= 2  # a trailing ``;`` ends the last statement
         at = 0
         lists = 0  # pipelines in the current statement
         run: list[Command] = []  # the current && run of the statement
-        stages: list[list[Command]] = []  # the current pipeline's stages
-        piece = self.piece
+        stages: list[Command] = []  # the current pipeline's stages (a command each)
+        nested: list[Command] = []  # the commands of its stages' substitutions
+        bare: list[Assignment] = []  # assignments that are statements
+        piece, pi = self.piece, self.pi
+        next_sub = 0
         for i in range(0, last + 1, 2):
             part = parts[i]
             redirects: tuple[Redirect, ...] = ()
@@ -1605,15 +1752,53 @@ class _Builder:
                 if split is None:
                     return False
                 part, redirects = split
-            skip = len(part) - len(part.lstrip(" \t"))
-            words = _plain_words(part.strip(" \t"), at + skip, piece)
-            if not words or not _plain_name(words[0].value):
+            code = part.lstrip(" \t")
+            if not code and not redirects and i < last and parts[i + 1] == "\n":
+                at += len(part) + 1  # an empty line, or ``&&`` at the end of one: what comes
+                continue  # before goes on
+            start = at + len(part) - len(code)
+            code = code.rstrip(" \t")
+            if blanked is None:
+                words = _plain_words(code, start, piece)
+            else:
+                words = _plain_words(text[start : start + len(code)], start, piece, code)
+            if not words:
                 return False  # (an empty operand is a syntax error)
+            name = words[0]
             end = words[-1]._end  # (where its words end: a pipeline ends there)
-            cmd = self._plain(words, words[0]._start, redirects[-1].target._end if redirects else end,
-                              False, False, redirects)
-            commands.append(cmd)
-            stages.append([cmd])
+            assignments: tuple[Assignment, ...] = ()
+            if "=" in name.raw:
+                k = self._plain_assignments(words)
+                if k:
+                    assignments = tuple([self._assignment(w) for w in words[:k]])
+                    words = words[k:]
+                    if words:
+                        name = words[0]
+                    elif redirects or stages or (i < last and (
+                        parts[i + 1][0] == "|" or (k > 1 and parts[i + 1] == "\n")
+                    )):
+                        # (tree-sitter-bash makes ``A=1 B=2`` at the end of a line the
+                        # assignments of the next line's command, and ``A=||`` an error)
+                        return False
+                    else:  # assignments alone: a statement (or an operand of a list) of their own
+                        bare.extend(assignments)
+            if words:
+                if not _plain_name(name.raw):
+                    return False
+                cmd = Command(  # (by position, as in `_make`)
+                    name.value, name, tuple(words[1:]), piece, assignments, redirects, None, pi, 0,
+                    False, False, None, _UNSET, start if assignments else name._start,
+                    redirects[-1].target._end if redirects else end,  # type: ignore[union-attr]
+                )
+                commands.append(cmd)
+                stages.append(cmd)
+            while next_sub < len(substitutions) and substitutions[next_sub][0] < end:
+                inner = self._substitution(*substitutions[next_sub])
+                if inner is None:
+                    return False
+                commands.append(inner)
+                nested.append(inner)
+                next_sub += 1
             at += len(parts[i])
             op = parts[i + 1] if i < last else ";"
             at += len(op)
@@ -1624,15 +1809,22 @@ class _Builder:
             if len(stages) > 1:
                 if len(stages) > 2 and op != ";":
                     # tree-sitter-bash reads ``a | b | c && d`` as ``a | (b | c && d)`` (and
-                    # longer pipelines before ``&&`` or ``||`` elsewhere likewise)
+                    # longer pipelines before ``&&`` or ``||`` elsewhere likewise; ``a | b |
+                    # c\nd && e`` as ``a | b | c d && e``)
                     return False
-                pipes.append((stages[0][0]._start, end, stages, False))
-            run.extend(c for stage in stages for c in stage)
+                pipes.append((stages[0]._start, end, [[c] for c in stages], False))
+            if op == "\n":
+                op = ";"
+            if nested:  # (in a run, commands are in document order)
+                run.extend(sorted(stages + nested, key=_start_of))
+                nested = []
+            else:
+                run.extend(stages)
             stages = []
             lists += 1
             if op == "&&":
                 continue
-            if op == "||" or lists > 1:  # (a statement of one pipeline is no list)
+            if (op == "||" or lists > 1) and run:  # (a statement of one pipeline is no list)
                 runs.append(run)
             run = []
             if op == ";":
@@ -1641,7 +1833,20 @@ class _Builder:
         self.starts = [c._start for c in commands]
         self.pipes = pipes
         self.runs = runs
+        self.assignments = bare
         return True
+
+    def _substitution(self, start: int, end: int) -> Command | None:
+        """The command of a ``$(…)`` of plain code (its code at ``start:end``), as the walk makes
+        it, or None when tree-sitter would read it otherwise."""
+        code = self.src.text[start:end]
+        stripped = code.lstrip(" \t")
+        start += len(code) - len(stripped)
+        stripped = stripped.rstrip(" \t")
+        words = _plain_words(stripped, start, self.piece)
+        if not words or not _plain_name(words[0].raw):
+            return None
+        return self._plain(words, start, words[-1]._end, True, False)
 
     def declaration(self, node: Any, sub: bool, outer_redirects: list[Any]) -> Command | None:
         """``export A=1 B`` / ``local x`` / ``unset y`` as commands named by their keyword."""
@@ -1912,29 +2117,22 @@ def _assemble(builders: list[_Builder]) -> Script:
             chains.append(run)
             for c in run:
                 chains_of.setdefault(c.index, []).append(ci)
-    script = Script(
-        pieces=tuple(pieces),
-        commands=tuple(commands),
-        pipelines=(),
-        and_chains=tuple(chains),
-        errors=tuple(errors),
-        assignments=tuple(assignments),
-        _events=events,
-        _chains_of=chains_of,
+    script = Script(  # (by position: pieces, commands, pipelines, and_chains, errors, assignments,
+        # _events, _chains_of)
+        tuple(pieces), tuple(commands), (), tuple(chains), tuple(errors), tuple(assignments),
+        events, chains_of,
     )
     for b in builders:
         for start, end, stages, negated in b.pipes:
-            flat = tuple(c for stage in stages for c in stage)
+            # (by position: commands, span, piece, negated, pipefail, stages)
             p = Pipeline(
-                commands=flat,
-                span=b.piece.span(start, end),
-                piece=b.piece_index,
-                negated=negated,
-                stages=tuple(tuple(s) for s in stages),
+                tuple([c for stage in stages for c in stage]), b.piece.span(start, end),
+                b.piece_index, negated, False, tuple([tuple(s) for s in stages]),
             )
             p.pipefail = script.option_at("pipefail", p)
             pipelines.append(p)
-    pipelines.sort(key=lambda p: (p.piece, p.span.start))
+    if len(pipelines) > 1:
+        pipelines.sort(key=lambda p: (p.piece, p.span.start))
     script.pipelines = tuple(pipelines)
     return script
 
@@ -2263,14 +2461,17 @@ def _script_of(instruction: Instruction, ctx: Any = None) -> Script | None:
 
     text = args[offset:]
     heredocs = instruction.heredocs if name == "RUN" else ()
+    if heredocs:
+        nl = text.find("\n")
+        if nl != -1:  # the bodies are taken from the heredocs, never from the line
+            text = text[:nl]
+    piece = Piece("line", text, to_file, shell)
+    piece._logical, piece._base = logical, base
     if not heredocs:
-        return parse_script(text, to_file, shell)
+        return _assemble([_parse_piece(piece, 0)])  # (what parse_script does)
 
-    nl = text.find("\n")
-    if nl != -1:  # the bodies are taken from the heredocs, never from the line
-        text = text[:nl]
     masked, heredoc_at = _mask_heredocs(text, heredocs, to_file)
-    line = _parse_piece(Piece("line", text, to_file, shell), 0, heredoc_at, masked)
+    line = _parse_piece(piece, 0, heredoc_at, masked)
     builders = [line] if line.commands or line.errors or line.assignments else []
     fed: dict[int, Command] = {}
     for c in line.commands:

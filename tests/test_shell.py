@@ -888,6 +888,58 @@ PLAIN_TEXTS = [
     "a > 'x'",
     "a 0>x",
     "a\t2>x",
+    # NAME=value before a command's name: its assignments
+    "CGO_ENABLED=0 go build -trimpath -o /usr/local/bin/hello .",
+    "DEBIAN_FRONTEND=noninteractive apt-get install -y curl && A=1 B= c=d e",
+    "A=1 B=x=y make install > log 2>&1 | PATH=/x:$PATH tee out; _x=1 y",
+    "A='x y' B=\"$HOME/bin\" C=$(nproc) D=${E}f go build",
+    "_=x y",
+    "A=1",
+    "A=1 B=2",
+    "A=1 && b",
+    "a; B=2",
+    "A+=1 b",
+    "1A=2 b",
+    "A=1 if x",
+    "A=1 export B",
+    "A=1 -x",
+    # quoted words, $NAME, ${NAME} and $(plain command)
+    "python3 -c 'import sys; print(sys.version)' > /tmp/py5",
+    'echo "export HOME_3=$HOME/bin:$PATH" >> /etc/profile.d/env3.sh && grep -c HOME /etc/profile.d/env3.sh | wc -l',
+    'cd /src && ./configure --prefix=/usr/local && make -j"$(nproc)" && make install',
+    "echo $(uname -m) ${A}x $B.c && tar xf $A-$B.tar.gz",
+    "echo $A-$B.c x$B.c $A$B.c ${A}-$B.c $A-${B}.c '$A'-$B.c \"$A\"$B- $A-$B",
+    "echo '$(x)' \"$(y) $(z w)\" $(z) a$(b)c $(d)$(e) && f | g $(h) | i; j",
+    "echo '' \"\" 'a'\"b\"c '&& ; | > <' \"x'y\" 'é' \"𝄞 ü\"",
+    "echo ==$A ==\"x\" =='y' '=='",
+    "x $(if) $(a == b) $(A=1 b) $( ) $(-x)",
+    "echo \"$\" \"$1\" $1 \"a\\b\" \"$(a; b)\" \"`x`\" \"!x\" $'x' $\"x\"",
+    "'a' b",
+    "$A b",
+    "echo 'x' > 'y'",
+    "echo \"x\">y",
+    # assignments as statements, and newlines (heredoc bodies)
+    "A=1 && b; C=$(d) || e; F=1 G=2 && h",
+    "nproc=\"$(nproc)\"; make -j \"$nproc\"",
+    "A=1 | b",
+    "a | A=1",
+    "A=1 > x",
+    "apt-get update\napt-get install -y git\n",
+    "\n\na &&\n  b |\n c\n\n;d",
+    "a\n;b",
+    "a;\n",
+    "a\n;",
+    "A=1\nb",
+    "A=1 B=2\nb",
+    "A=1 B=2\n\nC=3 b",
+    "a | b | c\nd",
+    "a|b|c\nd&&e",
+    "a | b\nc && d",
+    "go || >e\nho",
+    "A= || b",
+    "A=1 B=|| c",
+    "x && A=|| b",
+    "A=&& b; A=; c",
 ]
 
 
@@ -952,6 +1004,49 @@ def test_pipelines_and_lists_of_plain_commands_are_not_parsed_by_tree_sitter(mon
     ]
     assert script.commands[3].text == "apt-get update >/dev/null 2>&1"
     assert not script.errors
+
+
+def test_assignments_quotes_and_substitutions_are_not_parsed_by_tree_sitter(monkeypatch):
+    from dflint import shell
+
+    def refuse():
+        raise AssertionError("tree-sitter was asked")
+
+    monkeypatch.setattr(shell, "_parser", refuse)
+    script = P("CGO_ENABLED=0 GOOS=$TARGETOS go build -o x . && make -j\"$(nproc)\" && python3 -c 'import sys'")
+    assert [c.name for c in script.commands] == ["go", "make", "nproc", "python3"]
+    go, make, nproc, python = script.commands
+    assert [(a.name, a.value, a.static) for a in go.assignments] == [
+        ("CGO_ENABLED", "0", True), ("GOOS", "$TARGETOS", False)
+    ]
+    assert go.text.startswith("CGO_ENABLED=0") and go.args[0].value == "build"
+    assert (make.args[0].value, make.args[0].raw, make.args[0].static) == ("-j$(nproc)", '-j"$(nproc)"', False)
+    assert nproc.substitution and not make.substitution
+    assert (python.args[1].value, python.args[1].static) == ("import sys", True)
+    assert [len(chain) for chain in script.and_chains] == [4]
+
+
+def test_the_go_hello_example_never_loads_tree_sitter(monkeypatch):
+    from pathlib import Path
+
+    from dflint import shell
+    from dflint.parser import parse as parse_df
+
+    def refuse():
+        raise AssertionError("tree-sitter was asked")
+
+    monkeypatch.setattr(shell, "_parser", refuse)
+    path = Path(__file__).resolve().parent.parent / "examples" / "go-hello" / "Dockerfile"
+    df = parse_df(path.read_text())
+    scripts = [script_of(i, df) for i in df.instructions if i.name == "RUN"]
+    assert len(scripts) == 3 and all(s.commands and not s.errors for s in scripts)
+
+
+def test_many_or_operators_before_a_quote_do_not_backtrack():
+    # each operator of the plain-code patterns is read one way only: with ``||`` read either
+    # as ``||`` or as ``|`` twice, a text that does not match took 2^n steps to fail
+    script = P("a || " * 60 + 'echo "$(a; b)"')
+    assert len(script.commands) == 63
 
 
 def test_names_are_the_commands_and_what_their_wrappers_run():
