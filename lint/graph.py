@@ -734,31 +734,33 @@ class StageGraph:
     def _apply(self, ins: Instruction, scope: dict[str, str], env_names: set[str]) -> None:
         if ins.name == "ARG":
             for kv in key_value_words(ins.args, "ARG", self.escape):
-                key = expand(kv.key, scope, self.escape).value
+                key = _expanded(kv.key, scope, self.escape)[0]
                 if not key or key in env_names:
                     continue
                 if key in self.build_args:
                     scope[key] = self.build_args[key]
                 elif kv.value is not None:
-                    exp = expand(kv.value, scope, self.escape)
-                    if exp.resolved:
-                        scope[key] = exp.value
+                    value, resolved = _expanded(kv.value, scope, self.escape)
+                    if resolved:
+                        scope[key] = value
                     else:
                         scope.pop(key, None)
                 elif key in self.global_scope:
                     scope[key] = self.global_scope[key]
         elif ins.name == "ENV":
-            before = dict(scope)  # every word sees the scope before the instruction
-            for kv in key_value_words(ins.args, "ENV", self.escape):
+            items = key_value_words(ins.args, "ENV", self.escape)
+            # every word sees the scope before the instruction (a copy: unless there is one)
+            before = dict(scope) if len(items) > 1 else scope
+            for kv in items:
                 if kv.value is None:
                     continue
-                key = expand(kv.key, before, self.escape).value
+                key = _expanded(kv.key, before, self.escape)[0]
                 if not key:
                     continue
                 env_names.add(key)
-                exp = expand(kv.value, before, self.escape)
-                if exp.resolved:
-                    scope[key] = exp.value
+                value, resolved = _expanded(kv.value, before, self.escape)
+                if resolved:
+                    scope[key] = value
                 else:
                     scope.pop(key, None)
 
@@ -879,3 +881,12 @@ class StageGraph:
 
 def _value_span(flag: Flag) -> Span:
     return flag.value_span if flag.value_span is not None else flag.span
+
+
+def _expanded(word: str, scope: Mapping[str, str], escape: str) -> tuple[str, bool]:
+    """``expand(word, scope, escape)``'s value and whether it resolved; a word without a
+    variable, a quote or an escape is its own value (most ARG/ENV words: no lexer for them)."""
+    if "$" not in word and "'" not in word and '"' not in word and (escape or "\\") not in word:
+        return word, True
+    exp = expand(word, scope, escape)
+    return exp.value, exp.resolved

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Iterable, Iterator, Mapping
 
     from dflint.graph import Stage
+    from dflint.packages import PackageCommand
     from dflint.rule import Context
 
 __all__ = [
@@ -732,7 +733,8 @@ def run_changes(script: Script, state: State) -> tuple[list[Created], list[Remov
     # (`Script.names`, made once per script for every rule, holds the names of the commands and
     # of the wrappers around them: a command named below is in it)
     names = script.names
-    creates = not names.isdisjoint(_CREATORS)
+    # (a mkdir only counts when a cd or pushd goes into what it made)
+    creates = not names.isdisjoint(_CREATORS_BUT_MKDIR) or ("mkdir" in names and not names.isdisjoint(_CHANGES_DIR))
     removes = not names.isdisjoint(_REMOVERS)
     packages = package_commands(script)
     if not (creates or removes or packages):
@@ -833,7 +835,7 @@ def run_changes(script: Script, state: State) -> tuple[list[Created], list[Remov
             if not pc.has_flag("--no-cache-dir") and state.home and not _env_set(state, "PIP_NO_CACHE_DIR"):
                 add(state.home + "/.cache/pip", "cache", "pip install", pc.command, tree=True, cache=True)
         elif manager == "npm" and action == "install":
-            if not pc.has_flag("--cache") and state.home and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
+            if not _has_cache_flag(pc) and state.home and not _env_set(state, "npm_config_cache", "NPM_CONFIG_CACHE"):
                 add(state.home + "/.npm", "cache", f"npm {pc.subcommand}", pc.command, tree=True, cache=True)
         # what it deletes
         if manager in ("yum", "dnf") and action == "clean":
@@ -857,6 +859,8 @@ def run_changes(script: Script, state: State) -> tuple[list[Created], list[Remov
 
 #: The commands `run_creations` reads (``cd``/``pushd`` only count after a ``mkdir``).
 _CREATORS = frozenset(("curl", "wget", "git", "mkdir", "tar", "unzip", "bsdtar", "7z", "7za"))
+
+_CREATORS_BUT_MKDIR = _CREATORS - {"mkdir"}
 
 _CHANGES_DIR = frozenset(("cd", "pushd"))
 
@@ -897,11 +901,19 @@ def _dir_of(state: State, target: str | None, cwd: str | None) -> str | None:
     return state.resolve(target, cwd) if target else cwd
 
 
+def _has_cache_flag(pc: PackageCommand) -> bool:
+    """``pc.has_flag("--cache")`` of an npm command, without scanning the options of one that
+    has no word starting so (most of them)."""
+    return any(a.value.startswith("--cache") for a in pc.command.args) and pc.has_flag("--cache")
+
+
 def _env_set(state: State, *names: str) -> bool:
     return any(n in state.scope for n in names)
 
 
 def _curl(cmd: Command, state: State, cwd: str | None, add) -> None:  # type: ignore[no-untyped-def]
+    if not any(a.value[:1] == "-" and ("o" in a.value or "O" in a.value) for a in cmd.args):
+        return  # (no word that can hold -o, -O, --output or --remote-name: ``curl -fsSL URL | sh``)
     outdir = _option(cmd, "--output-dir")
     remote_name = False  # (``cmd.has_flag(*_CURL_REMOTE_NAME)``, read in the same pass)
     for f, value, arg in cmd.flag_items():

@@ -20,7 +20,7 @@ from dflint.source import LazyPattern, TupleRecord, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Iterable, Sequence
 
     from dflint.rule import Context
     from dflint.syntax import Instruction
@@ -205,7 +205,9 @@ def package_commands(script: Script, managers: Iterable[str] | None = None) -> l
     found = memo.get(package_commands)
     if found is None:
         found = []
-        for cmd in script.find(_NAMES):
+        # (`find` with only the names the script runs: it copies the set it is given per match)
+        names = script.names
+        for cmd in script.find(names & _NAMES) if not names.isdisjoint(_NAMES) else ():
             parsed = parse_command(cmd)
             if parsed is not None:
                 found.append(parsed)
@@ -276,7 +278,7 @@ def _package_index(ctx: Context, windows: bool) -> dict[frozenset[str] | None, t
 def parse_command(cmd: Command) -> PackageCommand | None:
     """The package-manager meaning of one command, or None when it is not one."""
     tool = cmd.basename
-    args = list(cmd.args)
+    args = cmd.args
     if tool.startswith("python"):
         # python -m pip …: the args after "-m pip"
         values = [a.value for a in args]
@@ -294,8 +296,7 @@ def parse_command(cmd: Command) -> PackageCommand | None:
     manager = MANAGERS.get(tool)
     if manager is None:
         return None
-    value_flags = _VALUE_FLAGS.get(manager, frozenset())
-    positional = _positional(args, value_flags)
+    positional = _positional(args, _VALUE_FLAGS.get(manager, frozenset()))
     if manager == "yarn" and positional and positional[0].value == "global":
         positional = positional[1:]
     sub = positional[0].value if positional else None
@@ -307,58 +308,65 @@ def parse_command(cmd: Command) -> PackageCommand | None:
     if manager == "apk" and sub == "cache" and len(positional) > 1 and positional[1].value not in ("clean", "purge"):
         action = None
     packages: tuple[Package, ...] = ()
-    if action in ("install", "remove") and manager not in ("go",):
-        packages = tuple(_package(manager, a) for a in positional[1:] if a.value and not _is_local(manager, a.value))
-    elif action == "install" and manager == "go":
-        packages = tuple(_package(manager, a) for a in positional[1:] if not _is_local(manager, a.value))
-    return PackageCommand(manager, cmd.basename if not cmd.basename.startswith("python") else "pip", action, sub, cmd, packages)
+    if (action == "install" or action == "remove") and len(positional) > 1:
+        if manager != "go":
+            packages = tuple([
+                _package(manager, a) for a in positional[1:] if a.value and not _is_local(manager, a.value)
+            ])
+        elif action == "install":
+            packages = tuple([_package(manager, a) for a in positional[1:] if not _is_local(manager, a.value)])
+    return PackageCommand(manager, "pip" if cmd.basename.startswith("python") else cmd.basename, action, sub, cmd,
+                          packages)
 
 
-def _positional(args: list[Arg], value_flags: frozenset[str]) -> list[Arg]:
+def _positional(args: Sequence[Arg], value_flags: frozenset[str]) -> list[Arg]:
+    """The arguments that are neither flags nor the values of the flags that take one."""
     out: list[Arg] = []
-    skip = False
-    for i, arg in enumerate(args):
+    rest = iter(args)
+    for arg in rest:
         v = arg.value
-        if skip:
-            skip = False
-            continue
-        if v == "--":
-            out.extend(args[i + 1 :])
+        if v[:1] != "-" or v == "-":
+            out.append(arg)
+        elif v == "--":
+            out.extend(rest)
             break
-        if v.startswith("-") and len(v) > 1:
-            if "=" not in v and v in value_flags:
-                skip = True
-            elif not v.startswith("--") and len(v) > 2 and ("-" + v[-1]) in value_flags and "=" not in v:
-                # combined short flags ending in one that takes a value: -qo file
-                skip = True
-            continue
-        out.append(arg)
+        elif "=" not in v and (
+            v in value_flags
+            # combined short flags ending in one that takes a value: -qo file
+            or (v[1] != "-" and len(v) > 2 and ("-" + v[-1]) in value_flags)
+        ):
+            next(rest, None)  # (its value)
     return out
 
 
 def _is_local(manager: str, value: str) -> bool:
     """Arguments that name files or folders rather than packages (``.``, ``./x.deb``, ``*.whl``)."""
-    if value in (".", ".."):
+    if value in (".", "..") or value.startswith(("./", "../", "/", "~")):
         return True
-    if value.startswith(("./", "../", "/", "~")):
+    if value.endswith(_LOCAL_SUFFIXES.get(manager, ())):
         return True
-    if manager == "pip" and (
-        value.endswith((".whl", ".tar.gz", ".zip")) or "://" in value or value.startswith(("git+", ".[", "-e"))
-    ):
-        return True
-    if manager in ("npm", "yarn", "pnpm") and (value.startswith("file:") or value.endswith(".tgz")):
-        return True
-    if manager == "go" and (value.startswith((".", "/")) or value == "all"):
-        return True
-    if manager == "gem" and value.endswith(".gem"):
-        return True
-    if manager == "apk" and value.endswith(".apk"):
-        return True
-    if manager == "apt" and value.endswith(".deb"):
-        return True
-    if manager in ("yum", "dnf", "zypper") and value.endswith(".rpm"):
-        return True
+    if manager == "pip":
+        return "://" in value or value.startswith(("git+", ".[", "-e"))
+    if manager in ("npm", "yarn", "pnpm"):
+        return value.startswith("file:")
+    if manager == "go":
+        return value.startswith((".", "/")) or value == "all"
     return False
+
+
+#: The file names that a family installs from a local file (``./x.deb``, ``app.whl``).
+_LOCAL_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "pip": (".whl", ".tar.gz", ".zip"),
+    "npm": (".tgz",),
+    "yarn": (".tgz",),
+    "pnpm": (".tgz",),
+    "gem": (".gem",),
+    "apk": (".apk",),
+    "apt": (".deb",),
+    "yum": (".rpm",),
+    "dnf": (".rpm",),
+    "zypper": (".rpm",),
+}
 
 
 _PIP_SPEC = LazyPattern(r"(===|==|~=|!=|>=|<=|>|<|@)")

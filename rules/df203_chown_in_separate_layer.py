@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dflint.fix import Edit, Fix
+from dflint.hadolint_support import runs_calling
 from dflint.layers import PathIndex, State, copy_targets, is_under, stage_states, walk
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
 from dflint.shell import Command, Script
@@ -88,6 +89,8 @@ class ChownInSeparateLayer(Rule):
         graph = ctx.graph
         if graph.target is None:
             return
+        # (the RUNs that run chown or chmod: the walk below looks at those only)
+        setters = {id(ins) for ins, _ in runs_calling(ctx, _SETTERS)}
         for index in sorted(graph.shipped):
             stage = graph.stages[index]
             # every COPY/ADD destination so far, as (state, target), indexed by path
@@ -100,11 +103,10 @@ class ChownInSeparateLayer(Rule):
                     for t in copy_targets(state):
                         copies.add(t.path, (state, t))
                     continue
-                if ins.name != "RUN" or not copied:
+                if ins.name != "RUN" or not copied or id(ins) not in setters:
                     continue
                 script = ctx.script(ins)
-                # (the walk below looks at chown and chmod only: most RUNs run neither)
-                if script is None or script.names.isdisjoint(_SETTERS):
+                if script is None:
                     continue
                 yield from self._check_run(ctx, state, script, copies, stage.instructions, pos)
 
@@ -118,8 +120,10 @@ class ChownInSeparateLayer(Rule):
             if name not in ("chown", "chmod"):
                 wrote = wrote or name not in _WRITES_NOTHING
                 continue
+            if not _recursive(inner):
+                continue
             pos_args = inner.positional
-            if not inner.has_flag("-R", "--recursive") or len(pos_args) < 2:
+            if len(pos_args) < 2:
                 continue
             setting = pos_args[0].value
             if name == "chown" and setting in _ROOT:
@@ -149,6 +153,12 @@ class ChownInSeparateLayer(Rule):
 
 
 _SETTERS = frozenset(("chown", "chmod"))
+
+
+def _recursive(cmd: Command) -> bool:
+    """``cmd.has_flag("-R", "--recursive")``, without scanning the options of a command that
+    has none (``chmod +x file``, most of them)."""
+    return any(a.value[:1] == "-" for a in cmd.args) and cmd.has_flag("-R", "--recursive")
 
 
 def _owners_made(script: Script) -> set[str]:
