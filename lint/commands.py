@@ -73,7 +73,7 @@ class Session:
     rules are instantiated once, and the `Settings` are shared by every file that resolves to the
     same config, build context and per-file ignores."""
 
-    def __init__(self, args: argparse.Namespace, quiet: bool = False) -> None:
+    def __init__(self, args: argparse.Namespace, quiet: bool = False, load_rules: bool = True) -> None:
         self.args = args
         self.quiet = quiet  # a worker process: the parent already warned
         self.configs = None
@@ -83,17 +83,9 @@ class Session:
         self._with_cli: dict[int, tuple[object, object]] = {}  # id(base config) -> (base, config)
         self._settings: dict[tuple, object] = {}
         self._cache: object = False  # not made yet
-        from dflint.registry import Registry
-
-        self.registry = Registry.load()
-        if getattr(args, "_gc_freeze", False):  # a dflint process: the rules live to its end
-            import gc
-
-            gc.freeze()  # the modules and rules loaded so far: never scanned by the collector again
-        for problem in self.registry.errors if not self.quiet else ():
-            _warn(f"{problem}; its rules are skipped")
-        cli_selectors = [*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())]
-        self.registry.check_selectors(cli_selectors, "command line")
+        self._registry = None
+        if load_rules:  # (else on first use: see `check`)
+            self.registry
         if args.isolated:
             from dflint.config import Config
 
@@ -103,6 +95,25 @@ class Session:
 
             self._isolated = None
             self.configs = ConfigCache(args.config)
+
+    @property
+    def registry(self):
+        """The rules (built-ins and plugins), loaded on first use; the command line's selectors
+        are checked then (a SelectionError names the bad one)."""
+        if self._registry is None:
+            from dflint.registry import Registry
+
+            registry = Registry.load()
+            if getattr(self.args, "_gc_freeze", False):  # a dflint process: the rules live to its end
+                import gc
+
+                gc.freeze()  # the modules and rules loaded so far: never scanned by the collector again
+            for problem in registry.errors if not self.quiet else ():
+                _warn(f"{problem}; its rules are skipped")
+            args = self.args
+            registry.check_selectors([*(args.select or ()), *(args.extend_select or ()), *(args.ignore or ())], "command line")
+            self._registry = registry
+        return self._registry
 
     def cache(self):
         """The result cache of this run (dflint.cache.Cache), or None with ``--no-cache``."""
@@ -428,9 +439,34 @@ class Batch:
 OVERLAP_MAX_FILES = 1
 
 
-def _lint_files(session: Session, files: list[str], keep_results: bool = False, runner=None) -> Batch:
+def _prepare(session: Session, args: argparse.Namespace):
+    """For a run of one file: (path, data, `engine.Prepared`) — the file read and parsed and
+    ShellCheck started on its scripts, before the rules load (it works meanwhile); None when the
+    run is not of one regular file, when the command line turns ShellCheck off, or on any problem
+    (the lint then reports it as usual)."""
+    paths = args.paths
+    if len(paths) != 1 or paths[0] == "-" or args.add_ignore or not os.path.isfile(paths[0]):
+        return None
+    upper = [s.upper() for s in args.ignore or ()]
+    chosen = [s.upper() for s in [*(args.select or ()), *(args.extend_select or ())]]
+    if "SC" in upper or "ALL" in upper or args.select is not None and not any(
+        s == "ALL" or s.startswith("SC") for s in chosen
+    ):
+        return None
+    from dflint.engine import Prepared
+
+    try:
+        source, data = _read_source(paths[0], args)
+        return paths[0], data, Prepared(source, session.cache())
+    except Exception:  # noqa: BLE001 - the lint meets the same problem and reports it
+        return None
+
+
+def _lint_files(
+    session: Session, files: list[str], keep_results: bool = False, runner=None, prepared: tuple | None = None
+) -> Batch:
     """Lint `files` in this process. ShellCheck runs over the distinct bodies of all of them,
-    through `runner` when given (see `engine.add_shellcheck`)."""
+    through `runner` when given (see `engine.add_shellcheck`). `prepared` is `_prepare`'s."""
     from dflint.engine import add_shellcheck, lint
 
     args = session.args
@@ -449,7 +485,8 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False, 
     split = runner is None and not getattr(args, "_worker", False) and (args.jobs or os.cpu_count() or 1) > 1
     for path in files:
         try:
-            source, data = _read_source(path, args)
+            early = prepared[2] if prepared is not None and prepared[0] == path else None
+            source, data = (early.source, prepared[1]) if early is not None else _read_source(path, args)
             config, settings = session.settings_for(path)
         except (UserError, ValueError) as exc:  # also ConfigError/SelectionError: other files go on
             batch.problems.append(str(exc))
@@ -469,7 +506,7 @@ def _lint_files(session: Session, files: list[str], keep_results: bool = False, 
                 found.append(hit)
                 continue
             recorder = Recorder()
-        result = lint(source, settings, session.registry, recorder, overlap, processes, cache, split)
+        result = lint(source, settings, session.registry, recorder, overlap, processes, cache, split, early)
         results.append(result)
         found.append(result.diagnostics)
         pending.append((result, key, recorder))
@@ -672,13 +709,19 @@ PARALLEL_MIN_FILES = 24
 
 
 def check(args: argparse.Namespace) -> int:
-    session = Session(args)
-    files, problems = _inputs(args, session)
-    jobs = args.jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "-" not in files and not args.add_ignore:
-        batch = _lint_parallel(session, files, min(jobs, len(files)))
-    else:
-        batch = _lint_files(session, files, keep_results=args.add_ignore)
+    session = Session(args, load_rules=False)
+    prepared = _prepare(session, args)
+    try:
+        session.registry  # (the rules load now; a bad selector on the command line is a usage error)
+        files, problems = _inputs(args, session)
+        jobs = args.jobs or os.cpu_count() or 1
+        if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "-" not in files and not args.add_ignore:
+            batch = _lint_parallel(session, files, min(jobs, len(files)))
+        else:
+            batch = _lint_files(session, files, keep_results=args.add_ignore, prepared=prepared)
+    finally:
+        if prepared is not None:
+            prepared[2].abort()  # (unless the lint took its ShellCheck run over)
     problems += batch.problems
     for notice in batch.notices:
         print(f"dflint: notice: {notice}", file=sys.stderr)
