@@ -287,7 +287,7 @@ def _run_rules(source, settings, registry, dockerfile, ctx, jobs, skipped, jobs_
 
 #: Files at least this big (characters) may have their rules split between two processes (a
 #: smaller file's rules take less time than the fork and the pickled findings; see dflint.split).
-SPLIT_SIZE = 1_000_000
+SPLIT_SIZE = 128_000
 
 
 def _prepare_split(ctx: Context) -> None:
