@@ -153,12 +153,12 @@ def builtin_rules() -> list[type[Rule]]:
 # next to ``NAME.py`` itself, checks it the way the import system does (magic number, a
 # timestamp-based pyc whose recorded mtime and size match the source) and runs it as a normal
 # import would (same module attributes, spec, loader, entry in sys.modules). Anything unusual
-# (no pyc, a stale or hash-based one, -O, a pycache prefix, a package that is not a plain folder,
+# (no pyc, a stale or hash-based one, -O, a package that is not a plain folder,
 # a name that is not a .py file there) falls back to `importlib.import_module`.
 
 
 def _fast_loading(package: ModuleType) -> bool:
-    if sys.flags.optimize or getattr(sys, "pycache_prefix", None) or sys.implementation.cache_tag is None:
+    if sys.flags.optimize or sys.implementation.cache_tag is None:
         return False
     path = list(getattr(package, "__path__", ()))
     if len(path) != 1 or not os.path.isdir(path[0]):
@@ -174,7 +174,7 @@ def _load_compiled(package: ModuleType, folder: str, name: str) -> ModuleType | 
 
     bootstrap = sys.modules["_frozen_importlib_external"]
     source = os.path.join(folder, name + ".py")
-    cached = os.path.join(folder, "__pycache__", f"{name}.{sys.implementation.cache_tag}.pyc")
+    cached = _cached(folder, f"{name}.{sys.implementation.cache_tag}.pyc")
     try:
         st = os.stat(source)
         data = _read_bytes(cached)
@@ -212,6 +212,19 @@ def _load_compiled(package: ModuleType, folder: str, name: str) -> ModuleType | 
     module = sys.modules[full]  # as the import system does: a module may replace itself
     setattr(package, name, module)
     return module
+
+
+def _cached(folder: str, filename: str) -> str:
+    """Where the import system keeps the bytecode of a module of `folder` (as
+    ``importlib.util.cache_from_source``): ``__pycache__`` next to it, or with a pycache prefix
+    (PYTHONPYCACHEPREFIX, ``-X pycache_prefix``) the same place in a mirror tree under it."""
+    prefix = getattr(sys, "pycache_prefix", None)
+    if not prefix:
+        return os.path.join(folder, "__pycache__", filename)
+    head = os.path.abspath(folder)
+    if len(head) > 1 and head[1] == ":":  # (a Windows drive: not part of the mirror)
+        head = head[2:]
+    return os.path.join(prefix, head.lstrip(os.sep + (os.altsep or "")), filename)
 
 
 def _read_bytes(path: str) -> bytes:

@@ -203,6 +203,30 @@ def test_rule_modules_load_as_imports():
         assert issubclass(cls, Rule)
 
 
+PREFIX_SCRIPT = """
+import importlib, sys
+from dflint import registry
+slow = []
+real = importlib.import_module
+importlib.import_module = lambda name, *a: (slow.append(name), real(name, *a))[1]
+registry.builtin_rules()
+print(len([n for n in slow if n.startswith("dflint.rules.")]))
+"""
+
+
+def test_rule_modules_load_from_bytecode_under_a_pycache_prefix(tmp_path):
+    """With PYTHONPYCACHEPREFIX the bytecode lives in a mirror tree: read from there too."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pycache")
+    counts = [
+        int(subprocess.run([sys.executable, "-c", PREFIX_SCRIPT], env=env, capture_output=True, text=True,
+                           check=True).stdout.strip())
+        for _ in range(2)
+    ]
+    assert counts[0] > 100  # nothing compiled yet: imported (and written under the prefix)
+    assert counts[1] == 0  # then read from it
+
+
 # -- what a cold check imports ----------------------------------------------------------------
 
 #: Modules a one-file `check` (full output, ShellCheck on) must not import: argparse (the fast
