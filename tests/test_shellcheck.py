@@ -244,3 +244,26 @@ def test_process_backends_report_exit_codes_and_kill_at_the_limit(tmp_path, back
     procs.kill()
     assert codes == [0, 3, None]
     assert open(outs[0]).read() == "hi\n"
+
+
+@needs_shellcheck
+def test_many_scripts_are_checked_in_waves_of_small_chunks(monkeypatch):
+    """A process's time per script grows with their number: at most MAX_PER_PROCESS per process,
+    `processes` at a time; every script still gets its own comments."""
+    monkeypatch.setattr(shellcheck, "MAX_PER_PROCESS", 25)
+    spawned: list[int] = []
+    real = shellcheck._start_all
+
+    def start_all(commands, cwd, outs):
+        spawned.append(len(commands))
+        assert all(len([a for a in c if a.endswith(".sh")]) <= 25 for c in commands)
+        return real(commands, cwd, outs)
+
+    monkeypatch.setattr(shellcheck, "_start_all", start_all)
+    scripts = [f"#!/bin/sh\necho $V{i}\n" if i % 2 else f"#!/bin/sh\necho ok{i}\n" for i in range(120)]
+    started = shellcheck.start_scripts(scripts, processes=2)
+    assert spawned == [2]  # the first wave only, until `wait`
+    comments = started.wait()
+    assert spawned == [2, 2, 2]  # 6 chunks of at most 25 (full waves), two at a time
+    for i, script in enumerate(scripts):
+        assert [c["code"] for c in comments[script]] == ([2086] if i % 2 else []), script  # the unquoted $V
