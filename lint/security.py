@@ -37,7 +37,7 @@ from dflint.words import expand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Iterator
+    from typing import Iterable, Iterator
 
     from dflint.rule import Context
     from dflint.syntax import Instruction
@@ -656,6 +656,16 @@ def _path_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, r
         re.compile("|".join(on_path)) if on_path else None,
         re.compile("|".join(on_name)) if on_name else None,
     )
+
+
+def args_mention(cmd: Command, needles: Iterable[str]) -> bool:
+    """Whether one of `needles` (lower case) occurs in `cmd`'s arguments, in any case: a cheap
+    test that passes most commands over before their options are parsed."""
+    text = "\0".join([a.value for a in cmd.args]).lower()
+    for needle in needles:  # (a loop: no generator made for each of thousands of commands)
+        if needle in text:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

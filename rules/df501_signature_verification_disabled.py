@@ -4,7 +4,7 @@ import re
 
 from dflint.buildkit_checks import LazyPattern
 from dflint.rule import Context, Fixable, Rule, Severity, Violation
-from dflint.security import drop_flag_fix, file_config_writes, path_matches, runs, value_arg
+from dflint.security import args_mention, drop_flag_fix, file_config_writes, path_matches, runs, value_arg
 from dflint.shell import Arg, Command
 from dflint.syntax import Instruction
 
@@ -205,11 +205,7 @@ def _may_disable(cmd: Command) -> bool:
     needles = _NEEDLES.get(cmd.basename)
     if needles is None:
         return True
-    text = "\0".join([a.value for a in cmd.args]).lower()
-    for needle in needles:  # (a loop: no generator made for each of thousands of commands)
-        if needle in text:
-            return True
-    return False
+    return args_mention(cmd, needles)
 
 
 def _findings(cmd: Command, mounted: list[str]) -> Iterator[tuple[Arg, str, str, str | None]]:
