@@ -216,16 +216,13 @@ class _Parser:
     def _instruction(self, i: int) -> int:
         """Parse the instruction starting at line `i`; return the index of the next line."""
         contents, starts, escape = self.contents, self.starts, self.escape
-        double = escape + escape
         comments: list[Comment] = []
         empty: list[Span] = []
 
         content = contents[i]
         body = content.lstrip()
         first = starts[i] + len(content) - len(body)  # file offset of the keyword's line
-        # `_continues(body, escape)`, inline (the line is not empty)
-        stripped = body.rstrip(" \t")
-        pos = len(stripped) - 1 if stripped[-1] == escape and stripped[-2:] != double else -1
+        pos = _continues(body, escape)
         first_length = len(body) if pos < 0 else pos  # how much of the logical line is on line i
         last = i
         if pos < 0:  # one line (the common case): one segment
@@ -254,14 +251,8 @@ class _Parser:
                     at = starts[last] + len(content) - len(body)
                     comments.append(Comment(Span(at, starts[last] + len(content)), body[1:].strip()))
                     continue
-                # `_continues`, inline (the line is not empty)
-                stripped = content.rstrip(" \t")
-                if stripped[-1] == escape and stripped[-2:] != double:
-                    pos = len(stripped) - 1
-                    part = content[:pos]
-                else:
-                    pos = -1
-                    part = content
+                pos = _continues(content, escape)
+                part = content if pos < 0 else content[:pos]
                 if part:
                     parts.append(part)
                     seg_starts.append(length)
